@@ -1,0 +1,14 @@
+import type { Knex } from 'knex';
+import * as initial from './0001_initial';
+
+// Migrations are listed in code rather than discovered on disk, so the same list
+// works under ts-jest, tsx and the compiled image, whatever the file extension.
+const migrations: Record<string, Knex.Migration> = {
+  '0001_initial': initial,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};
