@@ -1,0 +1,70 @@
+import Koa from 'koa';
+import cors from '@koa/cors';
+import { bodyParser } from '@koa/bodyparser';
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import type { Cache } from '../db/cache';
+import type { Database } from '../db/database';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { Lifecycle } from '../observability/health';
+import { errorHandler } from './middleware/errors';
+import { requestContext } from './middleware/request-context';
+import { allowedHosts, securityHeaders } from './middleware/security';
+import { healthRouter } from './routes/health';
+import { apiRouter } from './routes/index';
+
+/** Everything the api role needs, built once by server.ts (or by a test). */
+export interface ApiDeps {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Chapter content cache (Redis when REDIS_URL is set). */
+  cache?: Cache;
+  /** Shared Redis client: rate limits, and the `/health` dependency check. */
+  redis?: Redis;
+  /** Flipped by SIGTERM so `/readyz` answers 503 while requests drain. */
+  lifecycle?: Lifecycle;
+}
+
+export function createApiApp(deps: ApiDeps): Koa {
+  const app = new Koa();
+  app.proxy = deps.config.trustProxy;
+  // Only the address the gateway saw: a client-supplied X-Forwarded-For prefix is ignored.
+  app.maxIpsCount = 1;
+  // Errors are answered and logged by errorHandler; keep Koa from printing stacks to stderr.
+  app.silent = true;
+
+  const corsOrigins = new Set(deps.config.corsOrigins);
+  app.use(requestContext(deps.logger, deps.metrics));
+  app.use(securityHeaders({ hsts: deps.config.appEnv === 'staging' || deps.config.appEnv === 'production' }));
+  app.use(errorHandler(deps.logger));
+  app.use(allowedHosts(deps.config.allowedHosts));
+  app.use(
+    cors({
+      // An origin not listed gets no CORS headers at all, so browsers refuse the answer.
+      origin: (ctx) => (corsOrigins.has(ctx.get('origin')) ? ctx.get('origin') : ''),
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      maxAge: 600,
+    }),
+  );
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: deps.config.bodyLimitBytes,
+      jsonStrict: true,
+      // ctx.request.rawBody keeps the exact bytes: the payment webhook's HMAC covers them.
+      enableRawChecking: false,
+    }),
+  );
+  const health = healthRouter(deps);
+  app.use(health.routes());
+  const api = apiRouter(deps);
+  app.use(api.routes());
+  return app;
+}

@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { ApiDeps } from '../app';
+import { TierBody, setTier } from '../../domain/accounts';
+import { Unauthorized } from '../../errors';
+import { bearerToken } from '../middleware/auth';
+
+/** Compare secrets in constant time, whatever their lengths. */
+export function secretsEqual(a: string, b: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+function requireAdmin(adminToken: string | undefined): Middleware {
+  return async (ctx, next) => {
+    const presented = bearerToken(ctx.get('authorization'));
+    // No ADMIN_API_TOKEN configured means the admin path is closed, not open.
+    if (!adminToken || !presented || !secretsEqual(presented, adminToken)) {
+      throw new Unauthorized('This path needs the admin token.');
+    }
+    await next();
+  };
+}
+
+export function adminRoutes(deps: ApiDeps): Router {
+  const router = new Router({ prefix: '/admin' });
+  router.use(requireAdmin(deps.config.adminApiToken));
+
+  router.post('/users/:id/tier', async (ctx) => {
+    const { tier } = TierBody.parse(ctx.request.body);
+    ctx.body = await setTier(deps, { id: ctx.params.id }, tier, 'admin');
+  });
+
+  return router;
+}

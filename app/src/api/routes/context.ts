@@ -1,0 +1,15 @@
+import type { ApiDeps } from '../app';
+import type { AccountContext } from '../../domain/accounts';
+
+/** What the account functions need, cut from the api's dependencies. */
+export function accountContext(deps: ApiDeps): AccountContext {
+  return {
+    db: deps.db,
+    clock: deps.clock,
+    tokens: {
+      secretKey: deps.config.secretKey,
+      accessTokenExpireMinutes: deps.config.accessTokenExpireMinutes,
+      refreshTokenExpireDays: deps.config.refreshTokenExpireDays,
+    },
+  };
+}

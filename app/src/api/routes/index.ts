@@ -1,0 +1,43 @@
+import Router from '@koa/router';
+import type { ApiDeps } from '../app';
+import { PLANS } from '../../domain/tiers';
+import { adminRoutes } from './admin';
+import { authRoutes } from './auth';
+import { meRoutes } from './me';
+import { webhookRoutes } from './webhooks';
+
+/** A group of routes under /api/v1: one function per file, given the api's dependencies. */
+export type RouteModule = (deps: ApiDeps) => Router;
+
+/**
+ * Every router under /api/v1. To add a feature, import its `(deps) => Router`
+ * function and append it to this list; nothing else needs to change.
+ */
+export const ROUTE_MODULES: RouteModule[] = [
+  authRoutes,
+  meRoutes,
+  adminRoutes,
+  webhookRoutes,
+  plansRoutes,
+  // Learning features (course, chapters, search, quizzes, progress) go here.
+];
+
+function plansRoutes(): Router {
+  const router = new Router();
+  // Plans never change at run time: serialise once.
+  const body = JSON.stringify({ plans: PLANS });
+  router.get('/plans', (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = body;
+  });
+  return router;
+}
+
+export function apiRouter(deps: ApiDeps): Router {
+  const api = new Router({ prefix: '/api/v1' });
+  for (const module of ROUTE_MODULES) {
+    const router = module(deps);
+    api.use(router.routes());
+  }
+  return api;
+}

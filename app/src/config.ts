@@ -1,0 +1,259 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable of docs/contracts.md, parsed once at start. A bad or
+ * missing value throws `ConfigError`, whose message names each offending variable;
+ * the process entry points print it and exit non-zero.
+ */
+
+export const APP_ENVS = ['development', 'test', 'staging', 'production'] as const;
+export type AppEnv = (typeof APP_ENVS)[number];
+export const ROLES = ['web', 'api', 'all'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The key `npm run dev` signs with; refused anywhere but development. */
+export const DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-do-not-use-elsewhere';
+const MIN_SECRET_LENGTH = 32;
+
+export interface Config {
+  readonly appEnv: AppEnv;
+  readonly role: Role;
+  readonly port: number;
+  readonly metricsPort: number;
+  readonly logLevel: string;
+  readonly debug: boolean;
+  /** Host names (no port) the app answers; `*` = any (development only). */
+  readonly allowedHosts: readonly string[];
+  readonly corsOrigins: readonly string[];
+  readonly webConcurrency: number;
+  readonly apiUrl: string;
+  readonly publicApiUrl?: string;
+  readonly databaseUrl?: string;
+  readonly databaseReadUrl?: string;
+  readonly databasePoolSize: number;
+  readonly databaseEcho: boolean;
+  readonly redisUrl?: string;
+  readonly secretKey: string;
+  readonly algorithm: 'HS256';
+  readonly accessTokenExpireMinutes: number;
+  readonly refreshTokenExpireDays: number;
+  readonly adminApiToken?: string;
+  readonly paymentWebhookSecret?: string;
+  readonly sessionSecret?: string;
+  readonly sentryDsn?: string;
+  readonly chatgptApiKey?: string;
+  readonly r2: {
+    readonly endpoint?: string;
+    readonly bucket?: string;
+    readonly accessKeyId?: string;
+    readonly secretAccessKey?: string;
+  };
+  readonly shutdownTimeoutSeconds: number;
+  /** Not an environment variable: fixed operating limits, overridable in tests. */
+  readonly readinessTimeoutMs: number;
+  readonly bodyLimitBytes: number;
+  /** Login and register attempts allowed per client address and window. */
+  readonly authRateLimit: { readonly points: number; readonly durationSeconds: number };
+  /** Trust X-Forwarded-For from the one gateway hop in front of the pods. */
+  readonly trustProxy: boolean;
+  readonly version: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const bool = (defaultValue: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return defaultValue;
+      const lowered = v.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(lowered)) return true;
+      if (['false', '0', 'no', 'off'].includes(lowered)) return false;
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true or false, got "${v}"` });
+      return z.NEVER;
+    });
+
+const int = (defaultValue: number | undefined, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') {
+        if (defaultValue === undefined) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is required' });
+          return z.NEVER;
+        }
+        return defaultValue;
+      }
+      if (!/^\d+$/.test(v.trim())) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a whole number, got "${v}"` });
+        return z.NEVER;
+      }
+      const n = Number(v);
+      if (n < min || n > max) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be between ${min} and ${max}, got ${n}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+const url = (protocols: string[]) =>
+  optionalString.superRefine((v, ctx) => {
+    if (v === undefined) return;
+    const ok = protocols.some((p) => v.startsWith(p)) && (v.startsWith('sqlite:') || URL.canParse(v));
+    if (!ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must start with ${protocols.join(' or ')}` });
+  });
+
+const EnvSchema = z.object({
+  APP_ENV: z.enum(APP_ENVS).default('development'),
+  ROLE: z.enum(ROLES).default('api'),
+  PORT: int(0, 0, 65535).optional(),
+  METRICS_PORT: int(9464, 0, 65535),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? 'info').trim().toLowerCase())
+    .pipe(z.enum(LOG_LEVELS)),
+  DEBUG: bool(false),
+  ALLOWED_HOSTS: list,
+  CORS_ORIGINS: list,
+  WEB_CONCURRENCY: int(1, 1, 64),
+  API_URL: url(['http://', 'https://']),
+  PUBLIC_API_URL: url(['http://', 'https://']),
+  DATABASE_URL: url(['postgres://', 'postgresql://', 'sqlite:']),
+  DATABASE_READ_URL: url(['postgres://', 'postgresql://', 'sqlite:']),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATABASE_ECHO: bool(false),
+  REDIS_URL: url(['redis://', 'rediss://']),
+  SECRET_KEY: optionalString,
+  ALGORITHM: z
+    .string()
+    .optional()
+    .transform((v) => v ?? 'HS256')
+    .pipe(z.literal('HS256', { errorMap: () => ({ message: 'only HS256 is accepted' }) })),
+  ACCESS_TOKEN_EXPIRE_MINUTES: int(30, 1, 1440),
+  REFRESH_TOKEN_EXPIRE_DAYS: int(30, 1, 365),
+  ADMIN_API_TOKEN: optionalString,
+  PAYMENT_WEBHOOK_SECRET: optionalString,
+  SESSION_SECRET: optionalString,
+  SENTRY_DSN: url(['https://', 'http://']),
+  CHATGPT_API_KEY: optionalString,
+  CLOUDFLARE_R2_ENDPOINT: url(['https://', 'http://']),
+  CLOUDFLARE_R2_BUCKET: optionalString,
+  CLOUDFLARE_R2_ACCESS_KEY_ID: optionalString,
+  CLOUDFLARE_R2_SECRET_ACCESS_KEY: optionalString,
+  SHUTDOWN_TIMEOUT_SECONDS: int(25, 1, 600),
+});
+
+function packageVersion(): string {
+  // app/src/config.ts and app/build/config.js sit at the same depth below the root.
+  try {
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8'));
+    return String(pkg.version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Parse the environment once. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const development = e.APP_ENV === 'development';
+  const servesApi = e.ROLE !== 'web';
+  const servesWeb = e.ROLE !== 'api';
+
+  if (e.ALLOWED_HOSTS.includes('*') && !development) {
+    problems.push('ALLOWED_HOSTS: "*" is accepted only in development');
+  }
+  if (e.ALLOWED_HOSTS.length === 0 && (e.APP_ENV === 'staging' || e.APP_ENV === 'production')) {
+    problems.push('ALLOWED_HOSTS: is required in staging and production');
+  }
+  if (servesApi && !e.DATABASE_URL && !development) {
+    problems.push('DATABASE_URL: is required for the api role');
+  }
+  const secretKey = e.SECRET_KEY ?? (development ? DEVELOPMENT_SECRET_KEY : undefined);
+  if (servesApi) {
+    if (!secretKey) problems.push('SECRET_KEY: is required for the api role');
+    else if (!development && secretKey === DEVELOPMENT_SECRET_KEY) {
+      problems.push('SECRET_KEY: the development default is refused outside development');
+    } else if (!development && secretKey.length < MIN_SECRET_LENGTH) {
+      problems.push(`SECRET_KEY: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
+    }
+    for (const name of ['ADMIN_API_TOKEN', 'PAYMENT_WEBHOOK_SECRET'] as const) {
+      const value = e[name];
+      if (value !== undefined && !development && value.length < MIN_SECRET_LENGTH) {
+        problems.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
+      }
+    }
+  }
+  if (servesWeb && !development && e.APP_ENV !== 'test' && (e.SESSION_SECRET ?? '').length < MIN_SECRET_LENGTH) {
+    problems.push(`SESSION_SECRET: must be at least ${MIN_SECRET_LENGTH} characters for the web role`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const defaultPort = e.ROLE === 'web' ? 3000 : 8000;
+  return {
+    appEnv: e.APP_ENV,
+    role: e.ROLE,
+    port: e.PORT ?? defaultPort,
+    metricsPort: e.METRICS_PORT,
+    logLevel: e.LOG_LEVEL,
+    debug: e.DEBUG,
+    allowedHosts: e.ALLOWED_HOSTS.length > 0 ? e.ALLOWED_HOSTS : development || e.APP_ENV === 'test' ? ['*'] : [],
+    corsOrigins: e.CORS_ORIGINS,
+    webConcurrency: e.WEB_CONCURRENCY,
+    apiUrl: e.API_URL ?? 'http://127.0.0.1:8000',
+    publicApiUrl: e.PUBLIC_API_URL,
+    databaseUrl: e.DATABASE_URL ?? (development ? 'sqlite:./tmp/dev.sqlite' : undefined),
+    databaseReadUrl: e.DATABASE_READ_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseEcho: e.DATABASE_ECHO,
+    redisUrl: e.REDIS_URL,
+    secretKey: secretKey ?? '',
+    algorithm: e.ALGORITHM,
+    accessTokenExpireMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
+    refreshTokenExpireDays: e.REFRESH_TOKEN_EXPIRE_DAYS,
+    adminApiToken: e.ADMIN_API_TOKEN,
+    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    sessionSecret: e.SESSION_SECRET,
+    sentryDsn: e.SENTRY_DSN,
+    chatgptApiKey: e.CHATGPT_API_KEY,
+    r2: {
+      endpoint: e.CLOUDFLARE_R2_ENDPOINT,
+      bucket: e.CLOUDFLARE_R2_BUCKET,
+      accessKeyId: e.CLOUDFLARE_R2_ACCESS_KEY_ID,
+      secretAccessKey: e.CLOUDFLARE_R2_SECRET_ACCESS_KEY,
+    },
+    shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    readinessTimeoutMs: 2000,
+    bodyLimitBytes: 64 * 1024,
+    authRateLimit: { points: 10, durationSeconds: 60 },
+    trustProxy: e.APP_ENV === 'staging' || e.APP_ENV === 'production',
+    version: packageVersion(),
+  };
+}

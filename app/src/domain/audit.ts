@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../clock';
+
+/** Security-relevant events kept in `audit_events` (never a password, token or e-mail body). */
+export type AuditEvent =
+  | 'account_registered'
+  | 'signed_in'
+  | 'refresh_token_reuse'
+  | 'signed_out'
+  | 'tier_changed'
+  | 'data_exported'
+  | 'account_deleted';
+
+export async function recordAudit(
+  db: Knex,
+  clock: Clock,
+  event: AuditEvent,
+  userId: string | null,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await db('audit_events').insert({
+    id: randomUUID(),
+    user_id: userId,
+    event,
+    details_json: JSON.stringify(details),
+    created_at: clock.now().toISOString(),
+  });
+}
+
+export async function auditEventsFor(db: Knex, userId: string): Promise<{ event: string; details: unknown; created_at: string }[]> {
+  const rows = await db('audit_events').where({ user_id: userId }).orderBy('created_at', 'asc');
+  return rows.map((r) => ({ event: r.event, details: JSON.parse(r.details_json), created_at: r.created_at }));
+}

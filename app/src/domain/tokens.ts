@@ -1,0 +1,132 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type { Knex } from 'knex';
+import type { Clock } from '../clock';
+import { Unauthorized } from '../errors';
+import { recordAudit } from './audit';
+
+/**
+ * Access tokens are short-lived HS256 JWTs; refresh tokens are opaque random strings
+ * stored only as SHA-256 hashes, rotated on every use. Each chain of rotations shares
+ * a `family_id`: presenting a token that was already used means it was copied, so the
+ * whole family is revoked and both the thief and the learner must sign in again.
+ */
+export interface TokenSettings {
+  secretKey: string;
+  accessTokenExpireMinutes: number;
+  refreshTokenExpireDays: number;
+}
+
+const ISSUER = 'course-companion';
+const AUDIENCE = 'course-companion-api';
+
+const keyCache = new Map<string, Uint8Array>();
+function key(secret: string): Uint8Array {
+  let k = keyCache.get(secret);
+  if (!k) {
+    k = new TextEncoder().encode(secret);
+    keyCache.set(secret, k);
+  }
+  return k;
+}
+
+export async function issueAccessToken(settings: TokenSettings, clock: Clock, userId: string): Promise<string> {
+  const now = Math.floor(clock.now().getTime() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + settings.accessTokenExpireMinutes * 60)
+    .setJti(randomUUID())
+    .sign(key(settings.secretKey));
+}
+
+/** The user id an access token was issued to; 401 for anything not signed by us with HS256 and unexpired. */
+export async function verifyAccessToken(settings: TokenSettings, clock: Clock, token: string): Promise<string> {
+  try {
+    const { payload } = await jwtVerify(token, key(settings.secretKey), {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      currentDate: clock.now(),
+      requiredClaims: ['sub', 'exp', 'iat'],
+    });
+    if (typeof payload.sub !== 'string' || payload.sub === '') throw new Unauthorized('The access token is not valid.');
+    return payload.sub;
+  } catch (err) {
+    if (err instanceof joseErrors.JWTExpired) throw new Unauthorized('The access token has expired.');
+    throw new Unauthorized('The access token is not valid.');
+  }
+}
+
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Store a new refresh token (in `familyId`, or a new family) and return it in clear, once. */
+export async function issueRefreshToken(
+  db: Knex,
+  settings: TokenSettings,
+  clock: Clock,
+  userId: string,
+  familyId: string = randomUUID(),
+): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const now = clock.now();
+  await db('refresh_tokens').insert({
+    id: randomUUID(),
+    user_id: userId,
+    family_id: familyId,
+    token_hash: hashRefreshToken(token),
+    expires_at: new Date(now.getTime() + settings.refreshTokenExpireDays * 86_400_000).toISOString(),
+    used_at: null,
+    revoked_at: null,
+    created_at: now.toISOString(),
+  });
+  return token;
+}
+
+async function revokeFamily(db: Knex, familyId: string, at: string): Promise<void> {
+  await db('refresh_tokens').where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: at });
+}
+
+/**
+ * Spend a refresh token: mark it used and hand back its owner and family, so the
+ * caller issues the successor. A second use of the same token revokes the family.
+ */
+export async function rotateRefreshToken(
+  db: Knex,
+  clock: Clock,
+  token: string,
+): Promise<{ userId: string; familyId: string }> {
+  const row = await db('refresh_tokens').where({ token_hash: hashRefreshToken(token) }).first();
+  const refused = new Unauthorized('The refresh token is not valid.');
+  if (!row) throw refused;
+  const now = clock.now().toISOString();
+  if (row.revoked_at) throw refused;
+  if (row.used_at) {
+    await revokeFamily(db, row.family_id, now);
+    await recordAudit(db, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
+    throw refused;
+  }
+  if (row.expires_at <= now) throw new Unauthorized('The refresh token has expired.');
+  // Conditional update: of two concurrent uses of one token exactly one wins; the
+  // loser is treated as the reuse it is.
+  const claimed = await db('refresh_tokens').where({ id: row.id }).whereNull('used_at').update({ used_at: now });
+  if (claimed !== 1) {
+    await revokeFamily(db, row.family_id, now);
+    await recordAudit(db, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
+    throw refused;
+  }
+  return { userId: row.user_id, familyId: row.family_id };
+}
+
+/** Logout: the presented token's whole family stops working. Unknown tokens are ignored. */
+export async function revokeRefreshToken(db: Knex, clock: Clock, token: string): Promise<string | null> {
+  const row = await db('refresh_tokens').where({ token_hash: hashRefreshToken(token) }).first();
+  if (!row) return null;
+  await revokeFamily(db, row.family_id, clock.now().toISOString());
+  return row.user_id;
+}
