@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import Cookies from 'cookies';
+import Koa from 'koa';
+import compress from 'koa-compress';
+import { constants as zlib } from 'node:zlib';
+import type { Logger } from 'pino';
+import { ApiClient, ApiError, ApiUnavailable } from './api-client';
+import { StaticAssets } from './assets';
+import { createRuntime, frameFor, rotateCsrf, sendPage, takeFlash, type WebContext, type WebRuntime, type WebState } from './context';
+import { CsrfTokens } from './csrf';
+import { ErrorPage, troubleStatus, type Trouble } from './pages/errors';
+import { notFound, webRoutes } from './routes';
+import { allowedHosts, securityHeaders } from './security';
+import { LearnerApi, RefreshCoordinator } from './session';
+
+export interface WebAppDeps {
+  /** API_URL: how this role reaches the api, e.g. `http://api-stable:8000` (no `/api/v1`). */
+  readonly apiUrl: string;
+  /** SESSION_SECRET: signs the CSRF tokens (at least 16 characters). */
+  readonly sessionSecret: string;
+  /**
+   * Secure, `__Host-` cookies and HSTS. Turn off only for plain-http localhost (dev,
+   * tests); behind the gateway TLS ends before the pod, so this stays on.
+   * @default true
+   */
+  readonly secureCookies?: boolean;
+  readonly logger: Logger;
+  /** Mounted first, around everything: the role's request-id / metrics / logging middleware. */
+  readonly instrument?: readonly Koa.Middleware[];
+  /** ALLOWED_HOSTS; `*` accepts any host. @default ['*'] */
+  readonly allowedHosts?: readonly string[];
+  /** Staging: send `X-Robots-Tag: noindex`. @default false */
+  readonly noIndex?: boolean;
+  /** Readiness for `/readyz`; the server turns it false on SIGTERM. @default () => true */
+  readonly isReady?: () => boolean;
+  /** Give up on an api call after this long and show the "api is down" page. @default 5000 */
+  readonly apiTimeoutMs?: number;
+  /** Trust `X-Forwarded-*` from the gateway (client IP, protocol). @default false */
+  readonly trustProxy?: boolean;
+}
+
+const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Turn anything thrown below into a page a learner can act on; never a stack trace. */
+function troubleFor(error: unknown): Trouble {
+  if (error instanceof ApiUnavailable) return 'api_down';
+  if (error instanceof ApiError) {
+    if (error.status === 404) return 'not_found';
+    if (error.status === 403) return 'forbidden';
+    if (error.status === 429) return 'rate_limited';
+    if (error.status >= 400 && error.status < 500) return 'bad_request';
+    return 'internal';
+  }
+  const status = (error as { status?: number; expose?: boolean })?.status;
+  if (status === 413 || status === 400 || status === 415) return 'bad_request';
+  return 'internal';
+}
+
+function errorPages(runtime: WebRuntime, logger: Logger): Koa.Middleware<WebState> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const webCtx = ctx as WebContext;
+      if (error instanceof ApiError && error.status === 401) {
+        // The session is gone (expired refresh token, revoked, account deleted elsewhere).
+        ctx.state.learner.forget();
+        ctx.status = 303;
+        ctx.redirect(SAFE_METHODS.has(ctx.method) ? `/signin?next=${encodeURIComponent(ctx.originalUrl)}` : '/signin');
+        return;
+      }
+      const kind = troubleFor(error);
+      const status = troubleStatus(kind);
+      const log = { err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path };
+      if (status >= 500) logger.error(log, `web page failed: ${kind}`);
+      else logger.info(log, `web page refused: ${kind}`);
+      if (kind === 'api_down') ctx.set('Retry-After', '30');
+      if (ctx.path === '/progress/position' || ctx.accepts('html', 'json') === 'json') {
+        ctx.status = status;
+        ctx.body = { code: kind, message: 'See the page for details.' };
+        return;
+      }
+      sendPage(webCtx, status, <ErrorPage frame={frameFor(webCtx, runtime)} kind={kind} requestId={ctx.state.requestId} />);
+    }
+  };
+}
+
+/**
+ * The learner web role: server-rendered pages that call the api over HTTP as the
+ * learner. Holds no database credentials; its only state is in the learner's cookies.
+ */
+export function createWebApp(deps: WebAppDeps): Koa<WebState> {
+  const secure = deps.secureCookies ?? true;
+  const app = new Koa<WebState>();
+  app.proxy = deps.trustProxy ?? false;
+  const logger = deps.logger;
+  const client = new ApiClient({ baseUrl: deps.apiUrl, timeoutMs: deps.apiTimeoutMs });
+  const refresher = new RefreshCoordinator(client);
+  const assets = new StaticAssets();
+  const csrf = new CsrfTokens(deps.sessionSecret);
+  const runtime = createRuntime(assets.urls, csrf, { secure });
+  const isReady = deps.isReady ?? (() => true);
+
+  for (const middleware of deps.instrument ?? []) app.use(middleware);
+
+  app.use(async (ctx, next) => {
+    const incoming = ctx.get('x-request-id');
+    ctx.state.requestId ??= /^[\w.-]{8,128}$/.test(incoming) ? incoming : randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    await next();
+  });
+  app.use(securityHeaders({ hsts: secure, noIndex: deps.noIndex ?? false }));
+  app.use(allowedHosts(deps.allowedHosts ?? ['*']));
+
+  // Probes on the role's own port. Readiness does not follow the api: if the api is
+  // down, taking every web pod out would only swap our "api is down" page for a 503.
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/livez') {
+      ctx.body = { status: 'ok' };
+    } else if (ctx.path === '/readyz') {
+      ctx.status = isReady() ? 200 : 503;
+      ctx.body = { status: isReady() ? 'ok' : 'draining' };
+    } else {
+      return next();
+    }
+  });
+
+  app.use(
+    compress({
+      threshold: 1024,
+      br: { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } },
+      gzip: { level: 6 },
+      deflate: false,
+    }),
+  );
+  app.use(assets.middleware());
+
+  // Session, CSRF secret and flash, for every page.
+  app.use(async (ctx, next) => {
+    // Our own cookie jar, so Secure cookies can be set behind a TLS-terminating gateway.
+    ctx.cookies = new Cookies(ctx.req, ctx.res, { secure });
+    ctx.state.learner = new LearnerApi(client, refresher, ctx.cookies, runtime.cookies, ctx.state.requestId);
+    const secret = ctx.cookies.get(runtime.names.csrf);
+    if (secret && /^[\w-]{16,64}$/.test(secret)) ctx.state.csrfSecret = secret;
+    else rotateCsrf(ctx as WebContext, runtime);
+    if (ctx.method === 'GET') ctx.state.flash = takeFlash(ctx as WebContext, runtime);
+    await next();
+  });
+
+  app.use(errorPages(runtime, logger));
+  app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '16kb' }));
+
+  // Every state-changing request carries a token signed for this browser's secret: in
+  // the form (`_csrf`) or, from the enhancement script, in a header.
+  app.use(async (ctx, next) => {
+    if (SAFE_METHODS.has(ctx.method)) return next();
+    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
+    const token = body._csrf ?? ctx.get(CSRF_HEADER);
+    if (csrf.verify(ctx.state.csrfSecret, token)) return next();
+    logger.info({ requestId: ctx.state.requestId, path: ctx.path }, 'refused a request without a valid CSRF token');
+    const webCtx = ctx as WebContext;
+    sendPage(webCtx, troubleStatus('csrf'), <ErrorPage frame={frameFor(webCtx, runtime)} kind="csrf" />);
+  });
+
+  const router = webRoutes({ runtime, logger });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  app.use(async (ctx) => {
+    if (ctx.status === 404 && !ctx.body) notFound(ctx as WebContext, runtime);
+  });
+
+  app.on('error', (error) => logger.error({ err: error }, 'web response failed'));
+  return app;
+}

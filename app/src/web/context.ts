@@ -1,0 +1,79 @@
+import type Koa from 'koa';
+import type Router from '@koa/router';
+import type { VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+import type { AssetUrls } from './assets';
+import type { CsrfTokens } from './csrf';
+import { flashMessage, type FlashKey } from './flash';
+import type { Frame } from './pages/layout';
+import { cookieNames, cookieOptions, type CookieNames, type CookieSettings, type LearnerApi } from './session';
+
+/** What the web middleware puts on `ctx.state` for the routes. */
+export interface WebState {
+  requestId: string;
+  nonce: string;
+  csrfSecret: string;
+  learner: LearnerApi;
+  flash?: string;
+}
+
+export type WebContext = Router.RouterContext<WebState> & Koa.ParameterizedContext<WebState>;
+
+/** Process-wide things the request helpers need. */
+export interface WebRuntime {
+  readonly assets: AssetUrls;
+  readonly csrf: CsrfTokens;
+  readonly cookies: CookieSettings;
+  readonly names: CookieNames;
+}
+
+export function createRuntime(assets: AssetUrls, csrf: CsrfTokens, cookies: CookieSettings): WebRuntime {
+  return { assets, csrf, cookies, names: cookieNames(cookies) };
+}
+
+export function frameFor(ctx: WebContext, runtime: WebRuntime): Frame {
+  return {
+    csrfToken: runtime.csrf.tokenFor(ctx.state.csrfSecret),
+    nonce: ctx.state.nonce,
+    assets: runtime.assets,
+    signedIn: ctx.state.learner.hasSession,
+    path: ctx.path,
+    flash: ctx.state.flash,
+  };
+}
+
+/** Send a page. Pages hold CSRF tokens and a learner's data: never stored by caches. */
+export function sendPage(ctx: WebContext, status: number, page: VNode): void {
+  ctx.status = status;
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = `<!DOCTYPE html>${renderToString(page)}`;
+}
+
+/** POST-redirect-GET, with an optional one-line confirmation on the next page. */
+export function redirectWithFlash(ctx: WebContext, runtime: WebRuntime, location: string, flash?: FlashKey): void {
+  if (flash) ctx.cookies.set(runtime.names.flash, flash, cookieOptions(runtime.cookies, 60_000));
+  ctx.status = 303;
+  ctx.redirect(location);
+}
+
+/** Read and clear the flash cookie (GET only, so the message shows once). */
+export function takeFlash(ctx: WebContext, runtime: WebRuntime): string | undefined {
+  const key = ctx.cookies.get(runtime.names.flash);
+  if (!key) return undefined;
+  ctx.cookies.set(runtime.names.flash, '', cookieOptions(runtime.cookies));
+  return flashMessage(key);
+}
+
+/** A fresh CSRF secret: at start, and whenever the learner signs in or out. */
+export function rotateCsrf(ctx: WebContext, runtime: WebRuntime): void {
+  ctx.state.csrfSecret = runtime.csrf.newSecret();
+  ctx.cookies.set(runtime.names.csrf, ctx.state.csrfSecret, cookieOptions(runtime.cookies));
+}
+
+/** Only local paths are followed after sign in: `//evil.example` and `/\evil` are not. */
+export function safeNext(next: unknown): string | undefined {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;
+  if (/[\u0000-\u001f]/.test(next) || next.length > 500) return undefined;
+  return next;
+}

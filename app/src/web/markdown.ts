@@ -1,0 +1,97 @@
+import MarkdownIt from 'markdown-it';
+import sanitizeHtml from 'sanitize-html';
+import type { SectionRef } from './api-types';
+
+/**
+ * A section anchor as docs/contracts.md defines it: lower case, ASCII letters and
+ * digits, words joined by `-`. Used only when the api's section list does not line up
+ * with the headings (it always should).
+ */
+export function slugify(title: string): string {
+  return title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+// Raw HTML in the Markdown is shown as text (html: false); the sanitizer is the second
+// wall, for whatever markdown-it itself emits (links with odd schemes, say).
+const markdown = new MarkdownIt({ html: false, linkify: false, typographer: true });
+
+const SANITIZE: sanitizeHtml.IOptions = {
+  allowedTags: [
+    'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'a', 'ul', 'ol', 'li', 'blockquote', 'pre', 'code', 'em', 'strong',
+    'del', 's', 'hr', 'br', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img',
+  ],
+  allowedAttributes: {
+    a: ['href', 'title'],
+    img: ['src', 'alt', 'title'],
+    h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
+    code: ['class'],
+    th: ['style'], td: ['style'],
+    ol: ['start'],
+  },
+  allowedClasses: { code: [/^language-[\w-]+$/] },
+  allowedStyles: { '*': { 'text-align': [/^(left|right|center)$/] } },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesAppliedToAttributes: ['href', 'src'],
+  allowProtocolRelative: false,
+  // Level-1 headings would compete with the page's own h1: they become h2.
+  transformTags: { h1: 'h2' },
+};
+
+/**
+ * Chapter Markdown to safe HTML. Each `## ` heading gets the id of its section, in the
+ * order the api lists them, so search links (`/chapters/2#what-a-pod-is`), the table of
+ * contents and the saved reading position all land on the same heading.
+ */
+export function renderChapterMarkdown(source: string, sections: readonly SectionRef[]): string {
+  const tokens = markdown.parse(source, {});
+  let sectionIndex = 0;
+  const used = new Set<string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    if (token.type !== 'heading_open') continue;
+    const text = tokens[i + 1]?.type === 'inline' ? tokens[i + 1].content : '';
+    let id: string;
+    if (token.tag === 'h2') {
+      id = sections[sectionIndex]?.anchor ?? slugify(text);
+      sectionIndex += 1;
+    } else {
+      id = slugify(text);
+    }
+    if (!id || used.has(id)) id = `${id || 'heading'}-${i}`;
+    used.add(id);
+    token.attrSet('id', id);
+  }
+  return sanitizeHtml(markdown.renderer.render(tokens, markdown.options, {}), SANITIZE);
+}
+
+/**
+ * Rendering is pure, and chapters change only when content is reloaded: keep the last
+ * few results so a busy chapter is parsed once per process, not once per page view.
+ */
+export class ChapterHtmlCache {
+  private readonly entries = new Map<string, string>();
+
+  constructor(private readonly capacity = 64) {}
+
+  render(source: string, sections: readonly SectionRef[]): string {
+    const key = `${sections.map((s) => s.anchor).join('|')}\n${source}`;
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const html = renderChapterMarkdown(source, sections);
+    this.entries.set(key, html);
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return html;
+  }
+}

@@ -1,0 +1,101 @@
+import type { User } from '../api-types';
+import { CsrfField, Layout, type Frame } from './layout';
+import { ErrorSummary, type FieldErrors } from './forms';
+
+export function AccountPage(props: {
+  frame: Frame;
+  user: User;
+  timezones: readonly string[];
+  errors: FieldErrors;
+}) {
+  const { frame, user, errors } = props;
+  const zoneError = errors.timezone;
+  const confirmError = errors.confirm;
+  return (
+    <Layout frame={frame} title="Your account">
+      <h1>Your account</h1>
+      <ErrorSummary errors={errors} />
+      <dl class="card">
+        <dt>Email</dt>
+        <dd>{user.email}</dd>
+        {user.name && (
+          <>
+            <dt>Name</dt>
+            <dd>{user.name}</dd>
+          </>
+        )}
+        <dt>Plan</dt>
+        <dd>{user.tier}</dd>
+      </dl>
+
+      <section aria-labelledby="zone-title">
+        <h2 id="zone-title">Time zone</h2>
+        <p>Your daily streak counts days in this time zone.</p>
+        <form method="post" action="/account">
+          <CsrfField token={frame.csrfToken} />
+          <label htmlFor="field-timezone">Time zone</label>
+          <select
+            id="field-timezone"
+            name="timezone"
+            aria-invalid={zoneError ? 'true' : undefined}
+            aria-describedby={zoneError ? 'field-timezone-error' : undefined}
+          >
+            {props.timezones.map((zone) => (
+              <option key={zone} value={zone} selected={zone === user.timezone}>
+                {zone}
+              </option>
+            ))}
+          </select>
+          {zoneError && (
+            <p class="field-error" id="field-timezone-error">
+              {zoneError}
+            </p>
+          )}
+          <div class="actions">
+            <button type="submit">Save time zone</button>
+          </div>
+        </form>
+      </section>
+
+      <section aria-labelledby="export-title">
+        <h2 id="export-title">Your data</h2>
+        <p>Download everything Course Companion holds about you, as a JSON file.</p>
+        <p>
+          <a class="button secondary" href="/account/export" download="course-companion-export.json">
+            Export my data
+          </a>
+        </p>
+      </section>
+
+      <section aria-labelledby="delete-title" class="card danger-zone">
+        <h2 id="delete-title">Delete my account</h2>
+        <p>This removes your account, progress, quiz attempts and streak for good. It cannot be undone.</p>
+        <form method="post" action="/account/delete">
+          <CsrfField token={frame.csrfToken} />
+          <label class="choice" htmlFor="field-confirm">
+            <input
+              id="field-confirm"
+              type="checkbox"
+              name="confirm"
+              value="delete"
+              required
+              aria-invalid={confirmError ? 'true' : undefined}
+              aria-describedby={confirmError ? 'field-confirm-error' : undefined}
+            />
+            <span>I understand that my account and all my progress will be deleted.</span>
+          </label>
+          {confirmError && (
+            <p class="field-error" id="field-confirm-error">
+              {confirmError}
+            </p>
+          )}
+          <div class="actions">
+            <button type="submit" class="danger">
+              Delete my account
+            </button>
+          </div>
+        </form>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,133 @@
+import type { Chapter, ChapterLink, Plan, Tier } from '../api-types';
+import { CsrfField, Layout, type Frame } from './layout';
+
+function PagerLink({ link, rel }: { link: ChapterLink; rel: 'prev' | 'next' }) {
+  const label = rel === 'prev' ? 'Previous' : 'Next';
+  return (
+    <li>
+      <a href={`/chapters/${link.number}`} rel={rel}>
+        {rel === 'prev' ? '← ' : ''}
+        {label}: chapter {link.number}, {link.title}
+        {link.locked ? ' (locked)' : ''}
+        {rel === 'next' ? ' →' : ''}
+      </a>
+    </li>
+  );
+}
+
+export interface ChapterPageProps {
+  readonly frame: Frame;
+  readonly chapter: Chapter;
+  /** Sanitized HTML of the chapter's Markdown. */
+  readonly html: string;
+  /** How many chapters the course has, for the position bar; unknown if the outline is not cached. */
+  readonly totalChapters: number | null;
+}
+
+export function ChapterPage({ frame, chapter, html, totalChapters }: ChapterPageProps) {
+  const done = chapter.state === 'done';
+  return (
+    <Layout frame={frame} title={`Chapter ${chapter.number}: ${chapter.title}`}>
+      <p class="muted">
+        <a href="/">Course</a> › Chapter {chapter.number}
+      </p>
+      <h1>{chapter.title}</h1>
+      {totalChapters !== null && (
+        <div class="meter">
+          <label htmlFor="course-position">
+            Chapter {chapter.number} of {totalChapters}
+          </label>
+          <progress id="course-position" max={totalChapters} value={chapter.number}>
+            Chapter {chapter.number} of {totalChapters}
+          </progress>
+        </div>
+      )}
+      <div class="reader">
+        {chapter.sections.length > 0 && (
+          <nav class="toc card" aria-labelledby="toc-title">
+            <h2 id="toc-title">In this chapter</h2>
+            <ol>
+              {chapter.sections.map((section) => (
+                <li key={section.anchor}>
+                  <a href={`#${section.anchor}`}>{section.title}</a>
+                </li>
+              ))}
+            </ol>
+          </nav>
+        )}
+        <div>
+          <article class="chapter-body" data-chapter-number={String(chapter.number)} dangerouslySetInnerHTML={{ __html: html }} />
+          <section aria-labelledby="finish-title" class="card">
+            <h2 id="finish-title">Finished reading?</h2>
+            {done ? (
+              <p>
+                <strong>You completed this chapter.</strong>
+              </p>
+            ) : (
+              <form method="post" action={`/chapters/${chapter.number}/complete`}>
+                <CsrfField token={frame.csrfToken} />
+                <button type="submit">Mark chapter {chapter.number} complete</button>
+              </form>
+            )}
+            {chapter.has_quiz && (
+              <p>
+                <a href={`/chapters/${chapter.number}/quiz`}>Take the chapter {chapter.number} quiz</a>
+              </p>
+            )}
+          </section>
+          <nav class="pager" aria-label="Chapters">
+            <ul>
+              {chapter.previous ? <PagerLink link={chapter.previous} rel="prev" /> : <li />}
+              {chapter.next && <PagerLink link={chapter.next} rel="next" />}
+            </ul>
+          </nav>
+        </div>
+      </div>
+    </Layout>
+  );
+}
+
+export function formatPrice(plan: Plan): string {
+  if (plan.price_monthly === 0) return 'Free';
+  const amount = new Intl.NumberFormat('en', { style: 'currency', currency: plan.currency }).format(plan.price_monthly);
+  return `${amount} a month`;
+}
+
+/** What a learner sees instead of a chapter their plan does not include (status 403). */
+export function UpgradePage(props: {
+  frame: Frame;
+  chapterNumber: number;
+  chapterTitle?: string;
+  requiredTier: Tier | string;
+  plans: readonly Plan[];
+}) {
+  const { frame, chapterNumber, chapterTitle, requiredTier } = props;
+  const heading = `Chapter ${chapterNumber}${chapterTitle ? `: ${chapterTitle}` : ''} is locked`;
+  return (
+    <Layout frame={frame} title={heading}>
+      <section class="upgrade" aria-labelledby="upgrade-title">
+        <h1 id="upgrade-title">{heading}</h1>
+        <p>
+          This chapter is part of the <strong>{requiredTier}</strong> plan and above. Your current plan covers the
+          chapters you can already open from the course page.
+        </p>
+        <h2>Plans</h2>
+        <ul class="plans">
+          {props.plans.map((plan) => (
+            <li key={plan.tier} class="card">
+              <h3>{plan.name}</h3>
+              <p class="price">{formatPrice(plan)}</p>
+              <p>{plan.chapters}</p>
+            </li>
+          ))}
+        </ul>
+        <p>Once your plan changes, this chapter opens here straight away.</p>
+        <div class="actions">
+          <a class="button secondary" href="/">
+            Back to the course
+          </a>
+        </div>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,44 @@
+import type { SearchResponse } from '../api-types';
+import { Layout, type Frame } from './layout';
+
+export function SearchPage({ frame, query, response }: { frame: Frame; query: string; response: SearchResponse | null }) {
+  const results = response?.results ?? [];
+  return (
+    <Layout frame={frame} title={query ? `Search: ${query}` : 'Search'}>
+      <h1>Search the course</h1>
+      <form method="get" action="/search" role="search" aria-label="Course">
+        <label htmlFor="search-q">Words to look for</label>
+        <div class="actions">
+          <input id="search-q" type="search" name="q" value={query} maxLength={200} required />
+          <button type="submit">Search</button>
+        </div>
+      </form>
+      {response && (
+        <section aria-labelledby="results-title">
+          <h2 id="results-title">
+            {results.length === 0
+              ? `No results for “${query}”`
+              : `${results.length} ${results.length === 1 ? 'result' : 'results'} for “${query}”`}
+          </h2>
+          {results.length === 0 && <p>Try fewer or different words. Only chapters your plan includes are searched.</p>}
+          <ol class="results">
+            {results.map((result) => (
+              <li key={`${result.chapter_number}#${result.section_anchor}`}>
+                <h3>
+                  <a href={`/chapters/${result.chapter_number}#${encodeURIComponent(result.section_anchor)}`}>
+                    Chapter {result.chapter_number}: {result.chapter_title} › {result.section_title}
+                  </a>
+                </h3>
+                <p>
+                  {result.snippet.map((segment, index) =>
+                    segment.highlight ? <mark key={index}>{segment.text}</mark> : segment.text,
+                  )}
+                </p>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+    </Layout>
+  );
+}
