@@ -1,0 +1,376 @@
+/**
+ * The schema of `charts/environments/<env>.yaml` and its loader.
+ *
+ * An environment file is the only place where staging and production differ: the
+ * charts read it and never branch on an environment's name. Every object is
+ * `.strict()`, so a misspelt key fails instead of silently doing nothing, and every
+ * failure names the file, the field path and what was expected.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+
+// --- building blocks -----------------------------------------------------------------
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and "-", at most 63 characters');
+const hostname = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'a fully qualified lower-case host name such as "api.example.com"',
+  );
+/** Kubernetes resource quantities, e.g. `250m`, `1`, `512Mi`. */
+const cpuQuantity = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, 'a CPU quantity such as "250m" or "1"');
+const memoryQuantity = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti)$/, 'a memory quantity such as "256Mi" or "1Gi"');
+/** Argo Rollouts duration: a number followed by s, m or h. */
+const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'a duration such as "30s", "10m" or "1h"');
+/** Five-field cron expression (minute hour day-of-month month day-of-week). */
+const cron = z
+  .string()
+  .regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression such as "0 2 * * 0"');
+const ratio = z.number().gt(0, 'a ratio above 0').lte(1, 'a ratio of at most 1');
+const cidr = z
+  .string()
+  .regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, 'an IPv4 CIDR such as "10.0.0.0/16"');
+const port = z.number().int().min(1).max(65535);
+/** Names of environment variables the pods read from a Secret. */
+const envVarName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an upper-case environment variable name');
+const remoteKey = z.string().min(1, 'a non-empty key in the secret store');
+
+const resources = z
+  .object({
+    requests: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
+    limits: z.object({ cpu: cpuQuantity, memory: memoryQuantity }).strict(),
+  })
+  .strict();
+
+const scaling = z
+  .object({
+    min: z.number().int().min(1, 'at least 1 replica'),
+    max: z.number().int().min(1, 'at least 1 replica'),
+    /** Average CPU utilisation (percent of requests) the HPA aims for. */
+    targetCPUUtilization: z.number().int().min(10).max(100).default(70),
+  })
+  .strict()
+  .refine((s) => s.max >= s.min, { message: 'a number >= scaling.min', path: ['max'] });
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+const hostList = z.array(z.string().min(1)).min(1, 'at least one entry');
+const originList = z.array(z.string().url('an origin such as "https://www.example.com"')).min(1, 'at least one entry');
+
+/** Settings both roles understand (docs/contracts.md, "Environment variables"). */
+const commonConfig = {
+  LOG_LEVEL: logLevel.default('info'),
+  DEBUG: z.boolean().default(false),
+  ALLOWED_HOSTS: hostList,
+  WEB_CONCURRENCY: z.number().int().min(1).default(1),
+  SHUTDOWN_TIMEOUT_SECONDS: z.number().int().min(1).max(29, 'at most 29 (under the pod\'s 30 s grace period)').default(25),
+};
+const webConfig = z.object({ ...commonConfig }).strict();
+const apiConfig = z
+  .object({
+    ...commonConfig,
+    CORS_ORIGINS: originList,
+    DATABASE_POOL_SIZE: z.number().int().min(1).default(10),
+    DATABASE_ECHO: z.boolean().default(false),
+    ALGORITHM: z.literal('HS256').default('HS256'),
+    ACCESS_TOKEN_EXPIRE_MINUTES: z.number().int().min(1).default(30),
+    REFRESH_TOKEN_EXPIRE_DAYS: z.number().int().min(1).default(30),
+  })
+  .strict();
+
+/** What a role may reach beyond the namespace (DESIGN.md, NetworkPolicy). */
+const egress = z
+  .object({
+    /** HTTPS (443) to addresses outside the cluster, e.g. Sentry or object storage. */
+    internetHttps: z.boolean().default(false),
+  })
+  .strict();
+
+const role = <C extends z.ZodTypeAny>(config: C) =>
+  z
+    .object({
+      scaling,
+      resources,
+      config,
+      egress: egress.default({}),
+    })
+    .strict();
+
+const canaryStep = z
+  .object({
+    weight: z.number().int().min(1, 'a weight of 1 to 99 percent').max(99, 'a weight of 1 to 99 percent'),
+    pause: duration,
+  })
+  .strict();
+
+const delivery = z.discriminatedUnion(
+  'kind',
+  [
+    z
+      .object({
+        kind: z.literal('canary'),
+        /** Each step sets the canary's share of requests, then pauses under analysis. */
+        steps: z
+          .array(canaryStep)
+          .min(1, 'at least one step')
+          .refine((steps) => steps.every((s, i) => i === 0 || s.weight > steps[i - 1].weight), {
+            message: 'weights that increase from step to step',
+          }),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('blueGreen'),
+        /** Seconds after a passing pre-promotion analysis before the preview goes live. */
+        autoPromotionSeconds: z.number().int().min(0).default(0),
+        /** Seconds the old ReplicaSet keeps running after promotion, for a quick roll back. */
+        scaleDownDelaySeconds: z.number().int().min(0).default(30),
+      })
+      .strict(),
+  ],
+  { errorMap: () => ({ message: 'kind "canary" or "blueGreen"' }) },
+);
+
+// --- the environment file ---------------------------------------------------------------
+
+export const EnvironmentSchema = z
+  .object({
+    /** Short name; also the directory under dist/. */
+    name: dnsLabel,
+    /** Value of APP_ENV in the pods. */
+    appEnv: z.enum(['staging', 'production']),
+    namespace: dnsLabel,
+    hosts: z.object({ web: hostname, api: hostname }).strict(),
+    gateway: z
+      .object({
+        /** GatewayClass of the installed implementation, e.g. Envoy Gateway's "eg". */
+        className: dnsLabel,
+        /** Namespace where the gateway's proxies run; NetworkPolicies admit it. */
+        dataPlaneNamespace: dnsLabel,
+        /**
+         * Client addresses allowed to reach this gateway at all (team-only environments).
+         * Empty means the whole internet.
+         */
+        allowedSourceRanges: z.array(cidr).default([]),
+        /** Response headers added to every answer, e.g. X-Robots-Tag on staging. */
+        responseHeaders: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'an HTTP header name'), z.string()).default({}),
+      })
+      .strict(),
+    tls: z.object({ clusterIssuer: dnsLabel }).strict(),
+    image: z
+      .object({
+        repository: z
+          .string()
+          .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, 'an image repository without tag, e.g. "ghcr.io/org/app"'),
+        digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest "sha256:" followed by 64 hex digits'),
+      })
+      .strict(),
+    web: role(webConfig),
+    api: role(apiConfig),
+    delivery,
+    analysis: z
+      .object({
+        prometheusAddress: z.string().url('a URL such as "http://prometheus.monitoring:9090"'),
+        /** Lowest share of non-5xx answers the new version may show. */
+        successRateMin: ratio,
+        latencyP95MaxSeconds: z.number().gt(0, 'a number of seconds above 0'),
+        /** Time between measurements, and the rate() window of the queries. */
+        interval: duration,
+        /** Failed measurements tolerated before the rollout aborts. */
+        failureLimit: z.number().int().min(0).default(1),
+        /** Measurements without data tolerated before the rollout pauses for a person. */
+        inconclusiveLimit: z.number().int().min(0).default(2),
+      })
+      .strict(),
+    secrets: z
+      .object({
+        /** ClusterSecretStore the ExternalSecrets read from. */
+        storeName: dnsLabel,
+        refreshInterval: duration.default('1h'),
+        /** Per consumer: environment variable name → key in the store. */
+        remoteKeys: z
+          .object({
+            api: z.record(envVarName, remoteKey),
+            web: z.record(envVarName, remoteKey),
+            backup: z.record(envVarName, remoteKey),
+          })
+          .strict(),
+      })
+      .strict(),
+    network: z
+      .object({
+        /** Where PostgreSQL answers; only the api role (and its jobs) may go there. */
+        database: z.object({ cidrs: z.array(cidr).min(1), port: port.default(5432) }).strict(),
+        redis: z.object({ cidrs: z.array(cidr).min(1), port: port.default(6379) }).strict(),
+        /** Namespace of the Prometheus that scrapes the metrics port. */
+        prometheusNamespace: dnsLabel,
+      })
+      .strict(),
+    monitoring: z
+      .object({
+        /** Labels the Prometheus' serviceMonitorSelector looks for. */
+        serviceMonitorLabels: z.record(z.string()).default({}),
+        scrapeInterval: duration.default('30s'),
+      })
+      .strict(),
+    backup: z
+      .object({
+        /** Daily pg_dump. */
+        schedule: cron,
+        /** The copy kept as a weekly one. */
+        weeklySchedule: cron,
+        retention: z
+          .object({ daily: z.number().int().min(1), weekly: z.number().int().min(0) })
+          .strict(),
+        bucket: z.string().min(3),
+        endpoint: z.string().url('an https URL of the S3-compatible endpoint'),
+        /** age public key the dumps are encrypted to; the private key never enters the cluster. */
+        encryptionRecipient: z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'an age public key "age1…" (62 characters)'),
+        timeZone: z.string().min(1).default('Etc/UTC'),
+      })
+      .strict(),
+    maintenanceWindow: z
+      .object({
+        schedule: cron,
+        durationMinutes: z.number().int().min(1).max(24 * 60),
+        timeZone: z.string().min(1),
+      })
+      .strict(),
+    slo: z
+      .object({
+        availability: ratio,
+        latencyP95Seconds: z.number().gt(0),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Environment = z.infer<typeof EnvironmentSchema>;
+export type EnvironmentInput = z.input<typeof EnvironmentSchema>;
+export type Delivery = Environment['delivery'];
+export type CanaryDelivery = Extract<Delivery, { kind: 'canary' }>;
+export type BlueGreenDelivery = Extract<Delivery, { kind: 'blueGreen' }>;
+export type RoleName = 'web' | 'api';
+export type RoleSettings = Environment['web'] | Environment['api'];
+export type ResourceSettings = Environment['web']['resources'];
+export type ScalingSettings = Environment['web']['scaling'];
+export type AnalysisSettings = Environment['analysis'];
+export type ImagePin = Environment['image'];
+
+/** A bad environment file: the message names the file, each bad field and the rule. */
+export class EnvironmentConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly { path: string; message: string }[],
+  ) {
+    super(
+      `${file}: invalid environment file\n` + problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'),
+    );
+    this.name = 'EnvironmentConfigError';
+  }
+}
+
+function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
+  let value: unknown = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** One line per issue, phrased as "expected X, got Y". */
+function describeIssue(issue: z.ZodIssue, data: unknown): string {
+  const got = valueAt(data, issue.path);
+  const isZodDefault = /^(Number|String|Array) must/.test(issue.message);
+  switch (issue.code) {
+    case z.ZodIssueCode.unrecognized_keys:
+      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: expected only the keys the schema defines`;
+    case z.ZodIssueCode.invalid_type:
+      return issue.received === 'undefined'
+        ? `required: expected ${issue.expected}`
+        : issue.received === 'null'
+          ? `expected ${issue.expected}, got null`
+          : `expected ${issue.expected}, got ${issue.received} ${shown(got)}`;
+    case z.ZodIssueCode.too_small:
+    case z.ZodIssueCode.too_big: {
+      const small = issue.code === z.ZodIssueCode.too_small;
+      const bound = small ? (issue as z.ZodTooSmallIssue).minimum : (issue as z.ZodTooBigIssue).maximum;
+      const inclusive = issue.inclusive;
+      const rule = isZodDefault
+        ? issue.type === 'array' || issue.type === 'string'
+          ? `${small ? 'at least' : 'at most'} ${String(bound)} ${issue.type === 'array' ? 'item(s)' : 'character(s)'}`
+          : `a number ${small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<'} ${String(bound)}`
+        : issue.message;
+      return `expected ${rule}, got ${issue.type === 'array' ? `${(got as unknown[]).length} item(s)` : shown(got)}`;
+    }
+    case z.ZodIssueCode.invalid_enum_value:
+      return `expected one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}, got ${shown(issue.received)}`;
+    case z.ZodIssueCode.invalid_literal:
+      return `expected ${JSON.stringify(issue.expected)}, got ${shown(got)}`;
+    case z.ZodIssueCode.invalid_union_discriminator:
+      return `expected ${issue.message}, got ${shown(got)}`;
+    default: {
+      const rule = issue.message.startsWith('expected') ? issue.message.slice('expected '.length) : issue.message;
+      return got === undefined || typeof got === 'object' ? `expected ${rule}` : `expected ${rule}, got ${shown(got)}`;
+    }
+  }
+}
+
+/** Validates already-parsed data; `file` is only used in messages. */
+export function parseEnvironment(data: unknown, file: string): Environment {
+  const result = EnvironmentSchema.safeParse(data);
+  if (!result.success) {
+    throw new EnvironmentConfigError(
+      file,
+      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: describeIssue(issue, data) })),
+    );
+  }
+  const env = result.data;
+  const expectedName = basename(file).replace(/\.ya?ml$/, '');
+  if (env.name !== expectedName) {
+    throw new EnvironmentConfigError(file, [
+      { path: 'name', message: `expected "${expectedName}" (the file's name), got "${env.name}"` },
+    ]);
+  }
+  return env;
+}
+
+/** Reads and validates one environment file. */
+export function loadEnvironment(file: string): Environment {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new EnvironmentConfigError(file, [{ path: '', message: `cannot read the file: ${(err as Error).message}` }]);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new EnvironmentConfigError(
+      file,
+      doc.errors.map((e) => ({
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
+        message: `not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
+      })),
+    );
+  }
+  return parseEnvironment(doc.toJS(), file);
+}
+
+/** Every `*.yaml` in the directory, sorted by name so the output order never varies. */
+export function loadEnvironments(dir: string): Environment[] {
+  const files = readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
+  if (files.length === 0) throw new Error(`${dir}: no environment files (*.yaml) found`);
+  return files.map((f) => loadEnvironment(join(dir, f)));
+}
