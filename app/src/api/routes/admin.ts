@@ -25,9 +25,9 @@ function requireAdmin(adminToken: string | undefined): Middleware {
 
 export function adminRoutes(deps: ApiDeps): Router {
   const router = new Router({ prefix: '/admin' });
-  router.use(requireAdmin(deps.config.adminApiToken));
+  const admin = requireAdmin(deps.config.adminApiToken);
 
-  router.post('/users/:id/tier', async (ctx) => {
+  router.post('/users/:id/tier', admin, async (ctx) => {
     const { tier } = TierBody.parse(ctx.request.body);
     ctx.body = await setTier(deps, { id: ctx.params.id }, tier, 'admin');
   });

@@ -7,26 +7,28 @@ import { accountContext } from './context';
 
 /** The signed-in learner's own account. The user is always the token's subject. */
 export function meRoutes(deps: ApiDeps): Router {
-  const router = new Router({ prefix: '/me' });
+  const router = new Router();
   const accounts = accountContext(deps);
-  router.use(requireUser(deps));
+  // Per route, not router.use(): a router-level middleware would become the matched
+  // route pattern in metrics and logs.
+  const auth = requireUser(deps);
 
-  router.get('/', async (ctx) => {
+  router.get('/me', auth, async (ctx) => {
     const user = await findUser(deps.db.write, (ctx.state.user as CurrentUser).id);
     if (!user) throw new NotFound('No such account.');
     ctx.body = user;
   });
 
-  router.patch('/', async (ctx) => {
+  router.patch('/me', auth, async (ctx) => {
     ctx.body = await updateProfile(accounts, (ctx.state.user as CurrentUser).id, ProfilePatch.parse(ctx.request.body));
   });
 
-  router.get('/export', async (ctx) => {
+  router.get('/me/export', auth, async (ctx) => {
     ctx.set('Content-Disposition', 'attachment; filename="course-companion-export.json"');
     ctx.body = await exportUserData(accounts, (ctx.state.user as CurrentUser).id);
   });
 
-  router.delete('/', async (ctx) => {
+  router.delete('/me', auth, async (ctx) => {
     await deleteAccount(accounts, (ctx.state.user as CurrentUser).id);
     ctx.status = 204;
   });
