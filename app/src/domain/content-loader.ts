@@ -1,0 +1,301 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import { parseDocument } from 'yaml';
+import type { ZodType } from 'zod';
+import type { Clock } from '../clock';
+import { ChapterFrontMatter, CourseFile, formatIssuePath, QuizFile, type Question } from './content-schema';
+import type { LearningDatabase } from './learning-database';
+import { extractSections, splitFrontMatter, type MarkdownSection } from './markdown';
+import { isCorrect } from './grading';
+import { requiredTierFor } from './tiers';
+import { invalidateSearchIndex } from './search';
+import { invalidateContentVersion } from './catalogue';
+
+/**
+ * Reads `app/content/` (docs/contracts.md, "Course content"), validates every file and
+ * loads it into the database. Loading is idempotent: rows are keyed by chapter number
+ * and only rewritten when the file's hash changes; chapters and quizzes whose files are
+ * gone are removed. Learner rows (progress, attempts) are never touched.
+ */
+
+/** Bumped when the way sections are derived changes, so every chapter is rewritten once. */
+const PARSER_VERSION = 'sections-v1';
+
+export interface ParsedChapter {
+  readonly number: number;
+  readonly slug: string;
+  readonly title: string;
+  readonly summary: string;
+  /** Verbatim: the file without its front matter. */
+  readonly markdown: string;
+  readonly sections: readonly MarkdownSection[];
+  readonly contentHash: string;
+}
+
+export interface ParsedQuiz {
+  readonly chapter: number;
+  readonly title: string;
+  readonly pass_percentage: number;
+  readonly questions: readonly Question[];
+  readonly contentHash: string;
+}
+
+export interface CourseContent {
+  readonly course: { readonly title: string; readonly description: string };
+  readonly chapters: readonly ParsedChapter[];
+  readonly quizzes: readonly ParsedQuiz[];
+}
+
+/** Every problem found in the content, one per line, each naming its file. */
+export class ContentError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Course content is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ContentError';
+  }
+}
+
+const CHAPTER_FILE = /^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$/;
+const QUIZ_FILE = /^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.ya?ml$/;
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') ? file : relative;
+}
+
+async function listFiles(dir: string, problems: string[]): Promise<string[]> {
+  try {
+    return (await readdir(dir)).filter((name) => !name.startsWith('.')).sort();
+  } catch {
+    problems.push(`${displayPath(dir)}: directory not found`);
+    return [];
+  }
+}
+
+/** Parses YAML text and validates it; pushes problems naming the file and field. */
+function parseYaml<T>(text: string, schema: ZodType<T, any, any>, file: string, problems: string[]): T | undefined {
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    problems.push(`${displayPath(file)}: invalid YAML (${document.errors[0].message.split('\n')[0]})`);
+    return undefined;
+  }
+  const result = schema.safeParse(document.toJS());
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const where = formatIssuePath(issue.path);
+      problems.push(`${displayPath(file)}: ${where ? `${where}: ` : ''}${issue.message}`);
+    }
+    return undefined;
+  }
+  return result.data;
+}
+
+async function readChapters(dir: string, problems: string[]): Promise<ParsedChapter[]> {
+  const chapters: ParsedChapter[] = [];
+  for (const name of await listFiles(dir, problems)) {
+    const file = path.join(dir, name);
+    const match = CHAPTER_FILE.exec(name);
+    if (!match) {
+      problems.push(`${displayPath(file)}: file name must look like NN-slug.md`);
+      continue;
+    }
+    const source = await readFile(file, 'utf8');
+    const split = splitFrontMatter(source);
+    if (!split) {
+      problems.push(`${displayPath(file)}: missing front matter (a --- block with number, title, summary)`);
+      continue;
+    }
+    const front = parseYaml(split.frontMatter, ChapterFrontMatter, file, problems);
+    if (!front) continue;
+    if (front.number !== Number(match[1])) {
+      problems.push(`${displayPath(file)}: number: ${front.number} does not match the file name's ${match[1]}`);
+      continue;
+    }
+    const sections = extractSections(split.body, front.title);
+    const headed = sections.filter((s) => s.heading);
+    if (headed.length === 0) {
+      problems.push(`${displayPath(file)}: no sections (each "## " heading starts one)`);
+    }
+    const anchors = sections.map((s) => s.anchor);
+    headed.forEach((section) => {
+      if (section.anchor === '') problems.push(`${displayPath(file)}: heading "${section.title}" has no letters or digits for an anchor`);
+      else if (anchors.indexOf(section.anchor) !== anchors.lastIndexOf(section.anchor)) {
+        problems.push(`${displayPath(file)}: two sections share the anchor "${section.anchor}"`);
+      }
+    });
+    chapters.push({
+      number: front.number,
+      slug: match[2],
+      title: front.title,
+      summary: front.summary,
+      markdown: split.body,
+      sections,
+      contentHash: sha256(`${PARSER_VERSION}\n${source}`),
+    });
+  }
+  return chapters;
+}
+
+async function readQuizzes(dir: string, problems: string[]): Promise<ParsedQuiz[]> {
+  const quizzes: ParsedQuiz[] = [];
+  for (const name of await listFiles(dir, problems)) {
+    const file = path.join(dir, name);
+    const match = QUIZ_FILE.exec(name);
+    if (!match) {
+      problems.push(`${displayPath(file)}: file name must look like NN-slug.yaml`);
+      continue;
+    }
+    const source = await readFile(file, 'utf8');
+    const quiz = parseYaml(source, QuizFile, file, problems);
+    if (!quiz) continue;
+    if (quiz.chapter !== Number(match[1])) {
+      problems.push(`${displayPath(file)}: chapter: ${quiz.chapter} does not match the file name's ${match[1]}`);
+      continue;
+    }
+    // A rule that rejects its own model answer would fail every learner.
+    quiz.questions.forEach((question, index) => {
+      if (question.type === 'short_answer' && !isCorrect(question, question.answer)) {
+        problems.push(`${displayPath(file)}: questions[${index}].answer: does not satisfy the question's own rule`);
+      }
+    });
+    quizzes.push({ ...quiz, contentHash: sha256(source) });
+  }
+  return quizzes;
+}
+
+/** Reads and validates the whole course; throws ContentError listing every problem. */
+export async function readCourseContent(contentDir: string): Promise<CourseContent> {
+  const problems: string[] = [];
+  const courseFile = path.join(contentDir, 'course.yaml');
+  let courseSource: string | undefined;
+  try {
+    courseSource = await readFile(courseFile, 'utf8');
+  } catch {
+    problems.push(`${displayPath(courseFile)}: file not found`);
+  }
+  const course = courseSource === undefined ? undefined : parseYaml(courseSource, CourseFile, courseFile, problems);
+  const chapters = await readChapters(path.join(contentDir, 'chapters'), problems);
+  const quizzes = await readQuizzes(path.join(contentDir, 'quizzes'), problems);
+
+  const numbers = chapters.map((c) => c.number).sort((a, b) => a - b);
+  numbers.forEach((number, index) => {
+    if (numbers.indexOf(number) !== index) problems.push(`${displayPath(path.join(contentDir, 'chapters'))}: two files for chapter ${number}`);
+    else if (number !== index + 1) problems.push(`${displayPath(path.join(contentDir, 'chapters'))}: chapters must be numbered 1, 2, 3… without gaps (found ${number} at position ${index + 1})`);
+  });
+  const quizChapters = quizzes.map((q) => q.chapter);
+  quizChapters.forEach((chapter, index) => {
+    if (quizChapters.indexOf(chapter) !== index) problems.push(`${displayPath(path.join(contentDir, 'quizzes'))}: two quizzes for chapter ${chapter}`);
+    if (!numbers.includes(chapter)) problems.push(`${displayPath(path.join(contentDir, 'quizzes'))}: quiz for chapter ${chapter}, which does not exist`);
+  });
+  if (chapters.length === 0 && problems.length === 0) problems.push(`${displayPath(contentDir)}: no chapters`);
+
+  if (problems.length > 0 || !course) throw new ContentError(problems);
+  return { course, chapters: [...chapters].sort((a, b) => a.number - b.number), quizzes };
+}
+
+export interface LoadReport {
+  readonly added: number[];
+  readonly updated: number[];
+  readonly removed: number[];
+  readonly unchanged: number[];
+  readonly quizzesChanged: number[];
+}
+
+async function writeSections(trx: Knex.Transaction, chapter: ParsedChapter): Promise<void> {
+  await trx('sections').where({ chapter_number: chapter.number }).delete();
+  await trx('sections').insert(
+    chapter.sections.map((section, position) => ({
+      chapter_number: chapter.number,
+      position,
+      anchor: section.anchor,
+      title: section.title,
+      body_text: section.text,
+    })),
+  );
+}
+
+/** Validates `contentDir` and brings the database in line with it, in one transaction. */
+export async function loadCourseContent(db: LearningDatabase, contentDir: string, clock: Clock): Promise<LoadReport> {
+  const content = await readCourseContent(contentDir);
+  const now = clock.now().toISOString();
+  const report = await db.write.transaction(async (trx) => {
+    const existing: { number: number; content_hash: string }[] = await trx('chapters').select('number', 'content_hash');
+    const byNumber = new Map(existing.map((row) => [Number(row.number), row.content_hash]));
+    const wanted = new Set(content.chapters.map((c) => c.number));
+    const removed = [...byNumber.keys()].filter((n) => !wanted.has(n)).sort((a, b) => a - b);
+    const added: number[] = [];
+    const updated: number[] = [];
+    const unchanged: number[] = [];
+
+    if (removed.length > 0) {
+      // Children first: SQLite enforces ON DELETE CASCADE only when foreign keys are on.
+      await trx('quizzes').whereIn('chapter_number', removed).delete();
+      await trx('sections').whereIn('chapter_number', removed).delete();
+      await trx('chapters').whereIn('number', removed).delete();
+    }
+    const changed = content.chapters.filter((c) => byNumber.has(c.number) && byNumber.get(c.number) !== c.contentHash);
+    // Slugs are unique; moving a slug from one chapter to another would collide midway.
+    for (const chapter of changed) {
+      await trx('chapters').where({ number: chapter.number }).update({ slug: `~moving-${chapter.number}` });
+    }
+    for (const chapter of content.chapters) {
+      const row = {
+        slug: chapter.slug,
+        title: chapter.title,
+        summary: chapter.summary,
+        markdown: chapter.markdown,
+        required_tier: requiredTierFor(chapter.number),
+        content_hash: chapter.contentHash,
+        updated_at: now,
+      };
+      if (!byNumber.has(chapter.number)) {
+        await trx('chapters').insert({ number: chapter.number, ...row });
+        await writeSections(trx, chapter);
+        added.push(chapter.number);
+      } else if (byNumber.get(chapter.number) !== chapter.contentHash) {
+        await trx('chapters').where({ number: chapter.number }).update(row);
+        await writeSections(trx, chapter);
+        updated.push(chapter.number);
+      } else {
+        unchanged.push(chapter.number);
+      }
+    }
+
+    const quizRows: { chapter_number: number; content_hash: string }[] = await trx('quizzes').select('chapter_number', 'content_hash');
+    const quizHashes = new Map(quizRows.map((row) => [Number(row.chapter_number), row.content_hash]));
+    const quizzesChanged: number[] = [];
+    const wantedQuizzes = new Set(content.quizzes.map((q) => q.chapter));
+    const goneQuizzes = [...quizHashes.keys()].filter((n) => !wantedQuizzes.has(n));
+    if (goneQuizzes.length > 0) {
+      await trx('quizzes').whereIn('chapter_number', goneQuizzes).delete();
+      quizzesChanged.push(...goneQuizzes);
+    }
+    for (const quiz of content.quizzes) {
+      if (quizHashes.get(quiz.chapter) === quiz.contentHash) continue;
+      const row = {
+        title: quiz.title,
+        pass_percentage: quiz.pass_percentage,
+        questions_json: JSON.stringify(quiz.questions),
+        content_hash: quiz.contentHash,
+      };
+      if (quizHashes.has(quiz.chapter)) await trx('quizzes').where({ chapter_number: quiz.chapter }).update(row);
+      else await trx('quizzes').insert({ chapter_number: quiz.chapter, ...row });
+      quizzesChanged.push(quiz.chapter);
+    }
+
+    const courseRow = { title: content.course.title, description: content.course.description };
+    const current = await trx('course').where({ id: 1 }).first();
+    if (!current) await trx('course').insert({ id: 1, ...courseRow, updated_at: now });
+    else if (current.title !== courseRow.title || current.description !== courseRow.description) {
+      await trx('course').where({ id: 1 }).update({ ...courseRow, updated_at: now });
+    }
+
+    return { added, updated, removed, unchanged, quizzesChanged: quizzesChanged.sort((a, b) => a - b) };
+  });
+  invalidateSearchIndex(db);
+  invalidateContentVersion(db);
+  return report;
+}

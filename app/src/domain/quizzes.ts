@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock';
+import type { Cache } from '../db/cache';
+import { BadRequest, NotFound } from '../errors';
+import { assertCanReadChapter } from './access';
+import type { Question } from './content-schema';
+import { answerShapeProblem, correctAnswerOf, isCorrect, type SubmittedAnswer } from './grading';
+import type { Learner, LearningDatabase } from './learning-database';
+import { findChapter, percentageOf, quizScores, recordActivity, type LearningEvents } from './progress';
+
+/**
+ * Quizzes: shown without answers, graded by rules, every attempt kept (retakes), best
+ * and last score reported. The public shape is built field by field from an allow
+ * list, so a field added to the content format later cannot leak by default.
+ */
+export interface PublicQuiz {
+  readonly chapter_number: number;
+  readonly title: string;
+  readonly pass_percentage: number;
+  readonly questions: readonly {
+    readonly id: string;
+    readonly type: Question['type'];
+    readonly prompt: string;
+    readonly options?: readonly { readonly id: string; readonly text: string }[];
+  }[];
+}
+
+export interface AttemptResult {
+  readonly attempt_id: string;
+  readonly score: number;
+  readonly max_score: number;
+  readonly percentage: number;
+  readonly passed: boolean;
+  readonly results: readonly {
+    readonly question_id: string;
+    readonly correct: boolean;
+    readonly feedback: string;
+    readonly explanation: string;
+    readonly correct_answer: unknown;
+  }[];
+  readonly best_percentage: number;
+  readonly last_percentage: number;
+}
+
+export interface AttemptSummary {
+  readonly attempt_id: string;
+  readonly score: number;
+  readonly max_score: number;
+  readonly percentage: number;
+  readonly passed: boolean;
+  readonly created_at: string;
+}
+
+interface StoredQuiz {
+  readonly title: string;
+  readonly pass_percentage: number;
+  readonly questions: readonly Question[];
+}
+
+/** The quiz of a chapter the learner may read; 404 for no chapter or no quiz, 403 when locked. */
+async function readableQuiz(db: LearningDatabase, learner: Learner, chapterNumber: number, cache?: Cache): Promise<StoredQuiz> {
+  await findChapter(db, chapterNumber, cache);
+  assertCanReadChapter(learner, chapterNumber);
+  const row = await db.read('quizzes').where({ chapter_number: chapterNumber }).first('title', 'pass_percentage', 'questions_json');
+  if (!row) throw new NotFound(`Chapter ${chapterNumber} has no quiz.`);
+  return { title: row.title, pass_percentage: Number(row.pass_percentage), questions: JSON.parse(row.questions_json) };
+}
+
+export async function getQuiz(db: LearningDatabase, learner: Learner, chapterNumber: number, cache?: Cache): Promise<PublicQuiz> {
+  const quiz = await readableQuiz(db, learner, chapterNumber, cache);
+  return {
+    chapter_number: chapterNumber,
+    title: quiz.title,
+    pass_percentage: quiz.pass_percentage,
+    questions: quiz.questions.map((q) => ({
+      id: q.id,
+      type: q.type,
+      prompt: q.prompt,
+      ...(q.type === 'single' || q.type === 'multiple' ? { options: q.options.map((o) => ({ id: o.id, text: o.text })) } : {}),
+    })),
+  };
+}
+
+/** Refuses answers to questions that do not exist and answers of the wrong type, naming each. */
+function checkAnswers(questions: readonly Question[], answers: Record<string, SubmittedAnswer>): void {
+  const issues: { path: string[]; message: string }[] = [];
+  const byId = new Map(questions.map((q) => [q.id, q]));
+  for (const [questionId, answer] of Object.entries(answers)) {
+    const question = byId.get(questionId);
+    if (!question) {
+      issues.push({ path: ['answers', questionId], message: 'no such question in this quiz' });
+      continue;
+    }
+    const problem = answerShapeProblem(question, answer);
+    if (problem) issues.push({ path: ['answers', questionId], message: problem });
+  }
+  if (issues.length > 0) throw new BadRequest('Some answers cannot be graded.', { issues });
+}
+
+export async function submitAttempt(
+  db: LearningDatabase,
+  learner: Learner,
+  chapterNumber: number,
+  answers: Record<string, SubmittedAnswer>,
+  clock: Clock,
+  options: { events?: LearningEvents; cache?: Cache } = {},
+): Promise<AttemptResult> {
+  const quiz = await readableQuiz(db, learner, chapterNumber, options.cache);
+  checkAnswers(quiz.questions, answers);
+  const results = quiz.questions.map((question) => {
+    const answer = Object.prototype.hasOwnProperty.call(answers, question.id) ? answers[question.id] : undefined;
+    const correct = isCorrect(question, answer);
+    const feedback = correct
+      ? question.feedback?.correct ?? 'Correct.'
+      : answer === undefined
+        ? 'Not answered.'
+        : question.feedback?.incorrect ?? 'Not quite.';
+    return { question_id: question.id, correct, feedback, explanation: question.explanation, correct_answer: correctAnswerOf(question) };
+  });
+  const score = results.filter((r) => r.correct).length;
+  const maxScore = quiz.questions.length;
+  const percentage = percentageOf(score, maxScore);
+  const passed = percentage >= quiz.pass_percentage;
+  const attemptId = randomUUID();
+  await db.write('quiz_attempts').insert({
+    id: attemptId,
+    user_id: learner.id,
+    chapter_number: chapterNumber,
+    score,
+    max_score: maxScore,
+    percentage,
+    passed,
+    answers_json: JSON.stringify(answers),
+    created_at: clock.now().toISOString(),
+  });
+  await recordActivity(db.write, learner, clock);
+  options.events?.quizAttempted(chapterNumber, passed, maxScore > 0 ? score / maxScore : 0);
+  const scores = (await quizScores(db.write, learner.id, chapterNumber)).get(chapterNumber);
+  return {
+    attempt_id: attemptId,
+    score,
+    max_score: maxScore,
+    percentage,
+    passed,
+    results,
+    best_percentage: scores?.best ?? percentage,
+    last_percentage: scores?.last ?? percentage,
+  };
+}
+
+/** The learner's own attempts at one quiz, newest first; there is no way to ask for someone else's. */
+export async function listAttempts(db: LearningDatabase, learner: Learner, chapterNumber: number, cache?: Cache) {
+  await readableQuiz(db, learner, chapterNumber, cache);
+  const rows = await db.read('quiz_attempts')
+    .where({ user_id: learner.id, chapter_number: chapterNumber })
+    .select('id', 'score', 'max_score', 'passed', 'created_at')
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
+  const attempts: AttemptSummary[] = rows.map((row) => ({
+    attempt_id: row.id,
+    score: Number(row.score),
+    max_score: Number(row.max_score),
+    percentage: percentageOf(Number(row.score), Number(row.max_score)),
+    passed: Boolean(row.passed),
+    created_at: row.created_at,
+  }));
+  return {
+    attempts,
+    best_percentage: attempts.length > 0 ? Math.max(...attempts.map((a) => a.percentage)) : null,
+    last_percentage: attempts[0]?.percentage ?? null,
+  };
+}
