@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { dirname, join, relative, resolve } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { argoCdOutputGroups } from './constructs/argocd/argocd-chart';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
 import { Environment, EnvironmentConfigError, loadEnvironments } from './environment';
 
@@ -41,7 +42,7 @@ export const ENVIRONMENT_EXTENSIONS: EnvironmentExtension[] = [];
 /**
  * Output groups beside dist/<env>/, e.g. `argocd/`. Register new groups here.
  */
-export const EXTRA_OUTPUT_GROUPS: OutputGroupFactory[] = [];
+export const EXTRA_OUTPUT_GROUPS: OutputGroupFactory[] = [() => argoCdOutputGroups()];
 
 /** One output group per environment file: dist/<env>/. */
 export function environmentOutputGroups(
