@@ -16,6 +16,7 @@ import { stringify } from 'yaml';
 import { argoCdOutputGroups } from './constructs/argocd/argocd-chart';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
 import { Environment, EnvironmentConfigError, loadEnvironments } from './environment';
+import { operationsExtension } from './constructs/monitoring/operations-extension';
 
 const REPO_ROOT = resolve(__dirname, '..');
 export const DEFAULT_ENVIRONMENTS_DIR = join(REPO_ROOT, 'charts', 'environments');
@@ -37,7 +38,7 @@ export type OutputGroupFactory = (environments: readonly Environment[]) => reado
  * Extra objects added to every environment's chart (e.g. the backup CronJob).
  * Register new concepts here; the chart calls each one with itself.
  */
-export const ENVIRONMENT_EXTENSIONS: EnvironmentExtension[] = [];
+export const ENVIRONMENT_EXTENSIONS: EnvironmentExtension[] = [operationsExtension];
 
 /**
  * Output groups beside dist/<env>/, e.g. `argocd/`. Register new groups here.
