@@ -87,11 +87,21 @@ export class ApiClient {
     );
   }
 
+  /** Whether the api answers its liveness probe, and how fast (for the web role's `/health`). */
+  async ping(): Promise<{ ok: boolean; ms: number }> {
+    const started = process.hrtime.bigint();
+    const ok = await this.send({ method: 'GET', path: '/livez' }, '').then(
+      (response) => response.status === 200,
+      () => false,
+    );
+    return { ok, ms: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100 };
+  }
+
   close(): void {
     this.agent.destroy();
   }
 
-  private send(request: ApiRequest): Promise<ApiResponse<unknown>> {
+  private send(request: ApiRequest, prefix = '/api/v1'): Promise<ApiResponse<unknown>> {
     const basePath = this.base.pathname.replace(/\/$/, '');
     const payload = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
     const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
@@ -108,7 +118,7 @@ export class ApiClient {
           protocol: this.base.protocol,
           hostname: this.base.hostname,
           port: this.base.port,
-          path: `${basePath}/api/v1${request.path}`,
+          path: `${basePath}${prefix}${request.path}`,
           method: request.method,
           headers,
           agent: this.agent,

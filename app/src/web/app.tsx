@@ -38,6 +38,8 @@ export interface WebAppDeps {
   readonly apiTimeoutMs?: number;
   /** Trust `X-Forwarded-*` from the gateway (client IP, protocol). @default false */
   readonly trustProxy?: boolean;
+  /** Reported by `/health`. */
+  readonly version?: string;
 }
 
 const CSRF_HEADER = 'x-csrf-token';
@@ -95,6 +97,8 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
   const secure = deps.secureCookies ?? true;
   const app = new Koa<WebState>();
   app.proxy = deps.trustProxy ?? false;
+  // Errors are answered as pages and logged by errorPages; keep Koa from printing stacks.
+  app.silent = true;
   const logger = deps.logger;
   const client = new ApiClient({ baseUrl: deps.apiUrl, timeoutMs: deps.apiTimeoutMs });
   const refresher = new RefreshCoordinator(client);
@@ -112,20 +116,27 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
     await next();
   });
   app.use(securityHeaders({ hsts: secure, noIndex: deps.noIndex ?? false }));
-  app.use(allowedHosts(deps.allowedHosts ?? ['*']));
-
-  // Probes on the role's own port. Readiness does not follow the api: if the api is
-  // down, taking every web pod out would only swap our "api is down" page for a 503.
+  // Probes on the role's own port, before the host check: kubelet calls them by pod IP.
+  // Readiness does not follow the api: if the api is down, taking every web pod out
+  // would only swap our "api is down" page for the gateway's bare 503.
   app.use(async (ctx, next) => {
     if (ctx.path === '/livez') {
       ctx.body = { status: 'ok' };
     } else if (ctx.path === '/readyz') {
       ctx.status = isReady() ? 200 : 503;
       ctx.body = { status: isReady() ? 'ok' : 'draining' };
+    } else if (ctx.path === '/health') {
+      const api = await client.ping();
+      ctx.body = {
+        status: api.ok ? 'ok' : 'degraded',
+        version: deps.version ?? null,
+        checks: { api: { status: api.ok ? 'ok' : 'down', response_time_ms: api.ms } },
+      };
     } else {
       return next();
     }
   });
+  app.use(allowedHosts(deps.allowedHosts ?? ['*']));
 
   app.use(
     compress({

@@ -1,0 +1,199 @@
+import { renderToString } from 'preact-render-to-string';
+import type { Chapter, SearchResponse } from '../../app/src/web/api-types';
+import { renderChapterMarkdown, slugify } from '../../app/src/web/markdown';
+import { ChapterPage, UpgradePage } from '../../app/src/web/pages/chapter';
+import type { Frame } from '../../app/src/web/pages/layout';
+import { SearchPage } from '../../app/src/web/pages/search';
+import { SignUpPage } from '../../app/src/web/pages/auth';
+import { QuizResultPage, describeAnswer } from '../../app/src/web/pages/quiz';
+
+const frame: Frame = {
+  csrfToken: 'salt.signature',
+  nonce: 'n0nce',
+  assets: { css: '/assets/app.abc.css', js: '/assets/app.def.js' },
+  signedIn: true,
+  path: '/chapters/2',
+};
+
+function chapter(overrides: Partial<Chapter> = {}): Chapter {
+  return {
+    number: 2,
+    slug: 'pods',
+    title: 'Pods & <Services>',
+    summary: 'What runs where.',
+    required_tier: 'free',
+    locked: false,
+    state: 'in_progress',
+    sections: [
+      { anchor: 'what-a-pod-is', title: 'What a Pod is' },
+      { anchor: 'services', title: 'Services' },
+    ],
+    has_quiz: true,
+    markdown: 'Intro.\n\n## What a Pod is\n\nText.\n\n## Services\n\nMore.',
+    previous: { number: 1, title: 'Images', locked: false },
+    next: { number: 3, title: 'Config', locked: false },
+    ...overrides,
+  };
+}
+
+describe('chapter Markdown', () => {
+  it('gives each section heading the anchor the api lists for it', () => {
+    const html = renderChapterMarkdown(chapter().markdown, chapter().sections);
+    expect(html).toContain('<h2 id="what-a-pod-is">What a Pod is</h2>');
+    expect(html).toContain('<h2 id="services">Services</h2>');
+  });
+
+  it('slugifies like the contract: lower case ASCII words joined by dashes', () => {
+    expect(slugify('Blue–green & Canary: 2 ways')).toBe('blue-green-canary-2-ways');
+    expect(slugify('Café déjà vu')).toBe('cafe-deja-vu');
+  });
+
+  it('shows raw HTML as text and drops script links', () => {
+    const html = renderChapterMarkdown(
+      '<script>alert(1)</script>\n\n[click](javascript:alert(1)) <img src=x onerror=alert(1)>\n\n![x](data:text/html,boom)',
+      [],
+    );
+    expect(html).not.toContain('<script');
+    expect(html).not.toMatch(/href="javascript:/i);
+    expect(html).not.toContain('<img src="x"');
+    expect(html).toContain('&lt;script&gt;');
+  });
+});
+
+describe('chapter page', () => {
+  const render = (c: Chapter) =>
+    renderToString(<ChapterPage frame={frame} chapter={c} html={renderChapterMarkdown(c.markdown, c.sections)} totalChapters={9} />);
+
+  it('escapes the chapter title', () => {
+    const page = render(chapter());
+    expect(page).toContain('Pods &amp; &lt;Services>');
+    expect(page).not.toContain('<Services>');
+  });
+
+  it('lists the sections, links next and previous, and offers to mark complete', () => {
+    const page = render(chapter());
+    expect(page).toContain('href="#what-a-pod-is"');
+    expect(page).toContain('href="/chapters/3" rel="next"');
+    expect(page).toContain('href="/chapters/1" rel="prev"');
+    expect(page).toContain('action="/chapters/2/complete"');
+    expect(page).toContain('<progress id="course-position" max="9" value="2">');
+  });
+
+  it('says the chapter is done instead of offering the button again', () => {
+    const page = render(chapter({ state: 'done' }));
+    expect(page).toContain('You completed this chapter.');
+    expect(page).not.toContain('action="/chapters/2/complete"');
+  });
+
+  it('carries the CSP nonce on the script and the CSRF token in forms', () => {
+    const page = render(chapter());
+    expect(page).toContain('<script src="/assets/app.def.js" defer nonce="n0nce">');
+    expect(page).toContain('name="_csrf" value="salt.signature"');
+  });
+});
+
+describe('upgrade panel', () => {
+  it('shows the plans and prices', () => {
+    const page = renderToString(
+      <UpgradePage
+        frame={frame}
+        chapterNumber={4}
+        chapterTitle="Declarative configuration"
+        requiredTier="premium"
+        plans={[
+          { tier: 'free', name: 'Free', price_monthly: 0, currency: 'USD', chapters: 'Chapters 1–3' },
+          { tier: 'premium', name: 'Premium', price_monthly: 9.99, currency: 'USD', chapters: 'All chapters' },
+        ]}
+      />,
+    );
+    expect(page).toContain('Chapter 4: Declarative configuration is locked');
+    expect(page).toContain('$9.99 a month');
+    expect(page).toContain('<strong>premium</strong>');
+  });
+});
+
+describe('search page', () => {
+  const response: SearchResponse = {
+    query: 'pod',
+    results: [
+      {
+        chapter_number: 2,
+        chapter_title: 'Pods',
+        section_anchor: 'what-a-pod-is',
+        section_title: 'What a Pod is',
+        snippet: [
+          { text: 'A ', highlight: false },
+          { text: 'Pod', highlight: true },
+          { text: ' <img src=x onerror=alert(1)> runs', highlight: false },
+        ],
+        url: 'javascript:alert(1)',
+        score: 1,
+      },
+    ],
+  };
+
+  it('marks highlighted segments and escapes the rest', () => {
+    const page = renderToString(<SearchPage frame={frame} query="pod" response={response} />);
+    expect(page).toContain('A <mark>Pod</mark> &lt;img src=x onerror=alert(1)> runs');
+  });
+
+  it('links to the exact section, built from the chapter and anchor rather than a given URL', () => {
+    const page = renderToString(<SearchPage frame={frame} query="pod" response={response} />);
+    expect(page).toContain('href="/chapters/2#what-a-pod-is"');
+    expect(page).not.toContain('javascript:');
+  });
+
+  it('says so when nothing matched', () => {
+    const page = renderToString(<SearchPage frame={frame} query="zebra" response={{ query: 'zebra', results: [] }} />);
+    expect(page).toContain('No results for “zebra”');
+  });
+});
+
+describe('forms', () => {
+  it('ties a field error to its input and lists it in the summary', () => {
+    const page = renderToString(
+      <SignUpPage frame={{ ...frame, signedIn: false }} values={{ email: '"><script>x</script>' }} errors={{ email: 'Enter an email.' }} />,
+    );
+    expect(page).toContain('aria-describedby="field-email-error"');
+    expect(page).toContain('aria-invalid="true"');
+    expect(page).toContain('<p class="field-error" id="field-email-error">Enter an email.</p>');
+    expect(page).toContain('<a href="#field-email">Enter an email.</a>');
+    expect(page).toContain('value="&quot;>&lt;script>x&lt;/script>"');
+  });
+});
+
+describe('quiz result', () => {
+  it('shows the score, each verdict, feedback, explanation and the correct answer in words', () => {
+    const page = renderToString(
+      <QuizResultPage
+        frame={frame}
+        quiz={{
+          chapter_number: 1,
+          title: 'Images quiz',
+          pass_percentage: 60,
+          questions: [{ id: 'q1', type: 'single', prompt: 'Pick one', options: [{ id: 'a', text: 'Alpha' }, { id: 'b', text: 'Beta' }] }],
+        }}
+        result={{
+          attempt_id: 'x',
+          score: 0,
+          max_score: 1,
+          percentage: 0,
+          passed: false,
+          results: [{ question_id: 'q1', correct: false, feedback: 'Not quite.', explanation: 'Because.', correct_answer: 'b' }],
+          best_percentage: 0,
+          last_percentage: 0,
+        }}
+      />,
+    );
+    expect(page).toContain('0 of 1 correct (0%)');
+    expect(page).toContain('Incorrect');
+    expect(page).toContain('Not quite.');
+    expect(page).toContain('Correct answer: Beta');
+    expect(page).toContain('href="/chapters/1/quiz"');
+  });
+
+  it('describes booleans and lists of options', () => {
+    expect(describeAnswer({ id: 't', type: 'true_false', prompt: '' }, true)).toBe('True');
+    expect(describeAnswer({ id: 'm', type: 'multiple', prompt: '', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }] }, ['a', 'b'])).toBe('A, B');
+  });
+});
