@@ -285,7 +285,7 @@ function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
 
 function shown(value: unknown): string {
   const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return text === undefined ? String(value) : text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
 /** One line per issue, phrased as "expected X, got Y". */

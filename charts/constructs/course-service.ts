@@ -210,9 +210,9 @@ export class CourseService extends Construct {
         // reset what the HPA chose (argo-cd#5105: pods flap between the two numbers).
         // Removing the field from an object that already had it makes Argo Rollouts
         // fall back to 1 replica (argo-rollouts#3689), which is why it is never
-        // committed here. Every Rollout therefore has an HPA, even at min = max = 1.
-        // The Argo CD Application ignores /spec/replicas on Rollouts (ignoreDifferences
-        // with RespectIgnoreDifferences) so a sync never sends a count either.
+        // committed here. Every Rollout therefore has an HPA, even at min = max = 1,
+        // and since the output never sets the field, Argo CD neither reports the HPA's
+        // count as drift nor resets it.
         revisionHistoryLimit: 3,
         progressDeadlineSeconds: 600,
         progressDeadlineAbort: true,
