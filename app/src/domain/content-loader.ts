@@ -93,7 +93,11 @@ function parseYaml<T>(text: string, schema: ZodType<T, any, any>, file: string, 
   return result.data;
 }
 
-async function readChapters(dir: string, problems: string[]): Promise<ParsedChapter[]> {
+/**
+ * `claimed` receives the number of every well-named chapter file, even one that fails
+ * validation, so one broken chapter is reported once rather than again as a gap.
+ */
+async function readChapters(dir: string, problems: string[], claimed: number[]): Promise<ParsedChapter[]> {
   const chapters: ParsedChapter[] = [];
   for (const name of await listFiles(dir, problems)) {
     const file = path.join(dir, name);
@@ -102,6 +106,7 @@ async function readChapters(dir: string, problems: string[]): Promise<ParsedChap
       problems.push(`${displayPath(file)}: file name must look like NN-slug.md`);
       continue;
     }
+    claimed.push(Number(match[1]));
     const source = await readFile(file, 'utf8');
     const split = splitFrontMatter(source);
     if (!split) {
@@ -177,10 +182,11 @@ export async function readCourseContent(contentDir: string): Promise<CourseConte
     problems.push(`${displayPath(courseFile)}: file not found`);
   }
   const course = courseSource === undefined ? undefined : parseYaml(courseSource, CourseFile, courseFile, problems);
-  const chapters = await readChapters(path.join(contentDir, 'chapters'), problems);
+  const claimed: number[] = [];
+  const chapters = await readChapters(path.join(contentDir, 'chapters'), problems, claimed);
   const quizzes = await readQuizzes(path.join(contentDir, 'quizzes'), problems);
 
-  const numbers = chapters.map((c) => c.number).sort((a, b) => a - b);
+  const numbers = [...claimed].sort((a, b) => a - b);
   numbers.forEach((number, index) => {
     if (numbers.indexOf(number) !== index) problems.push(`${displayPath(path.join(contentDir, 'chapters'))}: two files for chapter ${number}`);
     else if (number !== index + 1) problems.push(`${displayPath(path.join(contentDir, 'chapters'))}: chapters must be numbered 1, 2, 3… without gaps (found ${number} at position ${index + 1})`);

@@ -5,6 +5,12 @@ import { adminRoutes } from './admin';
 import { authRoutes } from './auth';
 import { meRoutes } from './me';
 import { webhookRoutes } from './webhooks';
+import { accessRoutes } from './access';
+import { chapterRoutes } from './chapters';
+import { courseRoutes } from './course';
+import { progressRoutes } from './progress';
+import { quizRoutes } from './quizzes';
+import { searchRoutes } from './search';
 
 /** A group of routes under /api/v1: one function per file, given the api's dependencies. */
 export type RouteModule = (deps: ApiDeps) => Router;
@@ -19,7 +25,12 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminRoutes,
   webhookRoutes,
   plansRoutes,
-  // Learning features (course, chapters, search, quizzes, progress) go here.
+  courseRoutes,
+  chapterRoutes,
+  quizRoutes,
+  searchRoutes,
+  progressRoutes,
+  accessRoutes,
 ];
 
 function plansRoutes(): Router {

@@ -1,0 +1,34 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { ApiDeps } from '../app';
+import { getChapter } from '../../domain/chapters';
+import type { Learner } from '../../domain/learning-database';
+import { completeChapter } from '../../domain/progress';
+import { requireUser } from '../middleware/auth';
+
+/** `:number` in a path: a plain positive integer ("4", not "4.0", "1e1" or "04x"). */
+export const ChapterNumber = z
+  .string()
+  .regex(/^[1-9][0-9]{0,4}$/, 'a chapter number is a positive whole number')
+  .transform(Number);
+
+/** The learner behind `requireUser`: only the token decides who and which tier. */
+export const learnerOf = (state: { user?: unknown }): Learner => state.user as Learner;
+
+export function chapterRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+  const auth = requireUser(deps);
+
+  router.get('/chapters/:number', auth, async (ctx) => {
+    ctx.body = await getChapter(deps.db, learnerOf(ctx.state), ChapterNumber.parse(ctx.params.number), deps.cache);
+  });
+
+  router.post('/chapters/:number/complete', auth, async (ctx) => {
+    ctx.body = await completeChapter(deps.db, learnerOf(ctx.state), ChapterNumber.parse(ctx.params.number), deps.clock, {
+      events: deps.metrics,
+      cache: deps.cache,
+    });
+  });
+
+  return router;
+}

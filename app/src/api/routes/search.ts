@@ -1,0 +1,26 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { ApiDeps } from '../app';
+import { MAX_SEARCH_RESULTS, searchCourse } from '../../domain/search';
+import { requireUser } from '../middleware/auth';
+import { learnerOf } from './chapters';
+
+const SearchQuery = z.object({
+  q: z.string().trim().min(1, 'say what to search for').max(200),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,3}$/, 'a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(MAX_SEARCH_RESULTS))
+    .optional(),
+});
+
+/** Search over only what this learner may read. */
+export function searchRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+  router.get('/search', requireUser(deps), async (ctx) => {
+    const query = SearchQuery.parse({ q: ctx.query.q, limit: ctx.query.limit });
+    ctx.body = await searchCourse(deps.db, learnerOf(ctx.state), query.q, query.limit);
+  });
+  return router;
+}
