@@ -36,6 +36,12 @@ export interface StartOptions {
   /** Called with the registries, so a cluster primary can aggregate them. */
   onRegistries?: (registries: Registry[]) => void;
   host?: string;
+  /**
+   * After SIGTERM, keep serving (with /readyz at 503) this long before closing the
+   * listener, so load balancers and Service endpoints stop sending new requests first.
+   * @default min(5 s, SHUTDOWN_TIMEOUT_SECONDS / 5)
+   */
+  drainDelayMs?: number;
 }
 
 async function listen(app: Koa | ((req: never, res: never) => void), port: number, host: string): Promise<Server> {
@@ -161,6 +167,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       stopping ??= (async () => {
         lifecycle.draining = true;
         logger.info('draining: readiness now fails, finishing in-flight requests');
+        const drainDelayMs = opts.drainDelayMs ?? Math.min(5_000, config.shutdownTimeoutSeconds * 200);
+        await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
         await Promise.all(servers.map(closeServer));
         await db?.close();
         if (redis) await redis.quit().catch(() => redis?.disconnect());
