@@ -7,7 +7,8 @@
  * - `x-kubernetes-int-or-string` and Swagger's `format: int-or-string` become
  *   "integer or string";
  * - every object schema with `properties` and no `x-kubernetes-preserve-unknown-fields`
- *   gets `additionalProperties: false`.
+ *   gets `additionalProperties: false`;
+ * - `pattern`s in Go (RE2) syntax that JavaScript lacks are translated (jsPattern).
  */
 
 type Schema = Record<string, unknown>;
@@ -47,6 +48,9 @@ function strictNode(node: unknown, inBranch: boolean): unknown {
       case 'not':
         result[key] = strictNode(value, true);
         break;
+      case 'pattern':
+        result[key] = typeof value === 'string' ? jsPattern(value) : value;
+        break;
       default:
         // enum, default, example, required…: data, copied as is.
         result[key] = value;
@@ -72,4 +76,50 @@ function strictNode(node: unknown, inBranch: boolean): unknown {
 function mapValues(value: unknown, map: (child: unknown) => unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, map(child)]));
+}
+
+/**
+ * CRD patterns are Go RE2 expressions. The one construct in the vendored schemas that
+ * JavaScript cannot compile is a leading `(?i)` (prometheus-operator's
+ * `^(?i)(abort|warn)?$`); it is rewritten as explicit case alternatives so the rule
+ * still holds. Any other untranslatable pattern throws, naming it, instead of being
+ * silently dropped.
+ */
+export function jsPattern(pattern: string): string {
+  const caseless = /^(\^?)\(\?i\)/.exec(pattern);
+  const translated = caseless === null ? pattern : caseless[1] + bothCases(pattern.slice(caseless[0].length));
+  try {
+    new RegExp(translated, 'u');
+  } catch (error) {
+    throw new Error(`schema pattern ${JSON.stringify(pattern)} is not valid in JavaScript: ${(error as Error).message}`);
+  }
+  return translated;
+}
+
+/** `ab[c-d]` → `[aA][bB][c-dC-D]`: every letter matches either case; escapes stay. */
+function bothCases(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === '\\') {
+      out += char + (pattern[i + 1] ?? '');
+      i++;
+    } else if (inClass) {
+      if (char === ']') inClass = false;
+      const range = /^([a-zA-Z])-([a-zA-Z])/.exec(pattern.slice(i));
+      if (range !== null) {
+        out += `${range[0]}${swapCase(range[1])}-${swapCase(range[2])}`;
+        i += 2;
+      } else out += /[a-zA-Z]/.test(char) ? char + swapCase(char) : char;
+    } else if (char === '[') {
+      inClass = true;
+      out += char;
+    } else out += /[a-zA-Z]/.test(char) ? `[${char}${swapCase(char)}]` : char;
+  }
+  return out;
+}
+
+function swapCase(char: string): string {
+  return char === char.toLowerCase() ? char.toUpperCase() : char.toLowerCase();
 }
