@@ -51,9 +51,12 @@ function normalize(text: string, caseSensitive: boolean): string {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** A keyword counts only as a whole word (or phrase): "pod" is not found in "tripod". */
+// A keyword matches as a whole word or its plural ("error" in "errors"), so a
+// learner who writes naturally is not marked wrong, while "rate" still does not
+// match inside "accurate".
 function containsWord(haystack: string, keyword: string): boolean {
   const needle = escapeRegExp(normalize(keyword, false));
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${needle}(?:$|[^\\p{L}\\p{N}])`, 'u').test(haystack);
+  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${needle}(?:e?s)?(?:$|[^\\p{L}\\p{N}])`, 'u').test(haystack);
 }
 
 export function matchesRule(rule: ShortAnswerRule, answer: string): boolean {

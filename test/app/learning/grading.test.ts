@@ -60,6 +60,7 @@ describe('grading rules', () => {
     ['keywords: all and one of any', keywords, 'Git is the single source of truth', true],
     ['keywords: missing one of all', keywords, 'Git is the single thing', false],
     ['keywords: a keyword only inside another word', keywords, 'digital source of truth, single', false],
+    ['keywords: the plural of a keyword', keywords, 'Gits are the single source of truth', true],
     ['keywords: none of any', keywords, 'git: source of truth', false],
     ['pattern: matches', pattern, 'Port 443', true],
     ['pattern: trimmed', pattern, ' 443 ', true],
