@@ -139,6 +139,7 @@ interface DescriptionInput {
 export function describePromotion(input: DescriptionInput): string {
   const { options, before, after, report, afterSet, now } = input;
   const to = options.to;
+  const inTarget = (file: string) => file.startsWith(`dist/${to}/`);
   const namespace = namespaceOf(afterSet, to) ?? `(namespace of ${to})`;
   const source = options.from ? `**${options.from}**'s pin` : 'a newly built image';
   const delivery = deliveryOf(afterSet, to);
@@ -162,7 +163,7 @@ export function describePromotion(input: DescriptionInput): string {
     `Everyone using ${hosts.length > 0 ? hosts.map((h) => `\`${h}\``).join(' and ') : `the ${to} environment`} ` +
       `(namespace \`${namespace}\`) moves to the new image through the rollout below.`,
     '',
-    ...[...report.changed, ...report.added, ...report.removed].map(
+    ...[...report.changed, ...report.added, ...report.removed].filter((c) => inTarget(c.file)).map(
       (c) => `- ${c.change} ${c.object}${c.fields.length > 0 ? `: ${c.fields.map((f) => `\`${f.path}\``).join(', ')}` : ''}`,
     ),
     '',
@@ -203,7 +204,17 @@ export function describePromotion(input: DescriptionInput): string {
     const soak = `- The image has been pinned in ${options.from} since ${input.sourceSince.toISOString()} (${hours} h).`;
     extra.push(hours < SOAK_WARNING_HOURS ? `${soak} **Less than ${SOAK_WARNING_HOURS} h of soak.**` : soak);
   }
-  const unexpected = report.changed.flatMap((c) => c.fields).filter((f) => !/\.image$/.test(f.path));
+  const outside = [...report.changed, ...report.added, ...report.removed].filter((c) => !inTarget(c.file));
+  if (outside.length > 0) {
+    extra.push(
+      `- **Changes outside \`dist/${to}/\`**: ${outside.map((c) => `${c.change} ${c.object}`).slice(0, 10).join('; ')}. ` +
+        'The committed output is not what the charts produce; run `npm run synth` on main and commit that first.',
+    );
+  }
+  const unexpected = report.changed
+    .filter((c) => inTarget(c.file))
+    .flatMap((c) => c.fields)
+    .filter((f) => !/\.image$/.test(f.path));
   if (unexpected.length > 0) {
     extra.push(
       `- **Changes beyond the image** (the committed output was not what the charts produce?): ${unexpected
@@ -212,7 +223,8 @@ export function describePromotion(input: DescriptionInput): string {
         .join(', ')}`,
     );
   }
-  lines.push(...extra, ...renderFlags(report), '');
+  const targetKeys = new Set([...report.changed, ...report.added, ...report.removed].filter((c) => inTarget(c.file)).map((c) => c.key));
+  lines.push(...extra, ...renderFlags({ ...report, flags: report.flags.filter((flag) => targetKeys.has(flag.key)) }), '');
   return lines.join('\n');
 }
 

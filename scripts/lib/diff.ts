@@ -118,7 +118,10 @@ function rolloutStepFlags({ before, after }: Pair): string[] {
 
 function analysisFlags({ before, after }: Pair): string[] {
   if (ANALYSIS_KINDS.has(before?.kind ?? '') || ANALYSIS_KINDS.has(after?.kind ?? '')) {
-    const changes = diffFields(getIn(before, ['spec']), getIn(after, ['spec']), 'spec');
+    // An image inside the smoke Job is the image flag's business, not a threshold change.
+    const changes = diffFields(getIn(before, ['spec']), getIn(after, ['spec']), 'spec').filter(
+      (change) => !/\.image$/.test(change.path),
+    );
     if (changes.length === 0) return [];
     return [before && after ? describeChanges(changes) : after ? 'analysis template added' : 'analysis template removed'];
   }

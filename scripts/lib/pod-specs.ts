@@ -19,7 +19,12 @@ export interface ContainerAt {
  * means a new workload kind cannot slip past the image and security checks.
  */
 export function findPodSpecs(value: unknown, path = ''): PodSpecAt[] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => findPodSpecs(item, `${path}[${index}]`));
+  if (Array.isArray(value)) {
+    // Same path notation as the field diff: named items by name, others by position.
+    return value.flatMap((item, index) =>
+      findPodSpecs(item, `${path}[${isPlainObject(item) && typeof item.name === 'string' ? `name=${item.name}` : index}]`),
+    );
+  }
   if (!isPlainObject(value)) return [];
   if (Array.isArray(value.containers)) return [{ path: path || '(root)', spec: value }];
   return Object.entries(value).flatMap(([key, child]) => findPodSpecs(child, path ? `${path}.${key}` : key));

@@ -107,6 +107,16 @@ describe('flags', () => {
     expect(flags[0].detail).toContain('spec.metrics[name=success-rate].successCondition');
   });
 
+  it('treats an image inside an analysis Job as an image change, not a threshold change', () => {
+    const withJob = (image: string): K8sObject => ({
+      ...analysisTemplate(),
+      spec: { metrics: [{ name: 'smoke', provider: { job: { spec: { template: { spec: podSpec({ containers: [secureContainer({ name: 'smoke', image })] }) } } } } }] },
+    });
+    const flags = flagsOf([withJob('a')], [withJob('b')]);
+    expect(flags.map((flag) => flag.kind)).toEqual(['image']);
+    expect(flags[0].detail).toContain('spec.metrics[name=smoke].provider.job.spec.template.spec.containers[name=smoke]');
+  });
+
   it.each([
     ['readOnlyRootFilesystem', { readOnlyRootFilesystem: false }, 'readOnlyRootFilesystem is not true'],
     ['allowPrivilegeEscalation', { allowPrivilegeEscalation: true }, 'allowPrivilegeEscalation is not false'],

@@ -118,6 +118,17 @@ describe('npm run promote', () => {
     expect(description).toContain('(3 h). **Less than 24 h of soak.**');
   });
 
+  it('flags committed output that is not what the charts produce, and keeps it out of the change list', async () => {
+    repo = await promotionRepo(PIN_A, PIN_A);
+    // staging's pin moves but nobody re-synthesized: dist/staging is stale.
+    repo.write({ 'charts/environments/staging.yaml': environmentFile('staging', PIN_B, 'blueGreen') });
+    repo.commit('staging: new image, output not regenerated');
+    const { description } = await run({ ...STAGING_TO_PRODUCTION, dryRun: true });
+    expect(description).toContain('**Changes outside `dist/production/`**: changed Rollout course-companion-staging/api');
+    expect(description).not.toContain('- changed Rollout course-companion-staging/api');
+    expect(description).not.toMatch(/Image changes[\s\S]*course-companion-staging/);
+  });
+
   it('sets a freshly built digest in staging (the image build workflow)', async () => {
     repo = await promotionRepo(PIN_A, PIN_A);
     const result = await run({ to: 'staging', digest: PIN_B, dryRun: false });
