@@ -1,0 +1,174 @@
+/**
+ * The chapter page as a signed-in learner, through the web role (cookies, CSRF token,
+ * one api call over HTTP, Markdown, TSX render) and the api behind it, beside a bare
+ * `node:http` server answering the very same HTML, measured in the same run.
+ * 20 connections for 10 s each (autocannon), everything on 127.0.0.1 port 0.
+ * Goals: the web page reaches ≥ 15% of the bare server's requests per second (each page
+ * costs a web request and an api request), with p99 under 100 ms.
+ *
+ *   npx tsx scripts/bench/web.ts      prints the figures of this suite alone
+ */
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pino from 'pino';
+import { systemClock } from '../../app/src/clock';
+import { createApiApp } from '../../app/src/api/app';
+import { requestContext } from '../../app/src/api/middleware/request-context';
+import { loadCourseContent } from '../../app/src/domain/content-loader';
+import { createMetrics } from '../../app/src/observability/metrics';
+import { createWebApp } from '../../app/src/web/app';
+import { createTestDatabase } from '../../test/support/databases';
+import { testConfig } from '../../test/support/http';
+import type { BenchSuite, Measurement } from './measurement';
+
+const CONNECTIONS = 20;
+const DURATION_SECONDS = 10;
+const P99_BUDGET_MS = 100;
+const GOAL_RATIO = 0.15;
+const CONTENT_DIR = path.resolve(__dirname, '../../app/content');
+
+interface Result {
+  requestsPerSecond: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
+  const server = createServer(handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function load(url: string, headers: Record<string, string> = {}, durationSeconds = DURATION_SECONDS): Promise<Result> {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: durationSeconds, headers });
+  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99, non2xx: result.non2xx + result.errors };
+}
+
+async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
+
+/** Api and web roles as in production (access logs at info into /dev/null), one learner signed in. */
+async function startRoles() {
+  const database = await createTestDatabase('sqlite');
+  await loadCourseContent(database.db, CONTENT_DIR, systemClock);
+  const devNull = () => pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  const api = await listen(
+    createApiApp({
+      config: testConfig({ logLevel: 'info' }),
+      db: database.db,
+      clock: systemClock,
+      logger: devNull(),
+      metrics: createMetrics({ role: 'api', defaultMetrics: false }),
+    }).callback(),
+  );
+  const webLogger = devNull();
+  const web = await listen(
+    createWebApp({
+      apiUrl: api.url,
+      sessionSecret: 'bench-session-secret-0123456789abcdef',
+      secureCookies: false,
+      logger: webLogger,
+      instrument: [requestContext(webLogger, createMetrics({ role: 'web', defaultMetrics: false }))],
+    }).callback(),
+  );
+  const signUp = await fetch(`${api.url}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `bench-web-${Date.now()}@example.com`, password: 'bench password 123' }),
+  });
+  const session = (await signUp.json()) as { access_token: string; refresh_token: string };
+  // A learner re-reading chapter 1: the resume point is already saved (cc_pos), so each
+  // view is one api call, as it is for every view after the first.
+  const headers = {
+    cookie: `cc_access=${session.access_token}; cc_refresh=${session.refresh_token}; cc_csrf=benchcsrfsecret0123456789; cc_pos=1`,
+  };
+  const target = `${web.url}/chapters/1`;
+  const first = await fetch(target, { headers, redirect: 'manual' });
+  if (first.status !== 200) throw new Error(`the chapter page answered ${first.status}, not 200`);
+  const html = await first.text();
+  return {
+    target,
+    headers,
+    html,
+    async stop() {
+      await close(web.server);
+      await close(api.server);
+      await database.drop();
+    },
+  };
+}
+
+export const webBench: BenchSuite = {
+  name: 'web: the chapter page as a signed-in learner',
+  async run(progress) {
+    progress('web: preparing database, api, web and learner');
+    const roles = await startRoles();
+    const bare = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(roles.html) });
+      res.end(roles.html);
+    });
+    try {
+      progress('web: warming up');
+      await load(roles.target, roles.headers, 2);
+      progress(`web: bare node:http, same HTML, ${CONNECTIONS} connections for ${DURATION_SECONDS} s`);
+      const bareResult = await load(bare.url);
+      progress('web: GET /chapters/1 through web and api');
+      const webResult = await load(roles.target, roles.headers);
+      const ratio = webResult.requestsPerSecond / bareResult.requestsPerSecond;
+      const name = 'web GET /chapters/1 (web + api, SQLite)';
+      const measurements: Measurement[] = [
+        {
+          name: `${name} (req/s)`,
+          value: Math.round(webResult.requestsPerSecond),
+          unit: 'req/s',
+          baselineName: 'bare node:http, same HTML (req/s)',
+          baselineValue: Math.round(bareResult.requestsPerSecond),
+          ratio: Math.round(ratio * 1000) / 1000,
+          better: 'higher',
+          goal: `≥ ${GOAL_RATIO * 100}% of the bare server${webResult.non2xx ? `; ${webResult.non2xx} non-2xx!` : ''}`,
+          met: ratio >= GOAL_RATIO && webResult.non2xx === 0,
+        },
+        {
+          name: `${name} (p99 ms)`,
+          value: webResult.p99Ms,
+          unit: 'ms',
+          baselineName: 'bare node:http, same HTML (p99 ms)',
+          baselineValue: bareResult.p99Ms,
+          ratio: bareResult.p99Ms > 0 ? Math.round((webResult.p99Ms / bareResult.p99Ms) * 100) / 100 : 0,
+          better: 'lower',
+          goal: `p99 < ${P99_BUDGET_MS} ms`,
+          met: webResult.p99Ms < P99_BUDGET_MS,
+        },
+      ];
+      return measurements;
+    } finally {
+      await close(bare.server);
+      await roles.stop();
+    }
+  },
+};
+
+export default webBench;
+
+if (require.main === module) {
+  webBench
+    .run((message) => process.stderr.write(`… ${message}\n`))
+    .then((measurements) => {
+      for (const m of measurements) {
+        process.stdout.write(
+          `${m.met ? 'ok  ' : 'MISS'} ${m.name}: ${m.value} ${m.unit} vs ${m.baselineName}: ${m.baselineValue} → ratio ${m.ratio} (${m.goal})\n`,
+        );
+      }
+      process.exit(0);
+    })
+    .catch((err) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    });
+}
