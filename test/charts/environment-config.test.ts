@@ -283,8 +283,10 @@ describe('a Secret with values', () => {
         extensions: [(chart) => new KubeSecret(chart, 'leak', { metadata: { name: 'leak' }, stringData: { PASSWORD: 'hunter2' } })],
       });
     expect(leak).toThrow(SynthesisError);
-    expect(leak).toThrow('dist/production/secret-leak.yaml: refusing to write Secret "leak" with data/stringData');
-    // synthesize() threw before returning anything, so there is nothing to write.
+    // As the CLI does it: synthesize, then write. The refusal comes first.
+    expect(() => writeSynthesis(leak(), outdir)).toThrow(
+      'dist/production/secret-leak.yaml: refusing to write Secret "leak" with data/stringData',
+    );
     expect(readdirSync(outdir)).toEqual([]);
   });
 });
