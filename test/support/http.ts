@@ -61,6 +61,8 @@ export interface StartApiOptions {
 export async function listen(app: { callback(): Parameters<typeof import('node:http').createServer>[1] }): Promise<{ server: Server; url: string }> {
   const { createServer } = await import('node:http');
   const server = createServer(app.callback());
+  // Outlive the client's idle sockets, or a reused keep-alive socket may be reset mid-request.
+  server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
