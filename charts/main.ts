@@ -2,7 +2,8 @@
  * The generator: environment files in, one YAML file per Kubernetes object out.
  *
  *   npm run synth                    writes dist/<env>/ (and every other output group)
- *   npx tsx charts/main.ts --outdir /tmp/x   writes under /tmp/x instead
+ *   npm run synth -- --outdir /tmp/x writes under /tmp/x instead
+ *   npm run synth -- --environments DIR   reads the environment files from DIR
  *
  * `synthesize()` is the reusable part (checks, promotion, drift detection and the
  * Argo CD group call it); it renders in memory and touches no file. `writeSynthesis()`
@@ -202,7 +203,7 @@ function main(argv: readonly string[]): number {
       if (arg === '--outdir') outdir = resolve(value);
       else environmentsDir = resolve(value);
     } else {
-      console.error(`synth: unknown argument ${arg}\nusage: tsx charts/main.ts [--outdir DIR] [--environments DIR]`);
+      console.error(`synth: unknown argument ${arg}\nusage: npm run synth -- [--outdir DIR] [--environments DIR]`);
       return 2;
     }
   }

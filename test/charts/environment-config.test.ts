@@ -246,7 +246,7 @@ describe('synth with a bad environment file', () => {
 
     const result = spawnSync(
       process.execPath,
-      [require.resolve('tsx/cli'), join(REPO, 'charts/main.ts'), '--environments', envDir, '--outdir', outdir],
+      ['--import', 'tsx', join(REPO, 'charts/main.ts'), '--environments', envDir, '--outdir', outdir],
       { encoding: 'utf8', cwd: REPO },
     );
 
