@@ -1,0 +1,131 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { answerQuiz } from './quiz-answers';
+import { launchBrowser, startStack, type Stack } from './stack';
+import { startWeb, type TestWeb } from '../web/support';
+
+jest.setTimeout(300_000);
+
+const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
+const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  mobile: { width: 360, height: 740 },
+} as const;
+
+/** Every page a learner can reach, in the state the journey leaves it. */
+const PAGES: { name: string; path: string; screenshot: boolean; status?: number }[] = [
+  { name: 'course', path: '/', screenshot: true },
+  { name: 'chapter', path: '/chapters/1', screenshot: true },
+  { name: 'quiz', path: '/chapters/1/quiz', screenshot: true },
+  { name: 'upgrade', path: '/chapters/4', screenshot: true, status: 403 },
+  { name: 'search', path: '/search?q=reconciliation', screenshot: true },
+  { name: 'search-empty', path: '/search?q=Kustomize', screenshot: false },
+  { name: 'progress', path: '/progress', screenshot: true },
+  { name: 'account', path: '/account', screenshot: true },
+  { name: 'not-found', path: '/no/such/page', screenshot: false, status: 404 },
+];
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe('every page: accessibility and screenshots', () => {
+  let stack: Stack;
+  let downWeb: TestWeb;
+  let browser: Browser;
+  const contexts: Partial<Record<keyof typeof VIEWPORTS, BrowserContext>> = {};
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    [stack, browser, downWeb] = await Promise.all([startStack(), launchBrowser(), startWeb('http://127.0.0.1:1')]);
+    // Fixed light scheme and reduced motion keep the screenshots the same from run to run.
+    contexts.desktop = await browser.newContext({ viewport: VIEWPORTS.desktop, colorScheme: 'light', reducedMotion: 'reduce' });
+    page = await contexts.desktop.newPage();
+    page.setDefaultTimeout(60_000);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await downWeb?.close();
+    await stack?.close();
+  });
+
+  const url = (p: string) => stack.web.url + p;
+
+  async function shoot(name: string, target: Page = page, viewport: keyof typeof VIEWPORTS = 'desktop') {
+    await target.screenshot({ path: path.join(SCREENSHOTS, `${name}-${viewport}.png`), fullPage: false, animations: 'disabled' });
+  }
+
+  it('signed out: landing, sign up (with errors) and sign in have no serious violations', async () => {
+    await page.goto(url('/'));
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot('landing');
+    await page.goto(url('/signin'));
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto(url('/signup'));
+    await page.getByLabel('Email').fill('not-an-email@x');
+    await page.getByLabel('Password').fill('short');
+    // Let the server, not the browser, refuse the form: its error page is what we scan.
+    await page.evaluate(() => document.querySelector('form[action="/signup"]')?.setAttribute('novalidate', ''));
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect(page.locator('.error-summary').count()).resolves.toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot('signup-errors');
+  });
+
+  it('signed in: every page has no serious or critical violation', async () => {
+    await page.goto(url('/signup'));
+    await page.getByLabel('Name (optional)').fill('Ada Lovelace');
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.waitForURL(url('/'));
+    await page.goto(url('/chapters/1'));
+    await page.getByRole('button', { name: 'Mark chapter 1 complete' }).click();
+    await page.goto(url('/chapters/1/quiz'));
+    await answerQuiz(page, 1, { wrong: ['q3'] });
+    await page.getByRole('button', { name: 'Submit answers' }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await shoot('quiz-result');
+
+    for (const entry of PAGES) {
+      const response = await page.goto(url(entry.path));
+      expect([entry.name, response?.status()]).toEqual([entry.name, entry.status ?? 200]);
+      expect([entry.name, await seriousViolations(page)]).toEqual([entry.name, []]);
+      if (entry.screenshot) await shoot(entry.name);
+    }
+  });
+
+  it('mobile (360 px) and dark mode screenshots, and the page scrolls only vertically', async () => {
+    const state = await contexts.desktop!.storageState();
+    contexts.mobile = await browser.newContext({ viewport: VIEWPORTS.mobile, colorScheme: 'light', reducedMotion: 'reduce', storageState: state });
+    const mobile = await contexts.mobile.newPage();
+    for (const entry of PAGES.filter((p) => p.screenshot)) {
+      await mobile.goto(url(entry.path));
+      const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect([entry.name, overflow]).toEqual([entry.name, 0]);
+      await shoot(entry.name, mobile, 'mobile');
+    }
+    const dark = await browser.newContext({ viewport: VIEWPORTS.desktop, colorScheme: 'dark', reducedMotion: 'reduce', storageState: state });
+    const darkPage = await dark.newPage();
+    await darkPage.goto(url('/chapters/1'));
+    expect(await seriousViolations(darkPage)).toEqual([]);
+    await darkPage.screenshot({ path: path.join(SCREENSHOTS, 'chapter-dark-desktop.png') });
+  });
+
+  it('the "api is down" page is clear and accessible', async () => {
+    const response = await page.goto(`${downWeb.url}/progress`);
+    // Without a session the learner is first sent to sign in, which needs no api.
+    expect(response?.status()).toBe(200);
+    await page.context().addCookies([{ name: 'cc_access', value: 'x', url: downWeb.url }]);
+    const down = await page.goto(`${downWeb.url}/progress`);
+    expect(down?.status()).toBe(503);
+    await expect(page.locator('h1').innerText()).resolves.toBe('The course is taking a break');
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});
