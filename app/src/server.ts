@@ -57,8 +57,13 @@ const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as Addre
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    // Keep-alive connections with no request in flight would hold close() open.
+    // Keep-alive connections with no request in flight would hold close() open until
+    // their idle timeout; close them now, and again as in-flight requests finish.
+    const sweep = setInterval(() => server.closeIdleConnections(), 200);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -18,6 +18,7 @@ export interface Database {
 /** What openDatabase logs through: any pino-like logger. */
 export interface DatabaseLogger {
   debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
 }
 
 export interface OpenDatabaseOptions {
@@ -44,7 +45,13 @@ function sqliteFilename(url: string): string {
   return filename;
 }
 
-function connect(url: string, poolSize: number): Knex {
+/** knex's own messages (lost connections and the like) as JSON log lines, not console.log. */
+function knexLog(logger: DatabaseLogger | undefined): Knex.Config['log'] {
+  const warn = (message: unknown) => logger?.warn({ knex: String(message) }, 'database');
+  return { warn, error: warn, deprecate: warn, debug: (message: unknown) => logger?.debug({ knex: message }, 'database') };
+}
+
+function connect(url: string, poolSize: number, logger?: DatabaseLogger): Knex {
   if (databaseKind(url) === 'sqlite') {
     const filename = sqliteFilename(url);
     if (filename !== ':memory:') mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
@@ -52,6 +59,7 @@ function connect(url: string, poolSize: number): Knex {
       client: 'better-sqlite3',
       connection: { filename },
       useNullAsDefault: true,
+      log: knexLog(logger),
       // better-sqlite3 is synchronous: one connection serialises writes the way SQLite
       // wants them, and WAL lets readers in other processes proceed meanwhile.
       pool: {
@@ -70,6 +78,7 @@ function connect(url: string, poolSize: number): Knex {
   return knex({
     client: 'pg',
     connection: url,
+    log: knexLog(logger),
     pool: { min: 0, max: poolSize, idleTimeoutMillis: 30_000 },
     // Fail fast when the server is gone, so readiness answers 503 instead of hanging.
     acquireConnectionTimeout: 5_000,
@@ -79,11 +88,11 @@ function connect(url: string, poolSize: number): Knex {
 export function openDatabase(opts: OpenDatabaseOptions): Database {
   const kind = databaseKind(opts.url);
   const poolSize = opts.poolSize ?? 10;
-  const write = connect(opts.url, poolSize);
+  const write = connect(opts.url, poolSize, opts.logger);
   let read = write;
   if (opts.readUrl && opts.readUrl !== opts.url) {
     if (databaseKind(opts.readUrl) !== kind) throw new Error('DATABASE_READ_URL must be the same kind of database as DATABASE_URL');
-    read = connect(opts.readUrl, poolSize);
+    read = connect(opts.readUrl, poolSize, opts.logger);
   }
   if (opts.echo && opts.logger) {
     const logger = opts.logger;
