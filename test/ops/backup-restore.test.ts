@@ -116,12 +116,12 @@ beforeAll(async () => {
   identityFile = join(work, 'identity.txt');
   await run('age-keygen', ['-o', identityFile]);
   recipient = (await run('age-keygen', ['-y', identityFile])).stdout.trim();
-});
+}, SLOW);
 
 afterAll(async () => {
-  for (const drop of dropLater) await drop();
+  await Promise.all(dropLater.map((drop) => drop()));
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, SLOW);
 
 describe('backup and restore (ops/backup/backup.sh on the real PostgreSQL server)', () => {
   it('restores the newest backup into a new database with every table and row intact', async () => {
