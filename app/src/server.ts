@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
@@ -44,7 +44,7 @@ export interface StartOptions {
   drainDelayMs?: number;
 }
 
-async function listen(app: Koa | ((req: never, res: never) => void), port: number, host: string): Promise<Server> {
+async function listen(app: Koa | RequestListener, port: number, host: string): Promise<Server> {
   const server = createServer(typeof app === 'function' ? app : app.callback());
   // Longer than the gateway's idle timeout, so the gateway closes idle connections first.
   server.keepAliveTimeout = 65_000;
@@ -154,7 +154,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         // One registry per role; ROLE=all (dev only) shows both one after the other.
         const texts = await Promise.all(registries.map((r) => r.metrics()));
         res.writeHead(200, { 'content-type': registries[0].contentType }).end(texts.join('\n'));
-      }) as never,
+      }) satisfies RequestListener,
       config.metricsPort,
       host,
     );
@@ -216,7 +216,7 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
     (async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
       if (req.url !== '/metrics') return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': aggregator.contentType }).end(await aggregator.clusterMetrics());
-    }) as never,
+    }) satisfies RequestListener,
     config.metricsPort,
     '0.0.0.0',
   );
