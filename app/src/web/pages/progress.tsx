@@ -9,15 +9,17 @@ function days(count: number): string {
 }
 
 export function ProgressPage({ frame, progress }: { frame: Frame; progress: Progress }) {
+  // The api answers with a fraction of a percent (11.1); a learner reads whole numbers.
+  const overall = Math.round(progress.overall_percentage);
   return (
     <Layout frame={frame} title="Your progress">
       <h1>Your progress</h1>
       <div class="meter">
         <label htmlFor="overall">
-          {progress.overall_percentage}% complete: {progress.completed_chapters} of {progress.total_chapters} chapters
+          {overall}% complete: {progress.completed_chapters} of {progress.total_chapters} chapters
         </label>
-        <progress id="overall" max={100} value={progress.overall_percentage}>
-          {progress.overall_percentage}%
+        <progress id="overall" max={100} value={overall}>
+          {overall}%
         </progress>
       </div>
       <ul class="stats" aria-label="Streak">
