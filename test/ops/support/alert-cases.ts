@@ -144,6 +144,14 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
       ],
     },
     {
+      name: 'a single restart does not fire',
+      interval: '1m',
+      input_series: [
+        { series: `kube_pod_container_status_restarts_total{namespace="${ns}",pod="web-5c8b-fghij",container="web"}`, values: '0x15 1x15' },
+      ],
+      alert_rule_test: [{ eval_time: '20m', alertname: ALERTS.restarts, exp_alerts: [] }],
+    },
+    {
       name: 'an autoscaler at its maximum for 15 minutes fires; below it, or with min = max, it does not',
       interval: '1m',
       input_series: [
