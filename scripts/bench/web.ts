@@ -73,6 +73,8 @@ async function startRoles() {
       apiUrl: api.url,
       sessionSecret: 'bench-session-secret-0123456789abcdef',
       secureCookies: false,
+      // A busy machine must not turn the first (cold) page into the "api is down" page.
+      apiTimeoutMs: 30_000,
       logger: webLogger,
       instrument: [requestContext(webLogger, createMetrics({ role: 'web', defaultMetrics: false }))],
     }).callback(),
