@@ -24,10 +24,16 @@ export function componentLabels(component: string): Record<string, string> {
 }
 
 /** Argo CD applies lower waves first: namespace, then secrets and config, then workloads. */
+// Argo CD applies each wave, and waits for it to be healthy, before the next:
+// the namespace, then secrets and config, then the migration (a Sync hook, so it
+// runs after the ExternalSecrets have produced the database Secret, even on the
+// first sync of a new namespace), then workloads, then monitoring.
 export const SYNC_WAVE = {
-  namespace: '-2',
-  config: '-1',
+  namespace: '-3',
+  config: '-2',
+  migration: '-1',
   workload: '0',
+  monitoring: '1',
 } as const;
 
 export function syncWave(wave: (typeof SYNC_WAVE)[keyof typeof SYNC_WAVE]): Record<string, string> {

@@ -1,17 +1,19 @@
 /**
- * The database migration Job, run by Argo CD as a PreSync hook: before any new pod
+ * The database migration Job, run by Argo CD as a Sync hook in its own wave: after
+ * the Namespace, ExternalSecrets and ConfigMaps are healthy and before any new pod
  * starts, `node app/build/migrate.js` applies pending migrations and loads the course
  * content. Migrations are expand-then-contract, so the old pods keep working against
  * the migrated schema while the rollout is in progress.
  *
- * First install: PreSync runs before the ordinary objects are applied, so in a brand-new
- * namespace the hook waits for the api Secret. Bootstrap once by syncing the Namespace
- * and ExternalSecrets alone (`argocd app sync <app> --resource ...`); every later sync
- * finds them in place.
+ * Why not PreSync: PreSync hooks run before any ordinary object is applied, so on the
+ * first sync of a brand-new namespace the hook would wait for a Secret that the
+ * ExternalSecret (an ordinary object) has not produced yet. A Sync hook honours sync
+ * waves, which gives the order namespace → secrets → migration → workloads with no
+ * manual bootstrap.
  */
 import { Construct } from 'constructs';
 import { KubeJob, Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
-import { componentLabels } from './labels';
+import { componentLabels, SYNC_WAVE, syncWave } from './labels';
 import {
   imageReference,
   restrictedContainerSecurityContext,
@@ -44,7 +46,8 @@ export class MigrationJob extends Construct {
         name: props.name ?? 'migrate',
         labels,
         annotations: {
-          'argocd.argoproj.io/hook': 'PreSync',
+          'argocd.argoproj.io/hook': 'Sync',
+          ...syncWave(SYNC_WAVE.migration),
           // Keep the last run (and its logs) until the next sync replaces it.
           'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
         },

@@ -7,7 +7,7 @@
  */
 import { Construct } from 'constructs';
 import { ServiceMonitor } from '../imports/servicemonitors-monitoring.coreos.com';
-import { METRICS_PORT_NAME } from './labels';
+import { METRICS_PORT_NAME, SYNC_WAVE, syncWave } from './labels';
 
 export interface CourseServiceMonitorProps {
   readonly name: string;
@@ -26,7 +26,7 @@ export class CourseServiceMonitor extends Construct {
       throw new Error(`ServiceMonitor ${props.name}: 'serviceLabels' must not be empty (it would select every Service)`);
     }
     new ServiceMonitor(this, 'Resource', {
-      metadata: { name: props.name, ...(props.labels && Object.keys(props.labels).length > 0 ? { labels: { ...props.labels } } : {}) },
+      metadata: { name: props.name, annotations: syncWave(SYNC_WAVE.monitoring), ...(props.labels && Object.keys(props.labels).length > 0 ? { labels: { ...props.labels } } : {}) },
       spec: {
         selector: { matchLabels: { ...props.serviceLabels } },
         endpoints: [{ port: METRICS_PORT_NAME, path: '/metrics', interval: props.interval ?? '30s' }],

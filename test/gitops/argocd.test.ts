@@ -169,7 +169,7 @@ describe('environment sync waves', () => {
   const waveOf = (o: Json) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
   const waves = (objects: Json[], kind: string) => objects.filter((o) => o.kind === kind).map(waveOf);
 
-  it.each(['staging', 'production'])('%s: namespace first, then secrets, then workloads; the migration is a hook', (env) => {
+  it.each(['staging', 'production'])('%s: namespace, then secrets, then the migration hook, then workloads, then monitoring', (env) => {
     const objects = distOf(env);
     const namespaceWave = Math.max(...waves(objects, 'Namespace'));
     for (const other of objects.filter((o) => o.kind !== 'Namespace')) {
@@ -178,8 +178,16 @@ describe('environment sync waves', () => {
     expect(Math.max(...waves(objects, 'ExternalSecret'))).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
     // Within one wave Argo CD applies ConfigMaps before workloads by kind, so equal is enough.
     expect(Math.max(...waves(objects, 'ConfigMap'))).toBeLessThanOrEqual(Math.min(...waves(objects, 'Rollout')));
+    // The migration is a Sync hook (a PreSync hook would run before the ExternalSecret
+    // exists on a new namespace) placed between secrets and workloads.
     const migrate = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'migrate');
-    expect(migrate.metadata.annotations['argocd.argoproj.io/hook']).toMatch(/^(PreSync|Sync)$/);
+    expect(migrate.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
+    expect(waveOf(migrate)).toBeGreaterThan(Math.max(...waves(objects, 'ExternalSecret')));
+    expect(waveOf(migrate)).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
+    // Monitoring comes last, once the workloads it watches exist.
+    for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
+      expect(Math.min(...waves(objects, kind))).toBeGreaterThan(Math.max(...waves(objects, 'Rollout')));
+    }
   });
 });
 

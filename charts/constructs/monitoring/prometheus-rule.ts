@@ -6,6 +6,7 @@
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrules-monitoring.coreos.com';
 import { AlertingRule, RecordingRule, sloRuleGroups } from './slo-rules';
+import { SYNC_WAVE, syncWave } from '../labels';
 
 export interface CourseAlertRulesProps {
   /** @default 'course-companion' */
@@ -40,7 +41,7 @@ export class CourseAlertRules extends Construct {
       backupMaxAgeHours: props.backupMaxAgeHours,
     });
     this.resource = new PrometheusRule(this, 'Resource', {
-      metadata: { name: props.name ?? 'course-companion', labels: { ...props.labels } },
+      metadata: { name: props.name ?? 'course-companion', labels: { ...props.labels }, annotations: syncWave(SYNC_WAVE.monitoring) },
       spec: {
         groups: groups.map((group) => ({
           name: group.name,
