@@ -11,11 +11,8 @@
  * Every server listens on 127.0.0.1 port 0; the load generator runs in this process,
  * so all targets share the same handicap.
  */
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import { close, listen, load as loadWith, type LoadResult } from './http-load';
 import Koa from 'koa';
 import pino from 'pino';
 import { systemClock } from '../../app/src/clock';
@@ -32,27 +29,9 @@ const P99_BUDGET_MS = 50;
 const GOAL_RATIO: Record<DatabaseKind, number> = { sqlite: 0.3, postgres: 0.25 };
 const CONTENT_DIR = path.resolve(__dirname, '../../app/content');
 
-interface Result {
-  requestsPerSecond: number;
-  p99Ms: number;
-  non2xx: number;
-}
-
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function load(url: string, headers: Record<string, string> = {}, durationSeconds = DURATION_SECONDS): Promise<Result> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: durationSeconds, headers });
-  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99, non2xx: result.non2xx + result.errors };
-}
-
-async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+/** This suite's load shape over the shared harness, so call sites stay short. */
+function load(url: string, headers: Record<string, string> = {}, durationSeconds = DURATION_SECONDS): Promise<LoadResult> {
+  return loadWith(url, { connections: CONNECTIONS, durationSeconds, headers });
 }
 
 /** The api over a fresh database of `kind`, course loaded, one learner signed in. */
@@ -95,7 +74,7 @@ async function startApp(kind: DatabaseKind) {
   };
 }
 
-function ratioMeasurement(name: string, value: Result, baselineName: string, baseline: Result, goal: number): Measurement {
+function ratioMeasurement(name: string, value: LoadResult, baselineName: string, baseline: LoadResult, goal: number): Measurement {
   const ratio = value.requestsPerSecond / baseline.requestsPerSecond;
   return {
     name: `${name} (req/s)`,
@@ -110,7 +89,7 @@ function ratioMeasurement(name: string, value: Result, baselineName: string, bas
   };
 }
 
-function latencyMeasurement(name: string, value: Result, baselineName: string, baseline: Result): Measurement {
+function latencyMeasurement(name: string, value: LoadResult, baselineName: string, baseline: LoadResult): Measurement {
   return {
     name: `${name} (p99 ms)`,
     value: value.p99Ms,

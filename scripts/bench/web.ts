@@ -8,11 +8,8 @@
  *
  *   npx tsx scripts/bench/web.ts      prints the figures of this suite alone
  */
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import { close, listen, load as loadWith, type LoadResult } from './http-load';
 import pino from 'pino';
 import { systemClock } from '../../app/src/clock';
 import { createApiApp } from '../../app/src/api/app';
@@ -30,27 +27,9 @@ const P99_BUDGET_MS = 100;
 const GOAL_RATIO = 0.15;
 const CONTENT_DIR = path.resolve(__dirname, '../../app/content');
 
-interface Result {
-  requestsPerSecond: number;
-  p99Ms: number;
-  non2xx: number;
-}
-
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function load(url: string, headers: Record<string, string> = {}, durationSeconds = DURATION_SECONDS): Promise<Result> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: durationSeconds, headers });
-  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99, non2xx: result.non2xx + result.errors };
-}
-
-async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+/** This suite's load shape over the shared harness, so call sites stay short. */
+function load(url: string, headers: Record<string, string> = {}, durationSeconds = DURATION_SECONDS): Promise<LoadResult> {
+  return loadWith(url, { connections: CONNECTIONS, durationSeconds, headers });
 }
 
 /** Api and web roles as in production (access logs at info into /dev/null), one learner signed in. */
