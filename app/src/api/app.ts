@@ -56,6 +56,7 @@ export function createApiApp(deps: ApiDeps): Koa {
   app.use(
     bodyParser({
       enableTypes: ['json'],
+      encoding: 'utf-8',
       jsonLimit: deps.config.bodyLimitBytes,
       jsonStrict: true,
       // ctx.request.rawBody keeps the exact bytes: the payment webhook's HMAC covers them.

@@ -161,7 +161,7 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
   });
 
   app.use(errorPages(runtime, logger));
-  app.use(bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '16kb' }));
+  app.use(bodyParser({ enableTypes: ['form', 'json'], encoding: 'utf-8', formLimit: '64kb', jsonLimit: '16kb' }));
 
   // Every state-changing request carries a token signed for this browser's secret: in
   // the form (`_csrf`) or, from the enhancement script, in a header.

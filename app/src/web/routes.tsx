@@ -64,8 +64,11 @@ export function webRoutes({ runtime, logger }: RouteDeps): Router<WebState> {
   const frame = (ctx: WebContext) => frameFor(ctx, runtime);
 
   /** Pages of a learner: without a session, go sign in and come back. */
-  const requireSession = async (ctx: WebContext, next: () => Promise<unknown>) => {
-    if (ctx.state.learner.hasSession) return next();
+  const requireSession = async (ctx: WebContext, next: () => Promise<unknown>): Promise<void> => {
+    if (ctx.state.learner.hasSession) {
+      await next();
+      return;
+    }
     ctx.status = 303;
     ctx.redirect(`/signin?next=${encodeURIComponent(ctx.originalUrl)}`);
   };
