@@ -120,6 +120,10 @@ describe('every page: accessibility and screenshots', () => {
   });
 
   it('the "api is down" page is clear and accessible', async () => {
+    // A browser of its own: cookies are per host, not per port, so the signed-in
+    // learner's cookies from the other server would reach this one too.
+    const fresh = await browser.newContext({ viewport: VIEWPORTS.desktop, reducedMotion: 'reduce' });
+    const page = await fresh.newPage();
     const response = await page.goto(`${downWeb.url}/progress`);
     // Without a session the learner is first sent to sign in, which needs no api.
     expect(response?.status()).toBe(200);
@@ -128,5 +132,6 @@ describe('every page: accessibility and screenshots', () => {
     expect(down?.status()).toBe(503);
     await expect(page.locator('h1').innerText()).resolves.toBe('The course is taking a break');
     expect(await seriousViolations(page)).toEqual([]);
+    await fresh.close();
   });
 });
