@@ -1,29 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrateLatest, openDatabase } from '../../app/src/db/database';
-import { TEST_SECRET_KEY } from '../support/http';
-
-const root = path.resolve(__dirname, '../..');
-
-/** Start the real server process (via tsx) and resolve with its api URL once it listens. */
-async function spawnServer(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/server.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const match = /"api":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-  });
-  return { child, url, output: () => out };
-}
+import { spawnApiServer } from '../support/server-process';
 
 describe('SIGTERM', () => {
   let dir: string;
@@ -36,18 +17,10 @@ describe('SIGTERM', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('fails readiness at once, finishes the request in flight, closes the pool and exits 0', async () => {
-    const { child, url, output } = await spawnServer({
-      PATH: process.env.PATH,
-      APP_ENV: 'test',
-      ROLE: 'api',
-      PORT: '0',
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
+    const { child, url, output, exited } = await spawnApiServer({
       DATABASE_URL: `sqlite:${path.join(dir, 'db.sqlite')}`,
-      SECRET_KEY: TEST_SECRET_KEY,
       SHUTDOWN_TIMEOUT_SECONDS: '20',
     });
-    const exited = once(child, 'exit');
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
 
     // A request whose body is still arriving when the signal comes: in flight.
@@ -70,7 +43,7 @@ describe('SIGTERM', () => {
     await once(socket, 'end');
     expect(response).toMatch(/^HTTP\/1\.1 401/);
 
-    const [code] = await exited;
+    const code = await exited;
     expect({ code, output: code === 0 ? '' : output() }).toEqual({ code: 0, output: '' });
     expect(output()).toContain('"msg":"stopped"');
   }, 180_000);

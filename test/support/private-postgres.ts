@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -35,10 +35,23 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  private run(cmd: string, args: string[]): void {
+  /**
+   * Runs a PostgreSQL program without blocking the event loop, so a load generator in
+   * the same process keeps sending requests while the server stops and starts.
+   */
+  private async run(cmd: string, args: string[]): Promise<void> {
     const asPostgres = process.getuid?.() === 0;
     const [file, argv] = asPostgres ? ['runuser', ['-u', 'postgres', '--', path.join(BIN, cmd), ...args]] : [path.join(BIN, cmd), args];
-    execFileSync(file, argv, { stdio: 'pipe', timeout: 120_000 });
+    // Waits for the program's exit, not for its output to close: the server that
+    // `pg_ctl start` leaves running would otherwise hold the pipes open for ever.
+    const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 120_000 });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.trim()}`);
   }
 
   static async create(): Promise<PrivatePostgres> {
@@ -49,20 +62,20 @@ export class PrivatePostgres {
       chownSync(pg.dir, uid, gid);
       chmodSync(pg.dir, 0o700);
     }
-    pg.run('initdb', ['-D', pg.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+    await pg.run('initdb', ['-D', pg.dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
     await pg.start();
     return pg;
   }
 
   async start(): Promise<void> {
-    this.run('pg_ctl', [
+    await this.run('pg_ctl', [
       '-D', this.dataDir, '-w', '-t', '60', '-l', path.join(this.dir, 'log'),
       '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
     ]);
   }
 
   async stop(): Promise<void> {
-    this.run('pg_ctl', ['-D', this.dataDir, '-w', '-t', '60', '-m', 'immediate', 'stop']);
+    await this.run('pg_ctl', ['-D', this.dataDir, '-w', '-t', '60', '-m', 'immediate', 'stop']);
   }
 
   async destroy(): Promise<void> {
