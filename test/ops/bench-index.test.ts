@@ -18,6 +18,13 @@ describe('npm run bench (scripts/bench/index.ts)', () => {
     expect(suiteNames().slice(0, 4)).toEqual(['synth', 'api', 'web', 'resilience']);
   });
 
+  it('counts as a suite only files that export one (a helper would be a phantom failure)', async () => {
+    for (const name of suiteNames()) {
+      const module = (await import(`../../scripts/bench/${name}`)) as Record<string, unknown>;
+      expect(() => suiteOf(name, module)).not.toThrow();
+    }
+  });
+
   it('lists a missing suite, reports a throwing one and keeps the figures of the rest', async () => {
     const lines: string[] = [];
     const outcomes = await runSuites(['ok', 'gone', 'broken'], (l) => lines.push(l), async (name) => {

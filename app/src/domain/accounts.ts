@@ -182,6 +182,11 @@ export async function exportUserData(ctx: AccountContext, userId: string): Promi
   for (const table of OWNED_TABLES) {
     data[table] = await ctx.db.write(table).where({ user_id: userId });
   }
+  data.payment_events = await ctx.db
+    .write('payment_events')
+    .where({ email: user.email })
+    .select('id', 'event', 'signed_at', 'received_at', 'outcome')
+    .orderBy('signed_at');
   // Token metadata only: the hashes are secrets of the service, not data of the learner.
   data.sessions = await ctx.db
     .write('refresh_tokens')
@@ -201,6 +206,9 @@ export async function exportUserData(ctx: AccountContext, userId: string): Promi
 export async function deleteAccount(ctx: AccountContext, userId: string): Promise<void> {
   await ctx.db.write.transaction(async (trx) => {
     for (const table of [...OWNED_TABLES, 'refresh_tokens']) await trx(table).where({ user_id: userId }).delete();
+    // Payment deliveries are keyed by email (the provider's identifier): theirs go too.
+    const user: { email: string } | undefined = await trx('users').where({ id: userId }).first('email');
+    if (user) await trx('payment_events').where({ email: user.email }).delete();
     const deleted = await trx('users').where({ id: userId }).delete();
     if (deleted !== 1) throw new NotFound('No such account.');
   });

@@ -1,16 +1,10 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { secretsEqual } from '../../domain/secrets';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { ApiDeps } from '../app';
 import { TierBody, setTier } from '../../domain/accounts';
 import { Unauthorized } from '../../errors';
 import { bearerToken } from '../middleware/auth';
-
-/** Compare secrets in constant time, whatever their lengths. */
-export function secretsEqual(a: string, b: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
 
 function requireAdmin(adminToken: string | undefined): Middleware {
   return async (ctx, next) => {
