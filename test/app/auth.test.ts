@@ -166,8 +166,10 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
       expect(res.body.code).toBe('unauthorized');
     });
 
-    it('refuses an access token once ACCESS_TOKEN_EXPIRE_MINUTES have passed', async () => {
+    it('refuses an access token once ACCESS_TOKEN_EXPIRE_MINUTES have passed, even one already accepted', async () => {
       const s = await signUp(api);
+      // Accepted first, so the process remembers it as verified; expiry must still win.
+      expect((await me(s.access_token)).status).toBe(200);
       api.clock.advance(31 * 60_000);
       try {
         const res = await me(s.access_token);

@@ -51,6 +51,32 @@ function knexLog(logger: DatabaseLogger | undefined): Knex.Config['log'] {
   return { warn, error: warn, deprecate: warn, debug: (message: unknown) => logger?.debug({ knex: message }, 'database') };
 }
 
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/**
+ * knex prepares every statement anew; compiling the SQL took longer than running it.
+ * The connection keeps its prepared statements by SQL text instead (better-sqlite3
+ * runs one statement at a time, and knex never leaves one iterating, so reuse is safe;
+ * SQLite re-prepares by itself after a schema change).
+ */
+const MAX_PREPARED_STATEMENTS = 500;
+function reusePreparedStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const statements = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      if (statements.size >= MAX_PREPARED_STATEMENTS) statements.delete(statements.keys().next().value as string);
+      statement = prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 function connect(url: string, poolSize: number, logger?: DatabaseLogger): Knex {
   if (databaseKind(url) === 'sqlite') {
     const filename = sqliteFilename(url);
@@ -65,7 +91,8 @@ function connect(url: string, poolSize: number, logger?: DatabaseLogger): Knex {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
+          reusePreparedStatements(conn);
           conn.pragma('journal_mode = WAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');

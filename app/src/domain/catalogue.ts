@@ -69,15 +69,54 @@ function contentVersion(db: LearningDatabase): Promise<string> {
 export function invalidateContentVersion(db: LearningDatabase): void {
   versions.delete(db.write);
   fallbackCaches.delete(db.write);
+  parsedValues.delete(db.write);
+}
+
+/**
+ * Values this process already parsed, in front of the shared cache: a chapter view
+ * needs the outline and the chapter on every request, and parsing them (or asking
+ * Redis) each time cost more than the rest of the request. Entries live as long as
+ * the shared ones and are frozen, so no caller can change what the next one reads.
+ */
+const parsedValues = new WeakMap<object, Map<string, { value: unknown; expiresAt: number }>>();
+const MAX_PARSED_VALUES = 1_000;
+
+function parsedFor(db: LearningDatabase): Map<string, { value: unknown; expiresAt: number }> {
+  let values = parsedValues.get(db.write);
+  if (!values) {
+    values = new Map();
+    parsedValues.set(db.write, values);
+  }
+  return values;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 async function cached<T>(db: LearningDatabase, cache: Cache | undefined, key: string, produce: () => Promise<T>): Promise<T> {
-  const store = cacheFor(db, cache);
   const fullKey = `course:${await contentVersion(db)}:${key}`;
+  const parsed = parsedFor(db);
+  const local = parsed.get(fullKey);
+  if (local && local.expiresAt > Date.now()) return local.value as T;
+
+  const store = cacheFor(db, cache);
   const hit = await store.get(fullKey);
-  if (hit !== null) return JSON.parse(hit) as T;
-  const value = await produce();
-  if (value !== null) await store.set(fullKey, JSON.stringify(value), CONTENT_CACHE_TTL_SECONDS);
+  let value: T;
+  if (hit !== null) {
+    value = JSON.parse(hit) as T;
+  } else {
+    value = await produce();
+    if (value !== null) await store.set(fullKey, JSON.stringify(value), CONTENT_CACHE_TTL_SECONDS);
+  }
+  if (value !== null) {
+    if (parsed.size >= MAX_PARSED_VALUES) parsed.delete(parsed.keys().next().value as string);
+    parsed.set(fullKey, { value: deepFreeze(value), expiresAt: Date.now() + CONTENT_CACHE_TTL_SECONDS * 1000 });
+  }
   return value;
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
@@ -20,11 +20,12 @@ export interface TokenSettings {
 const ISSUER = 'course-companion';
 const AUDIENCE = 'course-companion-api';
 
-const keyCache = new Map<string, Uint8Array>();
-function key(secret: string): Uint8Array {
+// A KeyObject made once: given bytes, jose would build one on every sign and verify.
+const keyCache = new Map<string, KeyObject>();
+function key(secret: string): KeyObject {
   let k = keyCache.get(secret);
   if (!k) {
-    k = new TextEncoder().encode(secret);
+    k = createSecretKey(Buffer.from(secret, 'utf8'));
     keyCache.set(secret, k);
   }
   return k;
@@ -43,8 +44,22 @@ export async function issueAccessToken(settings: TokenSettings, clock: Clock, us
     .sign(key(settings.secretKey));
 }
 
+/**
+ * Tokens this process has already verified, until they expire: a learner sends the
+ * same token with every request, and its HMAC and claims need checking only once.
+ * Keyed by the secret as well, so a rotated SECRET_KEY never accepts an old entry.
+ */
+const verifiedTokens = new Map<string, { secret: string; sub: string; exp: number }>();
+const MAX_VERIFIED_TOKENS = 10_000;
+
 /** The user id an access token was issued to; 401 for anything not signed by us with HS256 and unexpired. */
 export async function verifyAccessToken(settings: TokenSettings, clock: Clock, token: string): Promise<string> {
+  const nowSeconds = clock.now().getTime() / 1000;
+  const known = verifiedTokens.get(token);
+  if (known && known.secret === settings.secretKey) {
+    if (nowSeconds < known.exp) return known.sub;
+    verifiedTokens.delete(token);
+  }
   try {
     const { payload } = await jwtVerify(token, key(settings.secretKey), {
       algorithms: ['HS256'],
@@ -54,6 +69,11 @@ export async function verifyAccessToken(settings: TokenSettings, clock: Clock, t
       requiredClaims: ['sub', 'exp', 'iat'],
     });
     if (typeof payload.sub !== 'string' || payload.sub === '') throw new Unauthorized('The access token is not valid.');
+    if (verifiedTokens.size >= MAX_VERIFIED_TOKENS) {
+      // Maps iterate in insertion order: forget the oldest.
+      verifiedTokens.delete(verifiedTokens.keys().next().value as string);
+    }
+    verifiedTokens.set(token, { secret: settings.secretKey, sub: payload.sub, exp: payload.exp! });
     return payload.sub;
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) throw new Unauthorized('The access token has expired.');
