@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { randomBytesFromPool } from './random-pool';
 
 /**
  * Signed double-submit CSRF tokens. The browser holds a random secret in an HttpOnly
@@ -19,11 +20,11 @@ export class CsrfTokens {
 
   /** A new random secret for the CSRF cookie. */
   newSecret(): string {
-    return randomBytes(24).toString('base64url');
+    return randomBytesFromPool(24).toString('base64url');
   }
 
   /** A token for forms rendered for the holder of `secret`. */
-  tokenFor(secret: string, salt: string = randomBytes(8).toString('base64url')): string {
+  tokenFor(secret: string, salt: string = randomBytesFromPool(8).toString('base64url')): string {
     return `${salt}.${this.sign(secret, salt)}`;
   }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesFromPool } from './random-pool';
 import type Koa from 'koa';
 
 export interface SecurityHeaderOptions {
@@ -16,7 +16,7 @@ export interface SecurityHeaderOptions {
  */
 export function securityHeaders(options: SecurityHeaderOptions): Koa.Middleware {
   return async (ctx, next) => {
-    const nonce = randomBytes(16).toString('base64');
+    const nonce = randomBytesFromPool(16).toString('base64');
     ctx.state.nonce = nonce;
     ctx.set({
       'Content-Security-Policy': [
