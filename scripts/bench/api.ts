@@ -2,7 +2,8 @@
  * GET of a chapter as a signed-in learner, through the whole api (auth, database,
  * tier check, JSON), beside two baselines measured in the same run on the same
  * machine: a bare `node:http` server and a bare Koa route, both serialising the very
- * same JSON object on every request. 50 connections for 10 s each (autocannon).
+ * same JSON object on every request. 50 connections (autocannon); the three targets
+ * take turns, 3 rounds of 5 s each, and each keeps its median round.
  * Goals: the api reaches ≥ 30% (SQLite) / ≥ 25% (PostgreSQL) of the bare server's
  * requests per second, with p99 under 50 ms.
  *
@@ -12,7 +13,7 @@
  * so all targets share the same handicap.
  */
 import path from 'node:path';
-import { close, listen, load as loadWith, type LoadResult } from './http-load';
+import { close, compareInterleaved, listen, load as loadWith, type LoadResult } from './http-load';
 import Koa from 'koa';
 import pino from 'pino';
 import { systemClock } from '../../app/src/clock';
@@ -24,13 +25,14 @@ import { testConfig } from '../../test/support/http';
 import type { BenchSuite, Measurement } from './measurement';
 
 const CONNECTIONS = 50;
-const DURATION_SECONDS = 10;
+const ROUND_SECONDS = 5;
+const ROUNDS = 3;
 const P99_BUDGET_MS = 50;
 const GOAL_RATIO: Record<DatabaseKind, number> = { sqlite: 0.3, postgres: 0.25 };
 const CONTENT_DIR = path.resolve(__dirname, '../../app/content');
 
 /** This suite's load shape over the shared harness, so call sites stay short. */
-function load(url: string, headers: Record<string, string> = {}, durationSeconds = DURATION_SECONDS): Promise<LoadResult> {
+function load(url: string, headers: Record<string, string>, durationSeconds: number): Promise<LoadResult> {
   return loadWith(url, { connections: CONNECTIONS, durationSeconds, headers });
 }
 
@@ -126,12 +128,16 @@ export const apiBench: BenchSuite = {
       try {
         progress(`${kind}: warming up`);
         await load(app.target, app.headers, 2);
-        progress(`${kind}: bare node:http, ${CONNECTIONS} connections for ${DURATION_SECONDS} s`);
-        const bareResult = await load(bare.url);
-        progress(`${kind}: bare Koa route`);
-        const koaResult = await load(bareKoa.url);
-        progress(`${kind}: api GET ${routeName}`);
-        const apiResult = await load(app.target, app.headers);
+        const names = ['bare node:http', 'bare Koa route', `api GET ${routeName}`];
+        const [bareResult, koaResult, apiResult] = await compareInterleaved(
+          [{ url: bare.url }, { url: bareKoa.url }, { url: app.target, headers: app.headers }],
+          {
+            connections: CONNECTIONS,
+            roundSeconds: ROUND_SECONDS,
+            rounds: ROUNDS,
+            onRound: (round, target) => progress(`${kind}: round ${round + 1}/${ROUNDS}, ${names[target]} (${CONNECTIONS} connections, ${ROUND_SECONDS} s)`),
+          },
+        );
         const label = `api GET ${routeName} on ${kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`;
         measurements.push(
           ratioMeasurement(label, apiResult, 'bare node:http, same JSON', bareResult, GOAL_RATIO[kind]),

@@ -33,3 +33,33 @@ export async function close(server: Server): Promise<void> {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 }
+
+/**
+ * Loads each target in turn, `rounds` times (A B C A B C …), and keeps each target's
+ * median round. Neighbours on a shared machine come and go within a run; interleaving
+ * gives every target the same share of quiet and busy moments, so the ratios between
+ * them mean something even when the absolute figures drift.
+ */
+export async function compareInterleaved(
+  targets: readonly { url: string; headers?: Record<string, string> }[],
+  options: { connections: number; roundSeconds: number; rounds: number; onRound?: (round: number, target: number) => void },
+): Promise<LoadResult[]> {
+  const results: LoadResult[][] = targets.map(() => []);
+  for (let round = 0; round < options.rounds; round += 1) {
+    for (const [index, target] of targets.entries()) {
+      options.onRound?.(round, index);
+      results[index].push(await load(target.url, { connections: options.connections, durationSeconds: options.roundSeconds, headers: target.headers }));
+    }
+  }
+  return results.map(median);
+}
+
+function median(rounds: readonly LoadResult[]): LoadResult {
+  const middle = <T>(values: T[], by: (v: T) => number) => [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)];
+  return {
+    requestsPerSecond: middle([...rounds], (r) => r.requestsPerSecond).requestsPerSecond,
+    p99Ms: middle([...rounds], (r) => r.p99Ms).p99Ms,
+    // Failures are never averaged away: every failed request of every round counts.
+    non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
+  };
+}

@@ -2,14 +2,15 @@
  * The chapter page as a signed-in learner, through the web role (cookies, CSRF token,
  * one api call over HTTP, Markdown, TSX render) and the api behind it, beside a bare
  * `node:http` server answering the very same HTML, measured in the same run.
- * 20 connections for 10 s each (autocannon), everything on 127.0.0.1 port 0.
+ * 20 connections (autocannon); the two targets take turns, 3 rounds of 5 s each, and
+ * each keeps its median round. Everything on 127.0.0.1 port 0.
  * Goals: the web page reaches ≥ 15% of the bare server's requests per second (each page
  * costs a web request and an api request), with p99 under 100 ms.
  *
  *   npx tsx scripts/bench/web.ts      prints the figures of this suite alone
  */
 import path from 'node:path';
-import { close, listen, load as loadWith, type LoadResult } from './http-load';
+import { close, compareInterleaved, listen, load as loadWith, type LoadResult } from './http-load';
 import pino from 'pino';
 import { systemClock } from '../../app/src/clock';
 import { createApiApp } from '../../app/src/api/app';
@@ -22,13 +23,14 @@ import { testConfig } from '../../test/support/http';
 import type { BenchSuite, Measurement } from './measurement';
 
 const CONNECTIONS = 20;
-const DURATION_SECONDS = 10;
+const ROUND_SECONDS = 5;
+const ROUNDS = 3;
 const P99_BUDGET_MS = 100;
 const GOAL_RATIO = 0.15;
 const CONTENT_DIR = path.resolve(__dirname, '../../app/content');
 
 /** This suite's load shape over the shared harness, so call sites stay short. */
-function load(url: string, headers: Record<string, string> = {}, durationSeconds = DURATION_SECONDS): Promise<LoadResult> {
+function load(url: string, headers: Record<string, string>, durationSeconds: number): Promise<LoadResult> {
   return loadWith(url, { connections: CONNECTIONS, durationSeconds, headers });
 }
 
@@ -97,10 +99,13 @@ export const webBench: BenchSuite = {
     try {
       progress('web: warming up');
       await load(roles.target, roles.headers, 2);
-      progress(`web: bare node:http, same HTML, ${CONNECTIONS} connections for ${DURATION_SECONDS} s`);
-      const bareResult = await load(bare.url);
-      progress('web: GET /chapters/1 through web and api');
-      const webResult = await load(roles.target, roles.headers);
+      const names = ['bare node:http, same HTML', 'GET /chapters/1 through web and api'];
+      const [bareResult, webResult] = await compareInterleaved([{ url: bare.url }, { url: roles.target, headers: roles.headers }], {
+        connections: CONNECTIONS,
+        roundSeconds: ROUND_SECONDS,
+        rounds: ROUNDS,
+        onRound: (round, target) => progress(`web: round ${round + 1}/${ROUNDS}, ${names[target]} (${CONNECTIONS} connections, ${ROUND_SECONDS} s)`),
+      });
       const ratio = webResult.requestsPerSecond / bareResult.requestsPerSecond;
       const name = 'web GET /chapters/1 (web + api, SQLite)';
       const measurements: Measurement[] = [
