@@ -12,6 +12,7 @@ import { requestContext } from './api/middleware/request-context';
 import { MemoryCache, RedisCache } from './db/cache';
 import { openDatabase, type Database } from './db/database';
 import { openRedis } from './db/redis';
+import { createErrorReporter } from './observability/error-reporter';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { Lifecycle } from './observability/health';
@@ -84,11 +85,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   let db: Database | undefined;
   let redis: Redis | undefined;
 
-  if (config.sentryDsn) {
-    // The Sentry SDK is not bundled (weight versus value); errors are logged as JSON
-    // with their request id, which a log-based alert can forward.
-    logger.info('SENTRY_DSN is configured; errors are reported through the JSON error log');
-  }
+  const errorReporter = createErrorReporter({ dsn: config.sentryDsn, environment: config.appEnv, release: config.version, role: config.role });
 
   if (config.role === 'api' || config.role === 'all') {
     if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: is required for the api role']);
@@ -115,6 +112,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       redis,
       cache: redis ? new RedisCache(redis) : new MemoryCache(),
       lifecycle,
+      errors: errorReporter,
     });
     const server = await listen(app, config.role === 'all' ? DEV_PORTS.api : config.port, host);
     servers.push(server);
@@ -137,6 +135,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       noIndex: config.appEnv === 'staging',
       isReady: () => !lifecycle.draining,
       trustProxy: config.trustProxy,
+      errorReporter,
     });
     const server = await listen(app, config.role === 'all' ? DEV_PORTS.web : config.port, host);
     servers.push(server);
@@ -177,6 +176,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
         await Promise.all(servers.map(closeServer));
         await db?.close();
         if (redis) await redis.quit().catch(() => redis?.disconnect());
+        await errorReporter.flush(2_000);
         logger.info('stopped');
       })();
       return stopping;

@@ -14,6 +14,7 @@ import { requestContext } from './middleware/request-context';
 import { allowedHosts, securityHeaders } from './middleware/security';
 import { healthRouter } from './routes/health';
 import { apiRouter } from './routes/index';
+import type { ErrorReporter } from '../observability/error-reporter';
 
 /** Everything the api role needs, built once by server.ts (or by a test). */
 export interface ApiDeps {
@@ -28,6 +29,8 @@ export interface ApiDeps {
   redis?: Redis;
   /** Flipped by SIGTERM so `/readyz` answers 503 while requests drain. */
   lifecycle?: Lifecycle;
+  /** Where unexpected errors are reported (Sentry when SENTRY_DSN is set). */
+  errors?: ErrorReporter;
 }
 
 export function createApiApp(deps: ApiDeps): Koa {
@@ -41,7 +44,7 @@ export function createApiApp(deps: ApiDeps): Koa {
   const corsOrigins = new Set(deps.config.corsOrigins);
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(securityHeaders({ hsts: deps.config.appEnv === 'staging' || deps.config.appEnv === 'production' }));
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.errors));
   app.use(allowedHosts(deps.config.allowedHosts));
   app.use(
     cors({

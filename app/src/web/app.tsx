@@ -13,6 +13,7 @@ import { ErrorPage, troubleStatus, type Trouble } from './pages/errors';
 import { notFound, webRoutes } from './routes';
 import { allowedHosts, securityHeaders } from './security';
 import { LearnerApi, RefreshCoordinator } from './session';
+import { noErrorReporter, type ErrorReporter } from '../observability/error-reporter';
 
 export interface WebAppDeps {
   /** API_URL: how this role reaches the api, e.g. `http://api-stable:8000` (no `/api/v1`). */
@@ -40,6 +41,8 @@ export interface WebAppDeps {
   readonly trustProxy?: boolean;
   /** Reported by `/health`. */
   readonly version?: string;
+  /** Where this role's own unexpected errors are reported (Sentry when SENTRY_DSN is set). */
+  readonly errorReporter?: ErrorReporter;
 }
 
 const CSRF_HEADER = 'x-csrf-token';
@@ -60,7 +63,7 @@ function troubleFor(error: unknown): Trouble {
   return 'internal';
 }
 
-function errorPages(runtime: WebRuntime, logger: Logger): Koa.Middleware<WebState> {
+function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter): Koa.Middleware<WebState> {
   return async (ctx, next) => {
     try {
       await next();
@@ -77,6 +80,10 @@ function errorPages(runtime: WebRuntime, logger: Logger): Koa.Middleware<WebStat
       const status = troubleStatus(kind);
       const log = { err: error, requestId: ctx.state.requestId, method: ctx.method, path: ctx.path };
       if (status >= 500) logger.error(log, `web page failed: ${kind}`);
+      // The api reports its own failures; only this role's bugs are reported from here.
+      if (kind === 'internal' && !(error instanceof ApiError)) {
+        reporter.capture(error, { requestId: ctx.state.requestId, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute });
+      }
       else logger.info(log, `web page refused: ${kind}`);
       if (kind === 'api_down') ctx.set('Retry-After', '30');
       if (ctx.path === '/progress/position' || ctx.accepts('html', 'json') === 'json') {
@@ -160,7 +167,7 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
     await next();
   });
 
-  app.use(errorPages(runtime, logger));
+  app.use(errorPages(runtime, logger, deps.errorReporter ?? noErrorReporter));
   app.use(bodyParser({ enableTypes: ['form', 'json'], encoding: 'utf-8', formLimit: '64kb', jsonLimit: '16kb' }));
 
   // Every state-changing request carries a token signed for this browser's secret: in

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import { AppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
+import { noErrorReporter, type ErrorReporter } from '../../observability/error-reporter';
 
 /** Stable `code`s for errors raised by Koa and its libraries (http-errors), by status. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -47,7 +48,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   return { status: 500, body: { code: 'internal', message: 'Something went wrong on our side.' }, expose: false };
 }
 
-export function errorHandler(logger: Logger): Middleware {
+export function errorHandler(logger: Logger, reporter: ErrorReporter = noErrorReporter): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -59,6 +60,10 @@ export function errorHandler(logger: Logger): Middleware {
       const { status, body, expose } = toErrorResponse(err);
       const log = (ctx.state.log as Logger | undefined) ?? logger;
       if (!expose) log.error({ err }, 'request failed');
+      // A 503 is an outage the alerts already cover; a 500 is a bug someone must see.
+      if (status === 500) {
+        reporter.capture(err, { requestId: ctx.state.requestId as string | undefined, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute });
+      }
       ctx.status = status;
       ctx.body = body;
       if (status === 429) {
