@@ -22,7 +22,7 @@ import { loadCourseContent } from '../../app/src/domain/content-loader';
 import { createMetrics } from '../../app/src/observability/metrics';
 import { createTestDatabase, type DatabaseKind } from '../../test/support/databases';
 import { testConfig } from '../../test/support/http';
-import type { BenchSuite, Measurement } from './measurement';
+import { runStandalone, type BenchSuite, type Measurement } from './measurement';
 
 const CONNECTIONS = 50;
 const ROUND_SECONDS = 5;
@@ -156,19 +156,4 @@ export const apiBench: BenchSuite = {
 
 export default apiBench;
 
-if (require.main === module) {
-  apiBench
-    .run((message) => process.stderr.write(`… ${message}\n`))
-    .then((measurements) => {
-      for (const m of measurements) {
-        process.stdout.write(
-          `${m.met ? 'ok  ' : 'MISS'} ${m.name}: ${m.value} ${m.unit} vs ${m.baselineName}: ${m.baselineValue} → ratio ${m.ratio} (${m.goal})\n`,
-        );
-      }
-      process.exit(0);
-    })
-    .catch((err) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(apiBench);

@@ -24,3 +24,24 @@ export interface BenchSuite {
   readonly name: string;
   run(progress: (message: string) => void): Promise<Measurement[]>;
 }
+
+/**
+ * `npx tsx scripts/bench/<suite>.ts`: runs one suite on its own and prints a line per
+ * figure; exits non-zero when the suite fails or a goal is missed.
+ */
+export function runStandalone(suite: BenchSuite): void {
+  suite
+    .run((message) => process.stderr.write(`… ${message}\n`))
+    .then((measurements) => {
+      for (const m of measurements) {
+        process.stdout.write(
+          `${m.met ? 'ok  ' : 'MISS'} ${m.name}: ${m.value} ${m.unit} vs ${m.baselineName}: ${m.baselineValue} → ratio ${m.ratio} (${m.goal})\n`,
+        );
+      }
+      process.exit(measurements.every((m) => m.met) ? 0 : 1);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    });
+}

@@ -20,7 +20,7 @@ import { Client } from 'pg';
 import { migrateAndLoad } from '../../app/src/migrate';
 import { PrivatePostgres } from '../../test/support/private-postgres';
 import { spawnApiServer, type ServerProcess } from '../../test/support/server-process';
-import type { BenchSuite, Measurement } from './measurement';
+import { runStandalone, type BenchSuite, type Measurement } from './measurement';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const RECOVERY_BUDGET_MS = 5_000;
@@ -333,17 +333,4 @@ export const resilienceBench: BenchSuite = {
 
 export default resilienceBench;
 
-if (require.main === module) {
-  resilienceBench
-    .run((message) => process.stderr.write(`… ${message}\n`))
-    .then((measurements) => {
-      for (const m of measurements) {
-        process.stdout.write(`${m.met ? 'ok  ' : 'MISS'} ${m.name}: ${m.value} ${m.unit} vs ${m.baselineName}: ${m.baselineValue} (${m.goal})\n`);
-      }
-      process.exit(0);
-    })
-    .catch((err) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(resilienceBench);

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BenchSuite, Measurement } from './measurement';
+import { runStandalone, type BenchSuite, type Measurement } from './measurement';
 
 const REPO = resolve(__dirname, '../..');
 const GOAL_RATIO = 8;
@@ -86,16 +86,4 @@ export function synthBench(options: SynthBenchOptions = {}): BenchSuite {
 
 export default synthBench;
 
-if (require.main === module) {
-  synthBench()
-    .run((message) => process.stderr.write(`${message}\n`))
-    .then(([m]) => {
-      console.log(`${m.name}: ${m.value} ${m.unit}`);
-      console.log(`${m.baselineName}: ${m.baselineValue} ${m.unit}`);
-      console.log(`ratio: ${m.ratio}× (goal ${m.goal}: ${m.met ? 'met' : 'NOT met'})`);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    });
-}
+if (require.main === module) runStandalone(synthBench());

@@ -20,7 +20,7 @@ import { createMetrics } from '../../app/src/observability/metrics';
 import { createWebApp } from '../../app/src/web/app';
 import { createTestDatabase } from '../../test/support/databases';
 import { testConfig } from '../../test/support/http';
-import type { BenchSuite, Measurement } from './measurement';
+import { runStandalone, type BenchSuite, type Measurement } from './measurement';
 
 const CONNECTIONS = 20;
 const ROUND_SECONDS = 5;
@@ -142,19 +142,4 @@ export const webBench: BenchSuite = {
 
 export default webBench;
 
-if (require.main === module) {
-  webBench
-    .run((message) => process.stderr.write(`… ${message}\n`))
-    .then((measurements) => {
-      for (const m of measurements) {
-        process.stdout.write(
-          `${m.met ? 'ok  ' : 'MISS'} ${m.name}: ${m.value} ${m.unit} vs ${m.baselineName}: ${m.baselineValue} → ratio ${m.ratio} (${m.goal})\n`,
-        );
-      }
-      process.exit(0);
-    })
-    .catch((err) => {
-      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
-      process.exit(1);
-    });
-}
+if (require.main === module) runStandalone(webBench);

@@ -1,23 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Client } from 'pg';
 import { systemClock } from '../../app/src/clock';
 import { openDatabase, type Database } from '../../app/src/db/database';
 import { loadCourseContent } from '../../app/src/domain/content-loader';
-import { createTestDatabase, POSTGRES_ADMIN_URL, type TestDatabase } from '../support/databases';
+import { adminQuery as admin, createTestDatabase, type TestDatabase } from '../support/databases';
 import { signUp, startApi, type TestApi } from '../support/http';
 
 const CONTENT_DIR = path.resolve(__dirname, '../../app/content');
-
-async function admin(sql: string, url = POSTGRES_ADMIN_URL): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * DATABASE_READ_URL: read-only queries go to the replica. A real replica cannot run

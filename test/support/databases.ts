@@ -18,7 +18,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function adminQuery(sql: string, adminUrl = POSTGRES_ADMIN_URL): Promise<void> {
+/** Runs one statement on the test server (or, with `adminUrl`, on one of its databases). */
+export async function adminQuery(sql: string, adminUrl = POSTGRES_ADMIN_URL): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
