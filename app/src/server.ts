@@ -85,21 +85,25 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   let db: Database | undefined;
   let redis: Redis | undefined;
 
+  // ROLE=all (development) runs both roles in one process: each logs under its own role.
+  const loggerFor = (role: 'api' | 'web'): Logger =>
+    config.role === 'all' ? createLogger({ level: config.logLevel, role, version: config.version }) : logger;
   const errorReporter = createErrorReporter({ dsn: config.sentryDsn, environment: config.appEnv, release: config.version, role: config.role });
 
   if (config.role === 'api' || config.role === 'all') {
+    const apiLogger = loggerFor('api');
     if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: is required for the api role']);
     db = openDatabase({
       url: config.databaseUrl,
       readUrl: config.databaseReadUrl,
       poolSize: config.databasePoolSize,
       echo: config.databaseEcho,
-      logger,
+      logger: apiLogger,
     });
     if (config.redisUrl) {
       redis = openRedis(config.redisUrl);
       // ioredis reconnects by itself; log instead of crashing on its 'error' events.
-      redis.on('error', (err) => logger.warn({ err: err.message }, 'redis unavailable'));
+      redis.on('error', (err) => apiLogger.warn({ err: err.message }, 'redis unavailable'));
     }
     const metrics = createMetrics({ role: 'api' });
     registries.push(metrics.registry);
@@ -107,7 +111,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       config,
       db,
       clock,
-      logger,
+      logger: apiLogger,
       metrics,
       redis,
       cache: redis ? new RedisCache(redis) : new MemoryCache(),
@@ -121,7 +125,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
 
   if (config.role === 'web' || config.role === 'all') {
     const createWebApp = loadWebApp();
-    const webLogger = config.role === 'all' ? logger.child({ role: 'web' }) : logger;
+    const webLogger = loggerFor('web');
     const metrics = createMetrics({ role: 'web', defaultMetrics: config.role === 'web' });
     registries.push(metrics.registry);
     const secure = config.appEnv === 'staging' || config.appEnv === 'production';
