@@ -21,12 +21,13 @@ describe('resilience under load (real api process, bounded autocannon on 127.0.0
   }, 180_000);
 
   it('SIGTERM under load: no failed request and exit 0 within the grace period', async () => {
-    const figures = await sigtermUnderLoad({ connections: 8, loadSeconds: 30, sigtermAfterSeconds: 2, graceSeconds: 10 });
+    const figures = await sigtermUnderLoad({ connections: 8, loadSeconds: 30, sigtermAfterSeconds: 2, graceSeconds: 20 });
     process.stdout.write(`SIGTERM under load: ${JSON.stringify(figures)}\n`);
 
     expect(figures.requests).toBeGreaterThan(0);
     expect(figures.failedRequests).toBe(0);
     expect(figures.exitCode).toBe(0);
     // The server's own deadline exits 1 at the grace period, so exit 0 means it made it.
+    // (A 20 s grace gives a 4 s drain: room for a busy CI machine to see readiness fail.)
   }, 120_000);
 });
