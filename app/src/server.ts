@@ -9,7 +9,7 @@ import { systemClock, type Clock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createApiApp } from './api/app';
 import { requestContext } from './api/middleware/request-context';
-import { MemoryCache, RedisCache } from './db/cache';
+import { RedisCache } from './db/cache';
 import { openDatabase, type Database } from './db/database';
 import { openRedis } from './db/redis';
 import { createErrorReporter } from './observability/error-reporter';
@@ -114,7 +114,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       logger: apiLogger,
       metrics,
       redis,
-      cache: redis ? new RedisCache(redis) : new MemoryCache(),
+      cache: redis ? new RedisCache(redis) : undefined,
       lifecycle,
       errors: errorReporter,
     });

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { MemoryCache, type Cache } from '../db/cache';
+import type { Cache } from '../db/cache';
 import type { LearningDatabase } from './learning-database';
 import type { Tier } from './tiers';
 
 /**
  * The course as loaded from app/content: its outline (chapters, sections, quizzes)
  * and each chapter's Markdown. Both change only when a release loads new content, so
- * they are cached (Redis when the api has it, shared by every pod; in-process
- * otherwise). Keys carry a content version (a hash of every chapter's content hash,
+ * they are cached: in each process, and in Redis (shared by every pod) when the api
+ * has it. Keys carry a content version (a hash of every chapter's content hash,
  * read once per process), so pods of a new release never read an old release's
  * entries; the TTL bounds how long an old pod keeps serving what it started with.
  */
@@ -30,18 +30,7 @@ export interface CourseOutline {
 
 export const CONTENT_CACHE_TTL_SECONDS = 300;
 
-const fallbackCaches = new WeakMap<object, Cache>();
 const versions = new WeakMap<object, Promise<string>>();
-
-function cacheFor(db: LearningDatabase, cache: Cache | undefined): Cache {
-  if (cache) return cache;
-  let memory = fallbackCaches.get(db.write);
-  if (!memory) {
-    memory = new MemoryCache();
-    fallbackCaches.set(db.write, memory);
-  }
-  return memory;
-}
 
 async function readVersion(knex: Knex): Promise<string> {
   const rows: { number: number; content_hash: string }[] = await knex('chapters').select('number', 'content_hash').orderBy('number');
@@ -68,7 +57,6 @@ function contentVersion(db: LearningDatabase): Promise<string> {
 /** Forget the cached version after this process loaded new content (dev, tests). */
 export function invalidateContentVersion(db: LearningDatabase): void {
   versions.delete(db.write);
-  fallbackCaches.delete(db.write);
   parsedValues.delete(db.write);
 }
 
@@ -104,14 +92,14 @@ async function cached<T>(db: LearningDatabase, cache: Cache | undefined, key: st
   const local = parsed.get(fullKey);
   if (local && local.expiresAt > Date.now()) return local.value as T;
 
-  const store = cacheFor(db, cache);
-  const hit = await store.get(fullKey);
+  // The shared cache (Redis), when there is one, spares each new pod the database.
+  const hit = cache ? await cache.get(fullKey) : null;
   let value: T;
   if (hit !== null) {
     value = JSON.parse(hit) as T;
   } else {
     value = await produce();
-    if (value !== null) await store.set(fullKey, JSON.stringify(value), CONTENT_CACHE_TTL_SECONDS);
+    if (cache && value !== null) await cache.set(fullKey, JSON.stringify(value), CONTENT_CACHE_TTL_SECONDS);
   }
   if (value !== null) {
     if (parsed.size >= MAX_PARSED_VALUES) parsed.delete(parsed.keys().next().value as string);

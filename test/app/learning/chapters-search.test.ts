@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { FixedClock } from '../../../app/src/clock';
 import { RedisCache } from '../../../app/src/db/cache';
 import { getChapter } from '../../../app/src/domain/chapters';
+import { invalidateContentVersion } from '../../../app/src/domain/catalogue';
 import { loadCourseContent, readCourseContent } from '../../../app/src/domain/content-loader';
 import { SearchIndex, searchCourse, snippet, stem } from '../../../app/src/domain/search';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../support/databases';
@@ -100,10 +101,23 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
     try {
       const learner = await insertLearner(testDb.db);
       const cache = new RedisCache(redis, prefix);
+      // As a fresh pod: nothing parsed in this process yet, whatever earlier tests read.
+      invalidateContentVersion(testDb.db);
       const first = await getChapter(testDb.db, learner, 2, cache);
       const keys = await redis.keys(`${prefix}*`);
       expect(keys.some((k) => /course:[0-9a-f]{16}:chapter:2$/.test(k))).toBe(true);
       expect((await getChapter(testDb.db, learner, 2, cache)).markdown).toBe(first.markdown);
+      // Another fresh pod finds the chapter in Redis: the database's copy is not read.
+      invalidateContentVersion(testDb.db);
+      const reads: string[] = [];
+      const onQuery = (q: { sql: string }) => reads.push(q.sql);
+      testDb.db.read.on('query', onQuery);
+      try {
+        expect((await getChapter(testDb.db, learner, 2, cache)).markdown).toBe(first.markdown);
+      } finally {
+        testDb.db.read.off('query', onQuery);
+      }
+      expect(reads.filter((sql) => /markdown/.test(sql))).toEqual([]);
     } finally {
       const keys = await redis.keys(`${prefix}*`);
       if (keys.length > 0) await redis.del(...keys);
