@@ -325,6 +325,8 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
       expect(await api.db.write('users').where({ id: a.user.id })).toHaveLength(0);
       expect(await api.db.write('refresh_tokens').where({ user_id: a.user.id })).toHaveLength(0);
       expect((await me(a.access_token)).status).toBe(401);
+      // The chapter view loads the learner its own way (with the chapter's state): same answer.
+      expect((await api.request('GET', '/api/v1/chapters/1', { token: a.access_token })).status).toBe(401);
       expect((await api.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: a.refresh_token } })).status).toBe(401);
     });
   });

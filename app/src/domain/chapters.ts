@@ -48,7 +48,14 @@ function linkTo(learner: Learner, chapter: ChapterOutline | undefined): ChapterL
   return chapter ? { number: chapter.number, title: chapter.title, locked: !canReadChapter(learner.tier, chapter.number) } : null;
 }
 
-export async function getChapter(db: LearningDatabase, learner: Learner, chapterNumber: number, cache?: Cache): Promise<Chapter> {
+/** `knownState`: the learner's state of this chapter when the caller already read it. */
+export async function getChapter(
+  db: LearningDatabase,
+  learner: Learner,
+  chapterNumber: number,
+  cache?: Cache,
+  knownState?: ChapterState,
+): Promise<Chapter> {
   const chapter = await findChapter(db, chapterNumber, cache);
   assertCanReadChapter(learner, chapter.number);
   const outline = await getCourseOutline(db, cache);
@@ -57,7 +64,7 @@ export async function getChapter(db: LearningDatabase, learner: Learner, chapter
   return {
     ...chapter,
     locked: false,
-    state: await chapterState(db.read, learner, chapter.number),
+    state: knownState ?? (await chapterState(db.read, learner, chapter.number)),
     markdown: markdown ?? '',
     previous: linkTo(learner, outline.chapters[index - 1]),
     next: linkTo(learner, outline.chapters[index + 1]),

@@ -94,6 +94,22 @@ export async function chapterStates(knex: Knex, learner: Learner, chapterNumbers
   );
 }
 
+/** The existence checks behind a chapter's state, as columns of one SELECT. */
+function chapterStateColumns(knex: Knex, userId: string, chapterNumber: number) {
+  const mine = { user_id: userId, chapter_number: chapterNumber };
+  const exists = (table: string, as: string) => knex.raw(`exists ? as ${as}`, [knex(table).where(mine).select(knex.raw('1'))]);
+  return [exists('chapter_progress', 'done'), exists('quiz_attempts', 'attempted'), exists('reading_positions', 'positioned')];
+}
+
+type StateFlags = { done: unknown; attempted: unknown; positioned: unknown };
+
+function stateFromFlags(learner: Learner, chapterNumber: number, flags: StateFlags): ChapterState {
+  if (!canReadChapter(learner.tier, chapterNumber)) return 'locked';
+  // PostgreSQL answers booleans, SQLite 0 or 1.
+  if (truthy(flags.done)) return 'done';
+  return truthy(flags.attempted) || truthy(flags.positioned) ? 'in_progress' : 'not_started';
+}
+
 /**
  * The state of one chapter: three indexed existence checks in ONE statement, because
  * every chapter view asks it and each round trip to PostgreSQL costs more than the
@@ -101,16 +117,26 @@ export async function chapterStates(knex: Knex, learner: Learner, chapterNumbers
  */
 export async function chapterState(knex: Knex, learner: Learner, chapterNumber: number): Promise<ChapterState> {
   if (!canReadChapter(learner.tier, chapterNumber)) return 'locked';
-  const mine = { user_id: learner.id, chapter_number: chapterNumber };
-  const exists = (table: string, as: string) => knex.raw(`exists ? as ${as}`, [knex(table).where(mine).select(knex.raw('1'))]);
-  const [row]: { done: unknown; attempted: unknown; positioned: unknown }[] = await knex.select(
-    exists('chapter_progress', 'done'),
-    exists('quiz_attempts', 'attempted'),
-    exists('reading_positions', 'positioned'),
-  );
-  // PostgreSQL answers booleans, SQLite 0 or 1.
-  if (truthy(row.done)) return 'done';
-  return truthy(row.attempted) || truthy(row.positioned) ? 'in_progress' : 'not_started';
+  const [flags]: StateFlags[] = await knex.select(...chapterStateColumns(knex, learner.id, chapterNumber));
+  return stateFromFlags(learner, chapterNumber, flags);
+}
+
+/**
+ * The learner's own row AND their state of one chapter, in one round trip: the chapter
+ * view is the hottest path, and the row must be read fresh on every request (a tier
+ * change applies to the very next one). Undefined when the account no longer exists.
+ */
+export async function learnerWithChapterState(
+  knex: Knex,
+  userId: string,
+  chapterNumber: number,
+): Promise<{ user: { id: string; email: string; tier: Learner['tier']; timezone: string }; state: ChapterState } | undefined> {
+  const row: ({ id: string; email: string; tier: Learner['tier']; timezone: string } & StateFlags) | undefined = await knex('users')
+    .where({ id: userId })
+    .first('id', 'email', 'tier', 'timezone', ...chapterStateColumns(knex, userId, chapterNumber));
+  if (!row) return undefined;
+  const user = { id: row.id, email: row.email, tier: row.tier, timezone: row.timezone };
+  return { user, state: stateFromFlags(user, chapterNumber, row) };
 }
 
 const truthy = (value: unknown) => value === true || value === 1 || value === '1' || value === 't';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { ApiDeps } from '../app';
 import { getChapter } from '../../domain/chapters';
 import type { Learner } from '../../domain/learning-database';
-import { completeChapter } from '../../domain/progress';
+import { completeChapter, type ChapterState } from '../../domain/progress';
 import { requireUser } from '../middleware/auth';
 
 /** `:number` in a path: a plain positive integer ("4", not "4.0", "1e1" or "04x"). */
@@ -19,8 +19,11 @@ export function chapterRoutes(deps: ApiDeps): Router {
   const router = new Router();
   const auth = requireUser(deps);
 
-  router.get('/chapters/:number', auth, async (ctx) => {
-    ctx.body = await getChapter(deps.db, learnerOf(ctx.state), ChapterNumber.parse(ctx.params.number), deps.cache);
+  // The learner's row and their state of this chapter come in one round trip.
+  const authWithState = requireUser(deps, { withChapterState: (ctx) => ChapterNumber.parse(ctx.params.number) });
+  router.get('/chapters/:number', authWithState, async (ctx) => {
+    const number = ChapterNumber.parse(ctx.params.number);
+    ctx.body = await getChapter(deps.db, learnerOf(ctx.state), number, deps.cache, ctx.state.chapterState as ChapterState);
   });
 
   router.post('/chapters/:number/complete', auth, async (ctx) => {
