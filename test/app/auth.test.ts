@@ -268,6 +268,17 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
       expect((await me(a.access_token)).body.tier).toBe('free');
     });
 
+    it('applies an event once when several deliveries of it race in', async () => {
+      const a = await signUp(api);
+      const up = paymentEvent({ email: a.user.email, tier: 'premium' });
+      const signature = signPayload(TEST_WEBHOOK_SECRET, up, now());
+      const answers = await Promise.all(Array.from({ length: 10 }, () => webhook(up, signature)));
+      expect(answers.map((r) => r.status)).toEqual(Array(10).fill(200));
+      expect(answers.map((r) => r.body.outcome).sort()).toEqual(['applied', ...Array(9).fill('duplicate')]);
+      expect((await me(a.access_token)).body.tier).toBe('premium');
+      expect(await auditEvents(a.user.id)).toEqual(expect.arrayContaining(['tier_changed']));
+    });
+
     it('lets the newest event win when deliveries arrive out of order', async () => {
       const a = await signUp(api);
       const signedAt = now();

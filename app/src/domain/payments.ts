@@ -61,22 +61,32 @@ export type PaymentOutcome = 'applied' | 'duplicate' | 'superseded';
  */
 export async function applyPaymentEvent(ctx: { db: Database; clock: Clock }, event: PaymentEvent, signedAt: number): Promise<PaymentOutcome> {
   return ctx.db.write.transaction(async (trx) => {
-    const seen = await trx('payment_events').where({ id: event.id }).first('id');
-    if (seen) return 'duplicate';
-    const newer = await trx('payment_events').where({ email: event.email, outcome: 'applied' }).andWhere('signed_at', '>', signedAt).first('id');
-    const outcome: PaymentOutcome = newer ? 'superseded' : 'applied';
-    await trx('payment_events').insert({
-      id: event.id,
-      email: event.email,
-      event: event.event,
-      signed_at: signedAt,
-      received_at: ctx.clock.now().toISOString(),
-      outcome,
-    });
-    if (outcome === 'applied') {
-      const tier = event.event === 'subscription.cancelled' ? 'free' : event.tier;
-      await setTier({ db: { ...ctx.db, write: trx }, clock: ctx.clock }, { email: event.email }, tier, 'payment_webhook');
+    // Claim the id first: of two deliveries racing in, the second waits here for the
+    // first to commit and then inserts nothing, instead of failing on the primary key.
+    const claimed = await trx('payment_events')
+      .insert({
+        id: event.id,
+        email: event.email,
+        event: event.event,
+        signed_at: signedAt,
+        received_at: ctx.clock.now().toISOString(),
+        outcome: 'applied',
+      })
+      .onConflict('id')
+      .ignore()
+      .returning('id');
+    if (claimed.length === 0) return 'duplicate';
+    const newer = await trx('payment_events')
+      .where({ email: event.email, outcome: 'applied' })
+      .andWhere('signed_at', '>', signedAt)
+      .whereNot({ id: event.id })
+      .first('id');
+    if (newer) {
+      await trx('payment_events').where({ id: event.id }).update({ outcome: 'superseded' });
+      return 'superseded';
     }
-    return outcome;
+    const tier = event.event === 'subscription.cancelled' ? 'free' : event.tier;
+    await setTier({ db: { ...ctx.db, write: trx }, clock: ctx.clock }, { email: event.email }, tier, 'payment_webhook');
+    return 'applied';
   });
 }
