@@ -55,10 +55,10 @@ export async function compareInterleaved(
 }
 
 function median(rounds: readonly LoadResult[]): LoadResult {
-  const middle = <T>(values: T[], by: (v: T) => number) => [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)];
+  const middle = <T>(values: readonly T[], by: (v: T) => number) => [...values].sort((a, b) => by(a) - by(b))[Math.floor(values.length / 2)];
   return {
-    requestsPerSecond: middle([...rounds], (r) => r.requestsPerSecond).requestsPerSecond,
-    p99Ms: middle([...rounds], (r) => r.p99Ms).p99Ms,
+    requestsPerSecond: middle(rounds, (r) => r.requestsPerSecond).requestsPerSecond,
+    p99Ms: middle(rounds, (r) => r.p99Ms).p99Ms,
     // Failures are never averaged away: every failed request of every round counts.
     non2xx: rounds.reduce((sum, r) => sum + r.non2xx, 0),
   };

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { FixedClock } from '../../../app/src/clock';
 import { RedisCache } from '../../../app/src/db/cache';
 import { getChapter } from '../../../app/src/domain/chapters';
 import { invalidateContentVersion } from '../../../app/src/domain/catalogue';
-import { loadCourseContent, readCourseContent } from '../../../app/src/domain/content-loader';
+import { readCourseContent } from '../../../app/src/domain/content-loader';
 import { SearchIndex, searchCourse, snippet, stem } from '../../../app/src/domain/search';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../support/databases';
-import { signUp, startApi, type TestApi } from '../../support/http';
-import { FIXTURE_CONTENT, insertLearner } from './support';
+import { DATABASE_KINDS, type TestDatabase } from '../../support/databases';
+import { signUp, type TestApi } from '../../support/http';
+import { createFixtureDatabase, FIXTURE_CONTENT, insertLearner, startFixtureApi } from './support';
 
 const REAL_CONTENT = path.join(__dirname, '../../../app/content');
 
@@ -63,8 +62,7 @@ describe('the course in app/content', () => {
 describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
   let testDb: TestDatabase;
   beforeAll(async () => {
-    testDb = await createTestDatabase(kind);
-    await loadCourseContent(testDb.db, FIXTURE_CONTENT, new FixedClock(new Date('2026-01-01T00:00:00Z')));
+    testDb = await createFixtureDatabase(kind);
   });
   afterAll(async () => {
     await testDb.drop();
@@ -129,8 +127,7 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
 describe.each(DATABASE_KINDS)('chapters over HTTP on %s', (kind) => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startApi(kind, { clock: new FixedClock(new Date('2026-03-02T12:00:00Z')) });
-    await loadCourseContent(api.db, FIXTURE_CONTENT, api.clock);
+    api = await startFixtureApi(kind);
   });
   afterAll(async () => {
     await api.close();

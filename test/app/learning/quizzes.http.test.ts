@@ -1,8 +1,6 @@
-import { FixedClock } from '../../../app/src/clock';
-import { loadCourseContent } from '../../../app/src/domain/content-loader';
 import { DATABASE_KINDS } from '../../support/databases';
-import { signUp, startApi, type TestApi } from '../../support/http';
-import { FIXTURE_CONTENT } from './support';
+import { signUp, type TestApi } from '../../support/http';
+import { startFixtureApi } from './support';
 
 /** Collects every key at any depth of a JSON value. */
 function keysOf(value: unknown, into = new Set<string>()): Set<string> {
@@ -22,8 +20,7 @@ describe.each(DATABASE_KINDS)('quizzes over HTTP on %s', (kind) => {
   let api: TestApi;
 
   beforeAll(async () => {
-    api = await startApi(kind, { clock: new FixedClock(new Date('2026-03-02T12:00:00Z')) });
-    await loadCourseContent(api.db, FIXTURE_CONTENT, api.clock);
+    api = await startFixtureApi(kind);
   });
   afterAll(async () => {
     await api.close();

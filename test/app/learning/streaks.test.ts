@@ -1,9 +1,8 @@
 import { FixedClock } from '../../../app/src/clock';
-import { loadCourseContent } from '../../../app/src/domain/content-loader';
 import { completeChapter, getProgress, setReadingPosition } from '../../../app/src/domain/progress';
 import { computeStreak, localDate, previousDate } from '../../../app/src/domain/streaks';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../support/databases';
-import { FIXTURE_CONTENT, insertLearner } from './support';
+import { DATABASE_KINDS, type TestDatabase } from '../../support/databases';
+import { createFixtureDatabase, insertLearner } from './support';
 
 describe('local dates', () => {
   it.each([
@@ -50,8 +49,7 @@ describe('computing a streak', () => {
 describe.each(DATABASE_KINDS)('streaks and progress on %s', (kind) => {
   let testDb: TestDatabase;
   beforeAll(async () => {
-    testDb = await createTestDatabase(kind);
-    await loadCourseContent(testDb.db, FIXTURE_CONTENT, new FixedClock(new Date('2026-01-01T00:00:00Z')));
+    testDb = await createFixtureDatabase(kind);
   });
   afterAll(async () => {
     await testDb.drop();

@@ -2,9 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { FixedClock } from '../../../app/src/clock';
 import type { Database } from '../../../app/src/db/database';
+import { loadCourseContent } from '../../../app/src/domain/content-loader';
 import type { Learner } from '../../../app/src/domain/learning-database';
 import type { Tier } from '../../../app/src/domain/tiers';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../../support/databases';
+import { startApi, type TestApi } from '../../support/http';
 
 /** Small fixture course: chapters 1–5 (4 and 5 premium), quizzes for 1, 2 and 4. */
 export const FIXTURE_CONTENT = path.join(__dirname, 'fixtures', 'content');
@@ -31,4 +35,18 @@ export function copyFixtureContent(): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'cc-content-'));
   cpSync(FIXTURE_CONTENT, dir, { recursive: true });
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The api over a fresh database of `kind` holding the fixture course, its clock at a fixed noon. */
+export async function startFixtureApi(kind: DatabaseKind): Promise<TestApi> {
+  const api = await startApi(kind, { clock: new FixedClock(new Date('2026-03-02T12:00:00Z')) });
+  await loadCourseContent(api.db, FIXTURE_CONTENT, api.clock);
+  return api;
+}
+
+/** A fresh database of `kind` holding the fixture course, for tests of the domain functions. */
+export async function createFixtureDatabase(kind: DatabaseKind): Promise<TestDatabase> {
+  const testDb = await createTestDatabase(kind);
+  await loadCourseContent(testDb.db, FIXTURE_CONTENT, new FixedClock(new Date('2026-01-01T00:00:00Z')));
+  return testDb;
 }

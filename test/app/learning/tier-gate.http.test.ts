@@ -1,8 +1,6 @@
-import { FixedClock } from '../../../app/src/clock';
-import { loadCourseContent } from '../../../app/src/domain/content-loader';
 import { DATABASE_KINDS } from '../../support/databases';
-import { setTier, signUp, startApi, type TestApi } from '../../support/http';
-import { FIXTURE_CONTENT } from './support';
+import { setTier, signUp, type TestApi } from '../../support/http';
+import { startFixtureApi } from './support';
 
 /**
  * Every way a free learner could reach chapter 4 (premium) is refused with
@@ -14,8 +12,7 @@ describe.each(DATABASE_KINDS)('the tier gate over HTTP on %s', (kind) => {
   let userId: string;
 
   beforeAll(async () => {
-    api = await startApi(kind, { clock: new FixedClock(new Date('2026-03-02T12:00:00Z')) });
-    await loadCourseContent(api.db, FIXTURE_CONTENT, api.clock);
+    api = await startFixtureApi(kind);
     const session = await signUp(api);
     token = session.access_token;
     userId = session.user.id;
