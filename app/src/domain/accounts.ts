@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { Conflict, NotFound, Unauthorized } from '../errors';
 import type { Database } from '../db/database';
+import { preparedStatement } from '../db/prepared';
 import { TIERS, type Tier } from './tiers';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { recordAudit, auditEventsFor } from './audit';
@@ -141,6 +142,21 @@ export async function logout(ctx: AccountContext, refreshToken: string): Promise
 }
 
 /** Read from the primary: a tier change must apply to the very next request. */
+/** Who is signed in, as every authenticated request reads it (fresh, by the token's subject). */
+export interface SignedInLearner {
+  readonly id: string;
+  readonly email: string;
+  readonly tier: Tier;
+  readonly timezone: string;
+}
+
+const SIGNED_IN_LEARNER = preparedStatement<SignedInLearner>('signed_in_learner', 'select id, email, tier, timezone from users where id = ? limit 1');
+
+/** The learner behind an access token: every authenticated request asks, so one prepared statement. */
+export async function findSignedInLearner(db: Knex, id: string): Promise<SignedInLearner | null> {
+  return (await SIGNED_IN_LEARNER.first(db, [id])) ?? null;
+}
+
 export async function findUser(db: Knex, id: string): Promise<User | null> {
   const row: UserRow | undefined = await db('users').where({ id }).first();
   return row ? toUser(row) : null;

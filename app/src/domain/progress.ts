@@ -4,6 +4,7 @@ import { BadRequest, NotFound } from '../errors';
 import { assertCanReadChapter } from './access';
 import { getCourseOutline, type ChapterOutline } from './catalogue';
 import type { Cache } from '../db/cache';
+import { preparedStatement } from '../db/prepared';
 import type { Learner, LearningDatabase } from './learning-database';
 import { computeStreak, localDate, type Streak } from './streaks';
 import { canReadChapter } from './tiers';
@@ -121,6 +122,16 @@ export async function chapterState(knex: Knex, learner: Learner, chapterNumber: 
   return stateFromFlags(learner, chapterNumber, flags);
 }
 
+/** The learner's row and three indexed existence checks: the chapter view's one statement. */
+const LEARNER_WITH_CHAPTER_STATE = preparedStatement<{ id: string; email: string; tier: Learner['tier']; timezone: string } & StateFlags>(
+  'learner_with_chapter_state',
+  `select id, email, tier, timezone,
+     exists (select 1 from chapter_progress where user_id = ? and chapter_number = ?) as done,
+     exists (select 1 from quiz_attempts where user_id = ? and chapter_number = ?) as attempted,
+     exists (select 1 from reading_positions where user_id = ? and chapter_number = ?) as positioned
+   from users where id = ? limit 1`,
+);
+
 /**
  * The learner's own row AND their state of one chapter, in one round trip: the chapter
  * view is the hottest path, and the row must be read fresh on every request (a tier
@@ -131,9 +142,7 @@ export async function learnerWithChapterState(
   userId: string,
   chapterNumber: number,
 ): Promise<{ user: { id: string; email: string; tier: Learner['tier']; timezone: string }; state: ChapterState } | undefined> {
-  const row: ({ id: string; email: string; tier: Learner['tier']; timezone: string } & StateFlags) | undefined = await knex('users')
-    .where({ id: userId })
-    .first('id', 'email', 'tier', 'timezone', ...chapterStateColumns(knex, userId, chapterNumber));
+  const row = await LEARNER_WITH_CHAPTER_STATE.first(knex, [userId, chapterNumber, userId, chapterNumber, userId, chapterNumber, userId]);
   if (!row) return undefined;
   const user = { id: row.id, email: row.email, tier: row.tier, timezone: row.timezone };
   return { user, state: stateFromFlags(user, chapterNumber, row) };

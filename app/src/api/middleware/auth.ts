@@ -2,7 +2,7 @@ import type { Context, Middleware } from 'koa';
 import type { Clock } from '../../clock';
 import type { Config } from '../../config';
 import type { Database } from '../../db/database';
-import { findUser } from '../../domain/accounts';
+import { findSignedInLearner } from '../../domain/accounts';
 import { learnerWithChapterState } from '../../domain/progress';
 import { verifyAccessToken } from '../../domain/tokens';
 import type { Tier } from '../../domain/tiers';
@@ -57,7 +57,7 @@ export function requireUser(deps: AuthDeps, options: RequireUserOptions = {}): M
       user = loaded?.user;
       ctx.state.chapterState = loaded?.state;
     } else {
-      user = await findUser(deps.db.write, userId);
+      user = await findSignedInLearner(deps.db.write, userId);
     }
     if (!user) throw new Unauthorized('The account no longer exists.');
     ctx.state.user = { id: user.id, email: user.email, tier: user.tier, timezone: user.timezone } satisfies CurrentUser;
