@@ -13,9 +13,8 @@
  * so all targets share the same handicap.
  */
 import path from 'node:path';
-import { close, compareInterleaved, listen, load as loadWith, type LoadResult } from './http-load';
+import { close, compareInterleaved, listen, load as loadWith, productionLogger, type LoadResult } from './http-load';
 import Koa from 'koa';
-import pino from 'pino';
 import { systemClock } from '../../app/src/clock';
 import { createApiApp } from '../../app/src/api/app';
 import { loadCourseContent } from '../../app/src/domain/content-loader';
@@ -40,8 +39,7 @@ function load(url: string, headers: Record<string, string>, durationSeconds: num
 async function startApp(kind: DatabaseKind) {
   const database = await createTestDatabase(kind, { poolSize: 10 });
   await loadCourseContent(database.db, CONTENT_DIR, systemClock);
-  // Production logging (one access line per request at info) into /dev/null.
-  const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
+  const logger = productionLogger('api');
   const app = createApiApp({
     config: testConfig({ logLevel: 'info' }),
     db: database.db,

@@ -10,8 +10,7 @@
  *   npx tsx scripts/bench/web.ts      prints the figures of this suite alone
  */
 import path from 'node:path';
-import { close, compareInterleaved, listen, load as loadWith, type LoadResult } from './http-load';
-import pino from 'pino';
+import { close, compareInterleaved, listen, load as loadWith, productionLogger, type LoadResult } from './http-load';
 import { systemClock } from '../../app/src/clock';
 import { createApiApp } from '../../app/src/api/app';
 import { requestContext } from '../../app/src/api/middleware/request-context';
@@ -35,20 +34,19 @@ function load(url: string, headers: Record<string, string>, durationSeconds: num
 }
 
 /** Api and web roles as in production (access logs at info into /dev/null), one learner signed in. */
-async function startRoles() {
+export async function startRoles() {
   const database = await createTestDatabase('sqlite');
   await loadCourseContent(database.db, CONTENT_DIR, systemClock);
-  const devNull = () => pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false }));
   const api = await listen(
     createApiApp({
       config: testConfig({ logLevel: 'info' }),
       db: database.db,
       clock: systemClock,
-      logger: devNull(),
+      logger: productionLogger('api'),
       metrics: createMetrics({ role: 'api', defaultMetrics: false }),
     }).callback(),
   );
-  const webLogger = devNull();
+  const webLogger = productionLogger('web');
   const web = await listen(
     createWebApp({
       apiUrl: api.url,
@@ -77,6 +75,7 @@ async function startRoles() {
   const html = await first.text();
   return {
     target,
+    apiUrl: api.url,
     headers,
     html,
     async stop() {

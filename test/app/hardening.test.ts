@@ -109,6 +109,18 @@ describe.each(DATABASE_KINDS)('HTTP hardening on %s', (kind) => {
     }
   });
 
+  it('writes one access line per request holding only its fixed fields (it is the one line not redacted)', async () => {
+    const s = await signUp(api);
+    logLines.length = 0;
+    await api.request('GET', '/api/v1/me', { token: s.access_token, headers: { 'x-request-id': 'trace-0123456789' } });
+    const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request');
+    expect(lines).toHaveLength(1);
+    expect(Object.keys(lines[0]).sort()).toEqual(
+      ['duration_ms', 'level', 'method', 'msg', 'path', 'request_id', 'role', 'route', 'status', 'time', 'user_id'].sort(),
+    );
+    expect(lines[0]).toMatchObject({ request_id: 'trace-0123456789', route: '/api/v1/me', status: 200, user_id: s.user.id });
+  });
+
   it('rejects 10,000 generated bad bodies and paths with a 4xx JSON error, never a 5xx', async () => {
     const token = (await signUp(api)).access_token;
     const routes = [

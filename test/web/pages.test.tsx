@@ -1,6 +1,6 @@
 import { renderToString } from 'preact-render-to-string';
 import type { Chapter, SearchResponse } from '../../app/src/web/api-types';
-import { renderChapterMarkdown, slugify } from '../../app/src/web/markdown';
+import { ChapterHtmlCache, renderChapterMarkdown, slugify } from '../../app/src/web/markdown';
 import { ChapterPage, UpgradePage } from '../../app/src/web/pages/chapter';
 import type { Frame } from '../../app/src/web/pages/layout';
 import { SearchPage } from '../../app/src/web/pages/search';
@@ -35,6 +35,20 @@ function chapter(overrides: Partial<Chapter> = {}): Chapter {
     ...overrides,
   };
 }
+
+describe('ChapterHtmlCache', () => {
+  it('renders a chapter again when its Markdown or its section anchors change, and only then', () => {
+    const cache = new ChapterHtmlCache();
+    const c = chapter();
+    const first = cache.render(c.number, c.markdown, c.sections);
+    expect(cache.render(c.number, `${c.markdown}`, c.sections)).toBe(first);
+    const edited = cache.render(c.number, c.markdown.replace('More.', 'Edited.'), c.sections);
+    expect(edited).toContain('Edited.');
+    const renamed = [c.sections[0], { anchor: 'services-and-more', title: 'Services' }];
+    expect(cache.render(c.number, c.markdown.replace('More.', 'Edited.'), renamed)).toContain('id="services-and-more"');
+    expect(cache.render(3, 'Another chapter.', [])).toContain('Another chapter.');
+  });
+});
 
 describe('chapter Markdown', () => {
   it('gives each section heading the anchor the api lists for it', () => {

@@ -70,24 +70,24 @@ export function renderChapterMarkdown(source: string, sections: readonly Section
 }
 
 /**
- * Rendering is pure, and chapters change only when content is reloaded: keep the last
- * few results so a busy chapter is parsed once per process, not once per page view.
+ * Rendering is pure, and chapters change only when content is reloaded: keep each
+ * chapter's last result so a busy chapter is parsed once per process, not once per page
+ * view. Entries are found by chapter number and used only when the Markdown and the
+ * section anchors are exactly those rendered; comparing two strings is far cheaper
+ * than hashing the whole chapter into a key on every view.
  */
 export class ChapterHtmlCache {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<number, { source: string; anchors: string; html: string }>();
 
   constructor(private readonly capacity = 64) {}
 
-  render(source: string, sections: readonly SectionRef[]): string {
-    const key = `${sections.map((s) => s.anchor).join('|')}\n${source}`;
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
+  render(chapterNumber: number, source: string, sections: readonly SectionRef[]): string {
+    const anchors = sections.map((s) => s.anchor).join('|');
+    const hit = this.entries.get(chapterNumber);
+    if (hit && hit.source === source && hit.anchors === anchors) return hit.html;
     const html = renderChapterMarkdown(source, sections);
-    this.entries.set(key, html);
+    this.entries.delete(chapterNumber);
+    this.entries.set(chapterNumber, { source, anchors, html });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

@@ -211,7 +211,7 @@ export function webRoutes({ runtime, logger }: RouteDeps): Router<WebState> {
         logger.warn({ err: error, chapter: number }, 'could not save the reading position');
       }
     }
-    const html = chapterHtml.render(chapter.markdown, chapter.sections);
+    const html = chapterHtml.render(chapter.number, chapter.markdown, chapter.sections);
     const total = await outline.total(learner);
     sendPage(ctx, 200, <ChapterPage frame={frame(ctx)} chapter={chapter} html={html} totalChapters={total} />);
   });
