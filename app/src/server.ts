@@ -166,6 +166,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   }
 
   logger.info({ urls, env: config.appEnv }, 'listening');
+  // Written now, not with the next block: deploy tooling and people wait for this line.
+  logger.flush();
 
   let stopping: Promise<void> | undefined;
   return {

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import pino from 'pino';
-import { createLogger, type Logger } from '../../app/src/observability/logger';
+import { LOG_BUFFERING, createLogger, type Logger } from '../../app/src/observability/logger';
 
 export interface LoadResult {
   requestsPerSecond: number;
@@ -18,10 +18,10 @@ export interface LoadResult {
 
 /**
  * The logger a role runs with in production (redaction, ISO timestamps, one access line
- * per request at info, written synchronously as pino writes to stdout), into /dev/null.
+ * per request at info, buffered as on stdout), into /dev/null.
  */
 export function productionLogger(role: string): Logger {
-  return createLogger({ level: 'info', role, version: 'bench' }, pino.destination({ dest: '/dev/null', sync: true }));
+  return createLogger({ level: 'info', role, version: 'bench' }, pino.destination({ dest: '/dev/null', ...LOG_BUFFERING }));
 }
 
 export async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import { ZodError } from 'zod';
 import { AppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
+import { requestLogger } from './request-context';
 import { noErrorReporter, type ErrorReporter } from '../../observability/error-reporter';
 
 /** Stable `code`s for errors raised by Koa and its libraries (http-errors), by status. */
@@ -58,7 +59,7 @@ export function errorHandler(logger: Logger, reporter: ErrorReporter = noErrorRe
       }
     } catch (err) {
       const { status, body, expose } = toErrorResponse(err);
-      const log = (ctx.state.log as Logger | undefined) ?? logger;
+      const log = requestLogger(logger, ctx.state);
       if (!expose) log.error({ err }, 'request failed');
       // A 503 is an outage the alerts already cover; a 500 is a bug someone must see.
       if (status === 500) {
