@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisCache } from '../../../app/src/db/cache';
-import { getChapter } from '../../../app/src/domain/chapters';
+import { getChapter, getChapterJson } from '../../../app/src/domain/chapters';
 import { invalidateContentVersion } from '../../../app/src/domain/catalogue';
 import { readCourseContent } from '../../../app/src/domain/content-loader';
 import { SearchIndex, searchCourse, snippet, stem } from '../../../app/src/domain/search';
@@ -80,6 +80,37 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
     ]);
     expect(chapter.previous).toBeNull();
     expect(chapter.next).toEqual({ number: 2, title: 'Pods', locked: false });
+  });
+
+  it('answers the chapter as JSON text holding exactly what getChapter returns, for every learner and state', async () => {
+    const free = await insertLearner(testDb.db, { tier: 'free' });
+    const team = await insertLearner(testDb.db, { tier: 'team' });
+    for (const [learner, number] of [[free, 1], [free, 3], [team, 3], [team, 4], [free, 2]] as const) {
+      for (const state of [undefined, 'done', 'in_progress'] as const) {
+        // Twice: the second answer reuses the serialized content.
+        for (let run = 0; run < 2; run++) {
+          expect(JSON.parse(await getChapterJson(testDb.db, learner, number, undefined, state))).toEqual(
+            await getChapter(testDb.db, learner, number, undefined, state),
+          );
+        }
+      }
+    }
+    await expect(getChapterJson(testDb.db, free, 4)).rejects.toMatchObject({ code: 'upgrade_required' });
+  });
+
+  it('serves new chapter text as soon as the content cache is renewed, never the old serialized copy', async () => {
+    const learner = await insertLearner(testDb.db);
+    const before = JSON.parse(await getChapterJson(testDb.db, learner, 2));
+    const original: { markdown: string } = await testDb.db.write('chapters').where({ number: 2 }).first('markdown');
+    try {
+      await testDb.db.write('chapters').where({ number: 2 }).update({ markdown: `${original.markdown}\n\nA new closing line.` });
+      invalidateContentVersion(testDb.db);
+      const after = JSON.parse(await getChapterJson(testDb.db, learner, 2));
+      expect(after.markdown).toBe(`${before.markdown}\n\nA new closing line.`);
+    } finally {
+      await testDb.db.write('chapters').where({ number: 2 }).update({ markdown: original.markdown });
+      invalidateContentVersion(testDb.db);
+    }
   });
 
   it('searches only the chapters a free learner may read, before ranking', async () => {

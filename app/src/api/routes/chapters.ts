@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { ApiDeps } from '../app';
-import { getChapter } from '../../domain/chapters';
+import { getChapterJson } from '../../domain/chapters';
 import type { Learner } from '../../domain/learning-database';
 import { completeChapter, type ChapterState } from '../../domain/progress';
 import { requireUser } from '../middleware/auth';
@@ -23,7 +23,8 @@ export function chapterRoutes(deps: ApiDeps): Router {
   const authWithState = requireUser(deps, { withChapterState: (ctx) => ChapterNumber.parse(ctx.params.number) });
   router.get('/chapters/:number', authWithState, async (ctx) => {
     const number = ChapterNumber.parse(ctx.params.number);
-    ctx.body = await getChapter(deps.db, learnerOf(ctx.state), number, deps.cache, ctx.state.chapterState as ChapterState);
+    ctx.type = 'application/json';
+    ctx.body = await getChapterJson(deps.db, learnerOf(ctx.state), number, deps.cache, ctx.state.chapterState as ChapterState);
   });
 
   router.post('/chapters/:number/complete', auth, async (ctx) => {
