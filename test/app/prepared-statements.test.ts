@@ -42,6 +42,18 @@ describe.each(DATABASE_KINDS)('preparedStatement on %s', (kind) => {
     expect(await NOTE_BY_ID.first(database.db.write, [42])).toBeUndefined();
   });
 
+  it("is reported to knex's query listeners like every other statement (DATABASE_ECHO)", async () => {
+    const seen: string[] = [];
+    const listener = (q: { sql: string }) => seen.push(q.sql);
+    database.db.write.on('query', listener);
+    try {
+      await NOTE_BY_ID.first(database.db.write, [1]);
+    } finally {
+      database.db.write.off('query', listener);
+    }
+    expect(seen).toEqual(['select id, body from prepared_notes where id = ? limit 1']);
+  });
+
   it('treats a parameter as a value, never as SQL', async () => {
     expect(await NOTE_BY_BODY.rows(database.db.write, ["one' or '1' = '1"])).toEqual([]);
     expect(await NOTE_BY_BODY.rows(database.db.write, ['one'])).toEqual([{ id: 1 }]);

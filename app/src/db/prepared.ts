@@ -59,6 +59,8 @@ export function preparedStatement<Row>(name: string, sql: string): PreparedState
       throw new Error(`prepared statement ${name} takes ${parameterCount} parameters, not ${params.length}`);
     }
     const client = knex.client as KnexClientInternals;
+    // Listeners of knex's 'query' event (DATABASE_ECHO, tests) see these statements too.
+    if (knex.listenerCount('query') > 0) knex.emit('query', { sql, method: 'select', bindings: [], preparedStatement: name });
     const connection = await client.acquireConnection();
     try {
       switch (client.dialect) {
