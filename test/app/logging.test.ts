@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { isoTimestampOncePerMillisecond } from '../../app/src/observability/logger';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -36,5 +37,18 @@ describe('buffered stdout logging', () => {
     expect(result.signal).toBe('SIGKILL');
     expect(result.stderr).toContain('checkpoint');
     expect(result.stdout).toContain('"msg":"lonely line"');
+  });
+});
+
+describe('log timestamps', () => {
+  it('are ISO times of the moment the line is written, formatted once per millisecond', () => {
+    let now = Date.UTC(2026, 11, 1, 23, 59, 59, 998);
+    const timestamp = isoTimestampOncePerMillisecond(() => now);
+    expect(timestamp()).toBe(',"time":"2026-12-01T23:59:59.998Z"');
+    expect(timestamp()).toBe(',"time":"2026-12-01T23:59:59.998Z"');
+    now += 1;
+    expect(timestamp()).toBe(',"time":"2026-12-01T23:59:59.999Z"');
+    now += 1;
+    expect(timestamp()).toBe(',"time":"2026-12-02T00:00:00.000Z"');
   });
 });
