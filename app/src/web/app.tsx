@@ -116,10 +116,13 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
 
   for (const middleware of deps.instrument ?? []) app.use(middleware);
 
+  // The role's instrumentation gives each request its id; without it (tests), this does.
   app.use(async (ctx, next) => {
-    const incoming = ctx.get('x-request-id');
-    ctx.state.requestId ??= /^[\w.-]{8,128}$/.test(incoming) ? incoming : randomUUID();
-    ctx.set('X-Request-Id', ctx.state.requestId);
+    if (!ctx.state.requestId) {
+      const incoming = ctx.get('x-request-id');
+      ctx.state.requestId = /^[\w.-]{8,128}$/.test(incoming) ? incoming : randomUUID();
+      ctx.set('X-Request-Id', ctx.state.requestId);
+    }
     await next();
   });
   app.use(securityHeaders({ hsts: secure, noIndex: deps.noIndex ?? false }));
@@ -168,7 +171,9 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
   });
 
   app.use(errorPages(runtime, logger, deps.errorReporter ?? noErrorReporter));
-  app.use(bodyParser({ enableTypes: ['form', 'json'], encoding: 'utf-8', formLimit: '64kb', jsonLimit: '16kb' }));
+  const parseBody = bodyParser({ enableTypes: ['form', 'json'], encoding: 'utf-8', formLimit: '64kb', jsonLimit: '16kb' });
+  // Pages are GETs, and a GET carries no body worth parsing.
+  app.use((ctx, next) => (SAFE_METHODS.has(ctx.method) ? next() : parseBody(ctx, next)));
 
   // Every state-changing request carries a token signed for this browser's secret: in
   // the form (`_csrf`) or, from the enhancement script, in a header.

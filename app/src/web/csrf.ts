@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { randomBytesFromPool } from './random-pool';
 
 /**
@@ -9,13 +9,14 @@ import { randomBytesFromPool } from './random-pool';
  * salt makes each rendered token different, so compressed pages leak nothing (BREACH).
  */
 export class CsrfTokens {
-  private readonly key: Buffer;
+  // Imported once: a raw Buffer key is imported again by every createHmac call.
+  private readonly key: KeyObject;
 
   constructor(sessionSecret: string) {
     if (sessionSecret.length < 16) {
       throw new Error('SESSION_SECRET must be at least 16 characters to sign CSRF tokens');
     }
-    this.key = Buffer.from(sessionSecret, 'utf8');
+    this.key = createSecretKey(Buffer.from(sessionSecret, 'utf8'));
   }
 
   /** A new random secret for the CSRF cookie. */
