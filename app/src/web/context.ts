@@ -1,10 +1,10 @@
 import type Koa from 'koa';
 import type Router from '@koa/router';
 import type { VNode } from 'preact';
-import { renderToString } from 'preact-render-to-string';
 import type { AssetUrls } from './assets';
 import type { CsrfTokens } from './csrf';
 import { flashMessage, type FlashKey } from './flash';
+import { PageTemplates, renderPage } from './page-templates';
 import type { Frame } from './pages/layout';
 import { cookieNames, cookieOptions, type CookieNames, type CookieSettings, type LearnerApi } from './session';
 
@@ -25,10 +25,12 @@ export interface WebRuntime {
   readonly csrf: CsrfTokens;
   readonly cookies: CookieSettings;
   readonly names: CookieNames;
+  /** Pages many learners see alike (see sendPage). */
+  readonly pages: PageTemplates;
 }
 
 export function createRuntime(assets: AssetUrls, csrf: CsrfTokens, cookies: CookieSettings): WebRuntime {
-  return { assets, csrf, cookies, names: cookieNames(cookies) };
+  return { assets, csrf, cookies, names: cookieNames(cookies), pages: new PageTemplates() };
 }
 
 export function frameFor(ctx: WebContext, runtime: WebRuntime): Frame {
@@ -42,12 +44,19 @@ export function frameFor(ctx: WebContext, runtime: WebRuntime): Frame {
   };
 }
 
-/** Send a page. Pages hold CSRF tokens and a learner's data: never stored by caches. */
-export function sendPage(ctx: WebContext, status: number, page: VNode): void {
+/**
+ * Send a page. Pages hold CSRF tokens and a learner's data: never stored by caches.
+ * With `templates`, for pages many learners see alike (a chapter), the page is
+ * rendered once per distinct set of props and reused (see PageTemplates).
+ * The page leaves as UTF-8 bytes encoded once here: given a string, Koa would measure
+ * its UTF-8 length and the socket would then encode it again (typographic quotes make
+ * it a two-byte string, so each pass is a real one).
+ */
+export function sendPage(ctx: WebContext, status: number, page: VNode<{ frame: Frame }>, templates?: PageTemplates): void {
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Cache-Control', 'no-store');
-  ctx.body = `<!DOCTYPE html>${renderToString(page)}`;
+  ctx.body = templates ? templates.render(page) : Buffer.from(renderPage(page), 'utf8');
 }
 
 /** POST-redirect-GET, with an optional one-line confirmation on the next page. */

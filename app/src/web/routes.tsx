@@ -85,6 +85,7 @@ export function webRoutes({ runtime, logger }: RouteDeps): Router<WebState> {
         requiredTier={String(error.details.required_tier ?? 'premium')}
         plans={plans}
       />,
+      runtime.pages,
     );
   };
   const isUpgrade = (error: unknown): error is ApiError => error instanceof ApiError && error.code === 'upgrade_required';
@@ -213,7 +214,9 @@ export function webRoutes({ runtime, logger }: RouteDeps): Router<WebState> {
     }
     const html = chapterHtml.render(chapter.number, chapter.markdown, chapter.sections);
     const total = await outline.total(learner);
-    sendPage(ctx, 200, <ChapterPage frame={frame(ctx)} chapter={chapter} html={html} totalChapters={total} />);
+    // The page shows the Markdown as HTML only; leaving it out keeps the template key short.
+    const { markdown: _shownAsHtml, ...shown } = chapter;
+    sendPage(ctx, 200, <ChapterPage frame={frame(ctx)} chapter={shown} html={html} totalChapters={total} />, runtime.pages);
   });
 
   router.post('completeChapter', '/chapters/:number/complete', requireSession, async (ctx) => {

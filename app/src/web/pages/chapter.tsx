@@ -17,7 +17,8 @@ function PagerLink({ link, rel }: { link: ChapterLink; rel: 'prev' | 'next' }) {
 
 export interface ChapterPageProps {
   readonly frame: Frame;
-  readonly chapter: Chapter;
+  /** The chapter as the api sent it; its Markdown is shown as `html`. */
+  readonly chapter: Omit<Chapter, 'markdown'>;
   /** Sanitized HTML of the chapter's Markdown. */
   readonly html: string;
   /** How many chapters the course has, for the position bar; unknown if the outline is not cached. */
