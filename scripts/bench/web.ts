@@ -7,18 +7,24 @@
  * Goals: the web page reaches ≥ 15% of the bare server's requests per second (each page
  * costs a web request and an api request), with p99 under 100 ms.
  *
+ * The two roles run as they are deployed: the api is its own process (the real server
+ * entry point, on an SQLite file), the web role runs in this process beside the load
+ * generator, exactly as the bare server does. Both servers under test so share one
+ * event loop with autocannon; the api, like PostgreSQL in the api suite, has the other
+ * core. Run in one process, the two roles would take turns on one thread, which no
+ * deployment does (they are separate pods).
+ *
  *   npx tsx scripts/bench/web.ts      prints the figures of this suite alone
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { close, compareInterleaved, listen, load as loadWith, productionLogger, type LoadResult } from './http-load';
-import { systemClock } from '../../app/src/clock';
-import { createApiApp } from '../../app/src/api/app';
 import { requestContext } from '../../app/src/api/middleware/request-context';
-import { loadCourseContent } from '../../app/src/domain/content-loader';
+import { migrateAndLoad } from '../../app/src/migrate';
 import { createMetrics } from '../../app/src/observability/metrics';
 import { createWebApp } from '../../app/src/web/app';
-import { createTestDatabase } from '../../test/support/databases';
-import { testConfig } from '../../test/support/http';
+import { spawnApiServer } from '../../test/support/server-process';
 import { runStandalone, type BenchSuite, type Measurement } from './measurement';
 
 const CONNECTIONS = 20;
@@ -26,64 +32,66 @@ const ROUND_SECONDS = 5;
 const ROUNDS = 3;
 const P99_BUDGET_MS = 100;
 const GOAL_RATIO = 0.15;
-const CONTENT_DIR = path.resolve(__dirname, '../../app/content');
 
 /** This suite's load shape over the shared harness, so call sites stay short. */
 function load(url: string, headers: Record<string, string>, durationSeconds: number): Promise<LoadResult> {
   return loadWith(url, { connections: CONNECTIONS, durationSeconds, headers });
 }
 
-/** Api and web roles as in production (access logs at info into /dev/null), one learner signed in. */
+/**
+ * The api role as its own process on a fresh SQLite file with the course loaded, the
+ * web role here (access logs at info into /dev/null, as in production but for the
+ * destination), one learner signed in.
+ */
 export async function startRoles() {
-  const database = await createTestDatabase('sqlite');
-  await loadCourseContent(database.db, CONTENT_DIR, systemClock);
-  const api = await listen(
-    createApiApp({
-      config: testConfig({ logLevel: 'info' }),
-      db: database.db,
-      clock: systemClock,
-      logger: productionLogger('api'),
-      metrics: createMetrics({ role: 'api', defaultMetrics: false }),
-    }).callback(),
-  );
-  const webLogger = productionLogger('web');
-  const web = await listen(
-    createWebApp({
+  const dir = mkdtempSync(path.join(tmpdir(), 'cc-bench-web-'));
+  const databaseUrl = `sqlite:${path.join(dir, 'bench.sqlite')}`;
+  await migrateAndLoad(databaseUrl);
+  const api = await spawnApiServer({ DATABASE_URL: databaseUrl }, { keepOutput: false });
+  try {
+    const webLogger = productionLogger('web');
+    const web = await listen(
+      createWebApp({
+        apiUrl: api.url,
+        sessionSecret: 'bench-session-secret-0123456789abcdef',
+        secureCookies: false,
+        // A busy machine must not turn the first (cold) page into the "api is down" page.
+        apiTimeoutMs: 30_000,
+        logger: webLogger,
+        instrument: [requestContext(webLogger, createMetrics({ role: 'web', defaultMetrics: false }))],
+      }).callback(),
+    );
+    const signUp = await fetch(`${api.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `bench-web-${Date.now()}@example.com`, password: 'bench password 123' }),
+    });
+    const session = (await signUp.json()) as { access_token: string; refresh_token: string };
+    // A learner re-reading chapter 1: the resume point is already saved (cc_pos), so each
+    // view is one api call, as it is for every view after the first.
+    const headers = {
+      cookie: `cc_access=${session.access_token}; cc_refresh=${session.refresh_token}; cc_csrf=benchcsrfsecret0123456789; cc_pos=1`,
+    };
+    const target = `${web.url}/chapters/1`;
+    const first = await fetch(target, { headers, redirect: 'manual' });
+    if (first.status !== 200) throw new Error(`the chapter page answered ${first.status}, not 200`);
+    const html = await first.text();
+    return {
+      target,
       apiUrl: api.url,
-      sessionSecret: 'bench-session-secret-0123456789abcdef',
-      secureCookies: false,
-      // A busy machine must not turn the first (cold) page into the "api is down" page.
-      apiTimeoutMs: 30_000,
-      logger: webLogger,
-      instrument: [requestContext(webLogger, createMetrics({ role: 'web', defaultMetrics: false }))],
-    }).callback(),
-  );
-  const signUp = await fetch(`${api.url}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `bench-web-${Date.now()}@example.com`, password: 'bench password 123' }),
-  });
-  const session = (await signUp.json()) as { access_token: string; refresh_token: string };
-  // A learner re-reading chapter 1: the resume point is already saved (cc_pos), so each
-  // view is one api call, as it is for every view after the first.
-  const headers = {
-    cookie: `cc_access=${session.access_token}; cc_refresh=${session.refresh_token}; cc_csrf=benchcsrfsecret0123456789; cc_pos=1`,
-  };
-  const target = `${web.url}/chapters/1`;
-  const first = await fetch(target, { headers, redirect: 'manual' });
-  if (first.status !== 200) throw new Error(`the chapter page answered ${first.status}, not 200`);
-  const html = await first.text();
-  return {
-    target,
-    apiUrl: api.url,
-    headers,
-    html,
-    async stop() {
-      await close(web.server);
-      await close(api.server);
-      await database.drop();
-    },
-  };
+      headers,
+      html,
+      async stop() {
+        await close(web.server);
+        await api.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await api.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 export const webBench: BenchSuite = {

@@ -13,13 +13,24 @@ export interface ServerProcess {
   output(): string;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
   readonly exited: Promise<number | string>;
+  /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it has. */
+  stop(graceMs?: number): Promise<number | string>;
+}
+
+export interface SpawnOptions {
+  /**
+   * Keep what the process prints after its start (the tail, for `output()`). A bench
+   * turns this off: under load every request logs a line, and collecting them would
+   * cost the measuring process CPU. @default true
+   */
+  readonly keepOutput?: boolean;
 }
 
 /**
  * The real server entry point (`app/src/server.ts` via tsx) as its own process, the api
  * role on an ephemeral port: what a container runs, signals and crashes included.
  */
-export async function spawnApiServer(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
+export async function spawnApiServer(env: NodeJS.ProcessEnv, options: SpawnOptions = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/server.ts'], {
     cwd: root,
     env: {
@@ -37,7 +48,9 @@ export async function spawnApiServer(env: NodeJS.ProcessEnv): Promise<ServerProc
   });
   // Only the tail is kept: under load every request logs a line.
   let out = '';
+  let started = false;
   const keep = (d: Buffer) => {
+    if (started && options.keepOutput === false) return;
     out += d;
     if (out.length > 256_000) out = out.slice(-128_000);
   };
@@ -47,7 +60,10 @@ export async function spawnApiServer(env: NodeJS.ProcessEnv): Promise<ServerProc
     child.stdout!.on('data', (d: Buffer) => {
       keep(d);
       const match = /"api":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
-      if (match) resolve(match[1]);
+      if (match) {
+        started = true;
+        resolve(match[1]);
+      }
     });
     void exited.then((code) => reject(new Error(`server exited early (${code}): ${out}`)));
     setTimeout(() => {
@@ -55,5 +71,14 @@ export async function spawnApiServer(env: NodeJS.ProcessEnv): Promise<ServerProc
       reject(new Error(`server printed no "listening" line with its api URL within 60 s (LOG_LEVEL must be info or lower): ${out}`));
     }, 60_000).unref();
   });
-  return { child, url, output: () => out, exited };
+  const stop = async (graceMs = 10_000) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      timer.unref();
+      await exited.finally(() => clearTimeout(timer));
+    }
+    return exited;
+  };
+  return { child, url, output: () => out, exited, stop };
 }
