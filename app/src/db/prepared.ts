@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
-/** A value bound to a `?` of a prepared statement. */
-export type SqlValue = string | number | null;
+/** A value bound to a `?` of a prepared statement; arrays only on PostgreSQL (`?::int[]`). */
+export type SqlValue = string | number | null | readonly string[] | readonly number[];
 
 /**
  * A statement of a hot path (one that runs on every page view), written once as SQL

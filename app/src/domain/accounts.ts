@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { Conflict, NotFound, Unauthorized } from '../errors';
 import type { Database } from '../db/database';
-import { preparedStatement } from '../db/prepared';
+import { batchedLookup } from '../db/batched-lookup';
 import { TIERS, type Tier } from './tiers';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { recordAudit, auditEventsFor } from './audit';
@@ -141,7 +141,6 @@ export async function logout(ctx: AccountContext, refreshToken: string): Promise
   if (userId) await recordAudit(ctx.db.write, ctx.clock, 'signed_out', userId);
 }
 
-/** Read from the primary: a tier change must apply to the very next request. */
 /** Who is signed in, as every authenticated request reads it (fresh, by the token's subject). */
 export interface SignedInLearner {
   readonly id: string;
@@ -150,11 +149,23 @@ export interface SignedInLearner {
   readonly timezone: string;
 }
 
-const SIGNED_IN_LEARNER = preparedStatement<SignedInLearner>('signed_in_learner', 'select id, email, tier, timezone from users where id = ? limit 1');
+const SIGNED_IN_LEARNER = batchedLookup<string, SignedInLearner>({
+  name: 'signed_in_learner',
+  single: { sql: 'select id, email, tier, timezone from users where id = ? limit 1', params: (id) => [id] },
+  batch: {
+    sql: `select q.batch_index, u.id, u.email, u.tier, u.timezone
+     from unnest(?::varchar[]) with ordinality as q(id, batch_index)
+     join users u on u.id = q.id`,
+    params: (ids) => [ids],
+  },
+});
 
-/** The learner behind an access token: every authenticated request asks, so one prepared statement. */
+/**
+ * The learner behind an access token: every authenticated request asks. Pass the
+ * primary: a tier change must apply to the very next request.
+ */
 export async function findSignedInLearner(db: Knex, id: string): Promise<SignedInLearner | null> {
-  return (await SIGNED_IN_LEARNER.first(db, [id])) ?? null;
+  return (await SIGNED_IN_LEARNER.load(db, id)) ?? null;
 }
 
 export async function findUser(db: Knex, id: string): Promise<User | null> {

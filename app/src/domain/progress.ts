@@ -4,7 +4,7 @@ import { BadRequest, NotFound } from '../errors';
 import { assertCanReadChapter } from './access';
 import { getCourseOutline, type ChapterOutline } from './catalogue';
 import type { Cache } from '../db/cache';
-import { preparedStatement } from '../db/prepared';
+import { batchedLookup } from '../db/batched-lookup';
 import type { Learner, LearningDatabase } from './learning-database';
 import { computeStreak, localDate, type Streak } from './streaks';
 import { canReadChapter } from './tiers';
@@ -123,17 +123,29 @@ export async function chapterState(knex: Knex, learner: Learner, chapterNumber: 
 }
 
 /** The learner's row and three indexed existence checks: the chapter view's one statement. */
-const LEARNER_WITH_CHAPTER_STATE = preparedStatement<{ id: string; email: string; tier: Learner['tier']; timezone: string } & StateFlags>(
-  'learner_with_chapter_state',
-  `select id, email, tier, timezone,
-     exists (select 1 from chapter_progress where user_id = ? and chapter_number = ?) as done,
-     exists (select 1 from quiz_attempts where user_id = ? and chapter_number = ?) as attempted,
-     exists (select 1 from reading_positions where user_id = ? and chapter_number = ?) as positioned
-   from users where id = ? limit 1`,
-);
+const LEARNER_WITH_CHAPTER_STATE = batchedLookup<{ userId: string; chapterNumber: number }, { id: string; email: string; tier: Learner['tier']; timezone: string } & StateFlags>({
+  name: 'learner_with_chapter_state',
+  single: {
+    sql: `select id, email, tier, timezone,
+       exists (select 1 from chapter_progress where user_id = ? and chapter_number = ?) as done,
+       exists (select 1 from quiz_attempts where user_id = ? and chapter_number = ?) as attempted,
+       exists (select 1 from reading_positions where user_id = ? and chapter_number = ?) as positioned
+     from users where id = ? limit 1`,
+    params: ({ userId, chapterNumber }) => [userId, chapterNumber, userId, chapterNumber, userId, chapterNumber, userId],
+  },
+  batch: {
+    sql: `select q.batch_index, u.id, u.email, u.tier, u.timezone,
+       exists (select 1 from chapter_progress p where p.user_id = q.user_id and p.chapter_number = q.chapter_number) as done,
+       exists (select 1 from quiz_attempts a where a.user_id = q.user_id and a.chapter_number = q.chapter_number) as attempted,
+       exists (select 1 from reading_positions r where r.user_id = q.user_id and r.chapter_number = q.chapter_number) as positioned
+     from unnest(?::varchar[], ?::int[]) with ordinality as q(user_id, chapter_number, batch_index)
+     join users u on u.id = q.user_id`,
+    params: (keys) => [keys.map((k) => k.userId), keys.map((k) => k.chapterNumber)],
+  },
+});
 
 /**
- * The learner's own row AND their state of one chapter, in one round trip: the chapter
+ * The learner's own row AND their state of one chapter, in one statement: the chapter
  * view is the hottest path, and the row must be read fresh on every request (a tier
  * change applies to the very next one). Undefined when the account no longer exists.
  */
@@ -142,7 +154,7 @@ export async function learnerWithChapterState(
   userId: string,
   chapterNumber: number,
 ): Promise<{ user: { id: string; email: string; tier: Learner['tier']; timezone: string }; state: ChapterState } | undefined> {
-  const row = await LEARNER_WITH_CHAPTER_STATE.first(knex, [userId, chapterNumber, userId, chapterNumber, userId, chapterNumber, userId]);
+  const row = await LEARNER_WITH_CHAPTER_STATE.load(knex, { userId, chapterNumber });
   if (!row) return undefined;
   const user = { id: row.id, email: row.email, tier: row.tier, timezone: row.timezone };
   return { user, state: stateFromFlags(user, chapterNumber, row) };
