@@ -4,41 +4,15 @@ import { renderChapterMarkdown } from '../../app/src/web/markdown';
 import { PageTemplates, renderPage } from '../../app/src/web/page-templates';
 import { ChapterPage, UpgradePage } from '../../app/src/web/pages/chapter';
 import type { Frame } from '../../app/src/web/pages/layout';
+import { sampleChapter, sampleFrame } from './fixtures';
 
 const MARKDOWN = 'Intro with “quotes”.\n\n## What a Pod is\n\nText.\n\n## Services\n\nMore.';
-const SECTIONS = [
-  { anchor: 'what-a-pod-is', title: 'What a Pod is' },
-  { anchor: 'services', title: 'Services' },
-];
-const HTML = renderChapterMarkdown(MARKDOWN, SECTIONS);
+const HTML = renderChapterMarkdown(MARKDOWN, sampleChapter().sections);
+const frame = sampleFrame;
 
-function frame(overrides: Partial<Frame> = {}): Frame {
-  return {
-    csrfToken: 'c2FsdA.c2lnbmF0dXJl',
-    nonce: 'bm9uY2U+bm9uY2U/bg==',
-    assets: { css: '/assets/app.abc.css', js: '/assets/app.def.js' },
-    signedIn: true,
-    path: '/chapters/2',
-    ...overrides,
-  };
-}
-
+/** The chapter as the route hands it to the page: its Markdown is shown as HTML. */
 function chapter(overrides: Partial<Chapter> = {}): Omit<Chapter, 'markdown'> {
-  const { markdown: _omitted, ...shown } = {
-    number: 2,
-    slug: 'pods',
-    title: 'Pods & <Services>',
-    summary: 'What runs where.',
-    required_tier: 'free',
-    locked: false,
-    state: 'in_progress',
-    sections: SECTIONS,
-    has_quiz: true,
-    markdown: MARKDOWN,
-    previous: { number: 1, title: 'Images', locked: false },
-    next: { number: 3, title: 'Config', locked: false },
-    ...overrides,
-  } satisfies Chapter;
+  const { markdown: _shownAsHtml, ...shown } = sampleChapter({ markdown: MARKDOWN, ...overrides });
   return shown;
 }
 
@@ -96,7 +70,7 @@ describe('page templates', () => {
 
   it('tell two chapters apart by their HTML even though the key holds only an id of it', () => {
     const templates = new PageTemplates();
-    const other = renderChapterMarkdown(`${MARKDOWN}\n\nA paragraph only the second version has.`, SECTIONS);
+    const other = renderChapterMarkdown(`${MARKDOWN}\n\nA paragraph only the second version has.`, sampleChapter().sections);
     const render = (html: string) =>
       templates.render(<ChapterPage frame={frame()} chapter={chapter()} html={html} totalChapters={9} />).toString('utf8');
     expect(render(HTML)).not.toContain('only the second version');

@@ -2,39 +2,13 @@ import { renderToString } from 'preact-render-to-string';
 import type { Chapter, SearchResponse } from '../../app/src/web/api-types';
 import { ChapterHtmlCache, renderChapterMarkdown, slugify } from '../../app/src/web/markdown';
 import { ChapterPage, UpgradePage } from '../../app/src/web/pages/chapter';
-import type { Frame } from '../../app/src/web/pages/layout';
 import { SearchPage } from '../../app/src/web/pages/search';
 import { SignUpPage } from '../../app/src/web/pages/auth';
 import { QuizResultPage, describeAnswer } from '../../app/src/web/pages/quiz';
+import { sampleChapter, sampleFrame } from './fixtures';
 
-const frame: Frame = {
-  csrfToken: 'salt.signature',
-  nonce: 'n0nce',
-  assets: { css: '/assets/app.abc.css', js: '/assets/app.def.js' },
-  signedIn: true,
-  path: '/chapters/2',
-};
-
-function chapter(overrides: Partial<Chapter> = {}): Chapter {
-  return {
-    number: 2,
-    slug: 'pods',
-    title: 'Pods & <Services>',
-    summary: 'What runs where.',
-    required_tier: 'free',
-    locked: false,
-    state: 'in_progress',
-    sections: [
-      { anchor: 'what-a-pod-is', title: 'What a Pod is' },
-      { anchor: 'services', title: 'Services' },
-    ],
-    has_quiz: true,
-    markdown: 'Intro.\n\n## What a Pod is\n\nText.\n\n## Services\n\nMore.',
-    previous: { number: 1, title: 'Images', locked: false },
-    next: { number: 3, title: 'Config', locked: false },
-    ...overrides,
-  };
-}
+const frame = sampleFrame();
+const chapter = sampleChapter;
 
 describe('ChapterHtmlCache', () => {
   it('renders a chapter again when its Markdown or its section anchors change, and only then', () => {
