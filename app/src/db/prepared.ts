@@ -5,7 +5,8 @@ export type SqlValue = string | number | null | readonly string[] | readonly num
 
 /**
  * A statement of a hot path (one that runs on every page view), written once as SQL
- * both engines accept and prepared once per connection: SQLite keeps the compiled
+ * both engines accept (or, for the batched lookups of batched-lookup.ts, PostgreSQL
+ * alone) and prepared once per connection: SQLite keeps the compiled
  * statement (see `reusePreparedStatements`), PostgreSQL a named prepared statement, so
  * neither parses nor plans it again.
  *
