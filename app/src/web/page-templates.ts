@@ -51,7 +51,7 @@ export class PageTemplates {
     this.markerPattern = new RegExp(`(${this.markers.csrfToken}|${this.markers.nonce})`);
   }
 
-  /** How many templates are kept (for tests and metrics). */
+  /** How many templates are kept. */
   get size(): number {
     return this.templates.size;
   }
