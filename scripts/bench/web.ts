@@ -48,6 +48,10 @@ export async function startRoles() {
   const databaseUrl = `sqlite:${path.join(dir, 'bench.sqlite')}`;
   await migrateAndLoad(databaseUrl);
   const api = await spawnApiServer({ DATABASE_URL: databaseUrl }, { keepOutput: false });
+  const stopApi = async () => {
+    await api.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     const webLogger = productionLogger('web');
     const web = await listen(
@@ -83,13 +87,11 @@ export async function startRoles() {
       html,
       async stop() {
         await close(web.server);
-        await api.stop();
-        rmSync(dir, { recursive: true, force: true });
+        await stopApi();
       },
     };
   } catch (error) {
-    await api.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopApi();
     throw error;
   }
 }

@@ -59,6 +59,7 @@ export async function spawnApiServer(env: NodeJS.ProcessEnv, options: SpawnOptio
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       keep(d);
+      if (started) return;
       const match = /"api":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);
       if (match) {
         started = true;

@@ -8,12 +8,6 @@ export interface SecurityHeaderOptions {
   readonly noIndex: boolean;
 }
 
-/**
- * The same headers the api sends (nosniff, frame DENY, HSTS, Referrer-Policy), plus a
- * strict Content-Security-Policy for pages: scripts only from this origin or carrying
- * this response's nonce, no inline styles, no plugins, forms post only here. The nonce
- * is in `ctx.state.nonce` for the layout.
- */
 // The page policy, with NONCE where each response's own nonce goes.
 const CSP_TEMPLATE = [
   "default-src 'self'",
@@ -29,6 +23,12 @@ const CSP_TEMPLATE = [
 ].join('; ');
 const [CSP_BEFORE_NONCE, CSP_AFTER_NONCE] = CSP_TEMPLATE.split('NONCE');
 
+/**
+ * The same headers the api sends (nosniff, frame DENY, HSTS, Referrer-Policy), plus a
+ * strict Content-Security-Policy for pages: scripts only from this origin or carrying
+ * this response's nonce, no inline styles, no plugins, forms post only here. The nonce
+ * is in `ctx.state.nonce` for the layout.
+ */
 export function securityHeaders(options: SecurityHeaderOptions): Koa.Middleware {
   // Everything but the nonce is the same for every response: built once.
   const fixed = Object.entries({
