@@ -18,6 +18,7 @@ import { argoCdOutputGroups } from './constructs/argocd/argocd-chart';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
 import { Environment, EnvironmentConfigError, loadEnvironments } from './environment';
 import { operationsExtension } from './constructs/monitoring/operations-extension';
+import { checkManifests, formatFindings, type ManifestObject } from './checks';
 
 const REPO_ROOT = resolve(__dirname, '..');
 export const DEFAULT_ENVIRONMENTS_DIR = join(REPO_ROOT, 'charts', 'environments');
@@ -67,6 +68,13 @@ export interface SynthesizeOptions {
   readonly extensions?: readonly EnvironmentExtension[];
   /** @default EXTRA_OUTPUT_GROUPS */
   readonly extraOutputGroups?: readonly OutputGroupFactory[];
+  /**
+   * Run the manifest checks (charts/checks: schema, policy, references, delivery
+   * behaviour) on every output group and refuse the synthesis on any finding, as CI
+   * does. Only tests that exercise a deliberately broken chart turn this off.
+   * @default true
+   */
+  readonly check?: boolean;
 }
 
 /** One synthesized object. */
@@ -153,8 +161,22 @@ export function synthesize(options: SynthesizeOptions = {}): Synthesis {
       }
     }
   }
+  if (options.check ?? true) assertChecksPass(groups.map((g) => g.dir), objects);
   const sortedFiles = new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { environments, dirs: groups.map((g) => g.dir).sort(), files: sortedFiles, objects };
+}
+
+/**
+ * The one rule set of charts/checks, run on each output group as Argo CD would receive
+ * it: `npm run synth` refuses output that would misbehave on a cluster, not only CI.
+ */
+function assertChecksPass(dirs: readonly string[], objects: readonly SynthesizedObject[]): void {
+  const findings = dirs.flatMap((dir) =>
+    checkManifests(objects.filter((o) => o.group === dir).map((o): ManifestObject => ({ file: o.path, object: o.manifest }))),
+  );
+  if (findings.length > 0) {
+    throw new SynthesisError(`the generated objects fail ${findings.length} check(s):\n${formatFindings(findings)}`);
+  }
 }
 
 /**

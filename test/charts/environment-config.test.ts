@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { KubeSecret } from 'cdk8s-plus-28/lib/imports/k8s';
+import { KubeSecret, KubeService } from 'cdk8s-plus-28/lib/imports/k8s';
+import type { EnvironmentExtension } from '../../charts/course-companion-chart';
 import { EnvironmentConfigError, loadEnvironment } from '../../charts/environment';
 import { SynthesisError, assertNoSecretData, synthesize, writeSynthesis } from '../../charts/main';
 
@@ -288,6 +289,23 @@ describe('a Secret with values', () => {
       'dist/production/secret-leak.yaml: refusing to write Secret "leak" with data/stringData',
     );
     expect(readdirSync(outdir)).toEqual([]);
+  });
+});
+
+describe('synth runs the manifest checks', () => {
+  // A Service that would be reachable from outside the Gateway: schema-valid, but the
+  // policy rules refuse it, and so must synth itself, not only CI.
+  const nodePort: EnvironmentExtension = (chart) =>
+    void new KubeService(chart, 'exposed', { metadata: { name: 'exposed' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } });
+
+  it('refuses output with a finding, naming the rule and the file', () => {
+    const synth = () => synthesize({ extensions: [nodePort] });
+    expect(synth).toThrow(SynthesisError);
+    expect(synth).toThrow('[policy/service-type] dist/production/service-exposed.yaml');
+  });
+
+  it('passes the same output through when a test turns the checks off', () => {
+    expect(synthesize({ extensions: [nodePort], check: false }).files.has('dist/production/service-exposed.yaml')).toBe(true);
   });
 });
 
