@@ -5,12 +5,17 @@ import type { Config } from 'jest';
 // tsconfig.json): the type check runs once, in `npm run typecheck`, not in every worker.
 const transform: Config['transform'] = {
   '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  // The CEL evaluator the manifest checks use ships ES modules only; Jest's CommonJS
+  // runtime gets it compiled to CommonJS (tsx and Node load it as it is).
+  '/node_modules/@marcbachmann/cel-js/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
 };
+const transformIgnorePatterns = ['/node_modules/(?!@marcbachmann/cel-js/)'];
 
 const project = (name: string, roots: string[], extra: Partial<Config> = {}): Config => ({
   displayName: name,
   testEnvironment: 'node',
   transform,
+  transformIgnorePatterns,
   roots,
   testMatch: ['**/*.test.ts', '**/*.test.tsx'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],

@@ -59,10 +59,18 @@ export class SchemaRegistry {
     return crdFile === undefined ? undefined : this.crdSchema(crdFile, version);
   }
 
+  /**
+   * The CRD's own openAPIV3Schema of a served version, as published (defaults and CEL
+   * rules included), or undefined when no vendored CRD defines the kind.
+   */
+  crdOpenApiSchema(apiVersion: unknown, kind: unknown): Schema | undefined {
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string') return undefined;
+    const crdFile = this.crdFilesByKind().get(`${groupOf(apiVersion)}/${kind}`);
+    return crdFile === undefined ? undefined : servedSchema(readCrd(crdFile), apiVersion.slice(apiVersion.indexOf('/') + 1));
+  }
+
   private crdSchema(file: string, version: string): Schema | undefined {
-    const crd = readCrd(file);
-    const served = crd.spec.versions.find((v) => v.name === version && v.served !== false);
-    const openApi = served?.schema?.openAPIV3Schema;
+    const openApi = servedSchema(readCrd(file), version);
     if (openApi === undefined) return undefined;
     const schema = strictSchema(openApi);
     // CRDs leave metadata as a bare `type: object`; the API server applies ObjectMeta.
@@ -131,6 +139,11 @@ export class SchemaRegistry {
     }
     return this.crdFiles;
   }
+}
+
+function servedSchema(crd: Crd, version: string): Schema | undefined {
+  const served = crd.spec.versions.find((v) => v.name === version && v.served !== false);
+  return served?.schema?.openAPIV3Schema as Schema | undefined;
 }
 
 function gvkKey(group: string, version: string, kind: string): string {

@@ -2,6 +2,7 @@ import Ajv, { _, type ErrorObject, type ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import addFormats from 'ajv-formats';
 import { version as ajvVersion } from 'ajv/package.json';
+import { CelRuleChecker } from './cel';
 import { cachedText, contentHash } from './disk-cache';
 import { QUANTITY_PATTERN, SchemaRegistry } from './schema-registry';
 import { describeObject, type Finding, type ManifestObject } from './types';
@@ -22,8 +23,10 @@ const VALIDATOR_CACHE_VERSION = '1';
 export class SchemaValidator {
   private readonly ajv: Ajv;
   private readonly validators = new Map<string, ValidateFunction | undefined>();
+  private readonly celRules: CelRuleChecker;
 
   constructor(private readonly registry = new SchemaRegistry()) {
+    this.celRules = new CelRuleChecker(registry);
     // strict: false is about the *schemas* (CRDs use keywords ajv's strict mode flags,
     // such as `nullable` beside `anyOf`); the data is held strictly by the schemas.
     this.ajv = new Ajv({
@@ -61,6 +64,9 @@ export class SchemaValidator {
       for (const message of describeErrors(validate.errors ?? [])) {
         findings.push(finding('invalid', `${describeObject(object)}: ${message}`));
       }
+    } else {
+      // The CRDs' CEL rules assume a structurally valid object, as the API server's do.
+      findings.push(...this.celRules.check([{ file, object }]));
     }
     return findings;
   }

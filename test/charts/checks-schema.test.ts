@@ -1,4 +1,5 @@
 import { checkManifests, formatFindings, SchemaValidator } from '../../charts/checks';
+import { portableRule } from '../../charts/checks/cel';
 import { expectFinding, type BrokenCase } from './fixtures/expect-finding';
 import { DIGEST_IMAGE, plus, validObjects, withChange } from './fixtures/valid-objects';
 
@@ -56,6 +57,34 @@ const schemaCases: BrokenCase[] = [
     objects: () => withChange('service-web-stable.yaml', (o) => (o.spec.ports[0].targetPort = true)),
     check: 'schema', rule: 'invalid', file: 'service-web-stable.yaml',
     message: 'spec.ports[0].targetPort must be integer or must be string',
+  },
+  {
+    name: "a CRD's CEL rule: a filter whose type does not match its field (HTTPRoute)",
+    objects: () =>
+      withChange('httproute-web.yaml', (o) => (o.spec.rules[0].filters = [{ type: 'RequestRedirect', urlRewrite: { hostname: 'x.example.com' } }])),
+    check: 'schema', rule: 'cel', file: 'httproute-web.yaml',
+    message: 'spec.rules[0].filters[0]: filter.requestRedirect must be specified for RequestRedirect filter.type',
+  },
+  {
+    name: "a CRD's CEL rule that only fires once defaults are applied (path type defaults to PathPrefix)",
+    objects: () => withChange('httproute-web.yaml', (o) => (o.spec.rules[0].matches = [{ path: { value: 'learn' } }])),
+    check: 'schema', rule: 'cel', file: 'httproute-web.yaml',
+    message: 'spec.rules[0].matches[0].path: value must be an absolute path and start with \'/\' when type one of [\'Exact\', \'PathPrefix\']',
+  },
+  {
+    name: "a CRD's CEL rule across list items (two Gateway listeners with one name)",
+    objects: () =>
+      plus({
+        file: 'gateway-public.yaml',
+        object: {
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'Gateway',
+          metadata: { name: 'public', namespace: 'shop' },
+          spec: { gatewayClassName: 'eg', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }, { name: 'http', protocol: 'HTTP', port: 8080 }] },
+        },
+      }),
+    check: 'schema', rule: 'cel', file: 'gateway-public.yaml',
+    message: 'spec.listeners: Listener name must be unique within the Gateway',
   },
   {
     name: 'a kind no schema knows',
@@ -119,6 +148,14 @@ describe('strict schema check', () => {
       o.spec.strategy.canary.trafficRouting.plugins['argoproj-labs/gatewayAPI'].anyFutureOption = true;
     });
     expect(formatFindings(checkManifests(objects, { only: ['schema'] }))).toBe('');
+  });
+
+  it('applies CRD defaults before the CEL rules, as the API server does', () => {
+    // Without defaulting, `self.type` is missing and the path rules could not even be
+    // evaluated; with it, a plain `value: /` is a PathPrefix match and passes.
+    const objects = withChange('httproute-web.yaml', (o) => (o.spec.rules[0].matches = [{ path: { value: '/learn' } }]));
+    expect(formatFindings(checkManifests(objects, { only: ['schema'] }))).toBe('');
+    expect(portableRule('has(self.matches[0].path) && has(self.a.b)')).toBe("('path' in self.matches[0]) && has(self.a.b)");
   });
 
   it('names the file, the object and every problem in it', () => {
