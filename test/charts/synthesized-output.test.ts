@@ -26,7 +26,7 @@ afterAll(() => {
   for (const dir of [firstDir, secondDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const environmentDirs = () => first.dirs.filter((dir) => dir.startsWith('dist/'));
+const environmentDirs = () => first.dirs.filter((dir) => dir.startsWith('dist/'));  // dist/cluster/ included
 const loaded = new Map<string, ManifestObject[]>();
 const objectsOf = (dir: string): ManifestObject[] => {
   if (!loaded.has(dir)) loaded.set(dir, loadManifestDir(join(firstDir, dir), firstDir));
@@ -40,12 +40,15 @@ const find = (dir: string, kind: string, name: string): any => {
 };
 
 describe('synthesized environments', () => {
-  it('are staging and production', () => {
-    expect(environmentDirs()).toEqual(['dist/production', 'dist/staging']);
+  it('are staging and production, plus the cluster pieces', () => {
+    expect(environmentDirs()).toEqual(['dist/cluster', 'dist/production', 'dist/staging']);
   });
 
-  it.each(['dist/production', 'dist/staging'])('%s passes every schema, policy and reference check', (dir) => {
-    const objects = objectsOf(dir);
+  it.each(['dist/production', 'dist/staging'])('%s (with dist/cluster/) passes every schema, policy, reference and cluster check', (dir) => {
+    // The cluster rules (secret stores, Rollouts plugin, signed images) need the
+    // cluster pieces the environment relies on, so both sets are checked together.
+    const objects = [...objectsOf(dir), ...objectsOf('dist/cluster')];
+    expect(objects.filter((m) => m.object.kind === 'ClusterSecretStore').length).toBe(2);
     // Guard against a vacuous pass: the checks must have had the workloads to look at.
     expect(objects.filter((m) => m.object.kind === 'Rollout').length).toBe(2);
     expect(formatFindings(checkManifests(objects))).toBe('');

@@ -126,7 +126,9 @@ export function argoCdOutputGroups(gitopsFile: string = DEFAULT_GITOPS_FILE): re
       source: join('charts', 'gitops.yaml'),
       build: (app: App) => {
         const gitops = loadGitops(gitopsFile);
-        const charts = app.charts.filter((chart): chart is CourseCompanionChart => chart instanceof CourseCompanionChart);
+        // Not `instanceof`: cdk8s' Chart[Symbol.hasInstance] answers true for every chart
+        // (node_modules/cdk8s/lib/chart.js), so dist/cluster/ would count as an environment.
+        const charts = app.charts.filter((chart): chart is CourseCompanionChart => CourseCompanionChart.prototype.isPrototypeOf(chart));
         if (charts.length === 0) throw new Error('argocd/: no environment charts in the app; build dist/<env> first');
         return new ArgoCdChart(app, 'argocd', { gitops, environments: charts.map(deliveryOf) });
       },
