@@ -2,8 +2,8 @@
  * Admission of signed images only: a sigstore policy-controller ClusterImagePolicy,
  * plus the Namespace label that puts an environment under it.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ClusterImagePolicyV1Beta1 } from '../../imports/clusterimagepolicies-policy.sigstore.dev';
 import { APP_NAME } from '../labels';
 
 /**
@@ -37,9 +37,7 @@ export class SignedImagePolicy extends Construct {
     super(scope, id);
     if (props.images.length === 0) throw new Error("'images' must name at least one glob");
     this.name = props.name;
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'policy.sigstore.dev/v1beta1',
-      kind: 'ClusterImagePolicy',
+    new ClusterImagePolicyV1Beta1(this, 'Resource', {
       metadata: { name: props.name, labels: { 'app.kubernetes.io/part-of': APP_NAME } },
       spec: {
         mode: 'enforce',

@@ -2,9 +2,9 @@
  * One environment's ClusterSecretStore: it serves only that environment's namespace
  * and logs in to Vault as an identity whose policy reads only that environment's keys.
  */
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeServiceAccount } from 'cdk8s-plus-28/lib/imports/k8s';
+import { ClusterSecretStore, ClusterSecretStoreSpecProviderVaultVersion } from '../../imports/clustersecretstores-external-secrets.io';
 import { APP_NAME } from '../labels';
 
 /**
@@ -61,9 +61,7 @@ export class EnvironmentSecretStore extends Construct {
       // Only the operator requests tokens for it (TokenRequest); no pod mounts it.
       automountServiceAccountToken: false,
     });
-    new ApiObject(this, 'Resource', {
-      apiVersion: 'external-secrets.io/v1',
-      kind: 'ClusterSecretStore',
+    new ClusterSecretStore(this, 'Resource', {
       metadata: { name: props.name, labels, annotations: { [KEY_PREFIX_ANNOTATION]: props.keyPrefix } },
       spec: {
         conditions: [{ namespaces: [props.consumerNamespace] }],
@@ -71,7 +69,7 @@ export class EnvironmentSecretStore extends Construct {
           vault: {
             server: props.vault.server,
             path: props.vault.mountPath,
-            version: 'v2',
+            version: ClusterSecretStoreSpecProviderVaultVersion.V2,
             auth: {
               kubernetes: {
                 mountPath: props.vault.authMountPath,
