@@ -54,6 +54,23 @@ describe('synthesized environments', () => {
     expect(formatFindings(checkManifests(objects))).toBe('');
   });
 
+  it.each(['dist/production', 'dist/staging'])('%s without dist/cluster/ fails the cluster rules (what the output was before issue 11, point 13)', (dir) => {
+    const rules = new Set(checkManifests(objectsOf(dir), { only: ['cluster'] }).map((f) => f.rule));
+    expect([...rules].sort()).toEqual(['image-signature', 'secret-store', ...(dir === 'dist/production' ? ['rollouts-plugin'] : [])].sort());
+  });
+
+  it("dist/cluster/ serves each environment's ExternalSecrets from a store of its own", () => {
+    const stores = objectsOf('dist/cluster').filter((m) => m.object.kind === 'ClusterSecretStore').map((m) => m.object);
+    for (const env of first.environments) {
+      const store = stores.find((s) => s.metadata.name === env.secrets.storeName);
+      expect(store?.spec.conditions).toEqual([{ namespaces: [env.namespace] }]);
+      expect(store?.metadata.annotations['course-companion.dev/key-prefix']).toBe(env.secrets.keyPrefix);
+      const refs = objectsOf(`dist/${env.name}`).filter((m) => m.object.kind === 'ExternalSecret').map((m) => m.object.spec.secretStoreRef.name);
+      expect(new Set(refs)).toEqual(new Set([env.secrets.storeName]));
+    }
+    expect(new Set(first.environments.map((e) => e.secrets.storeName)).size).toBe(first.environments.length);
+  });
+
   it('are byte-identical on a second synth', () => {
     for (const dir of first.dirs) {
       const files = readdirSync(join(firstDir, dir)).sort();
