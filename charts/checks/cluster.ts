@@ -84,6 +84,7 @@ function secretStoreFindings(objects: readonly ManifestObject[]): Finding[] {
       }
     }
   }
+  findings.push(...storeIdentityFindings([...stores.values()]));
   for (const [name, store] of stores) {
     const served = servedNamespaces(store.object);
     const used = consumers.get(name) ?? new Set<string>();
@@ -91,6 +92,33 @@ function secretStoreFindings(objects: readonly ManifestObject[]): Finding[] {
       findings.push(finding('secret-store-namespaces', store.file, `${describeObject(store.object)}: spec.conditions must list namespaces by name; without them (or with a selector or regex) it serves every namespace`));
     } else if (served.size !== 1 || used.size > 1 || [...used].some((ns) => !served.has(ns))) {
       findings.push(finding('secret-store-namespaces', store.file, `${describeObject(store.object)}: must serve exactly the one namespace that uses it; serves ${[...served].join(', ') || 'none'}, used by ${[...used].join(', ') || 'none'}`));
+    }
+  }
+  return findings;
+}
+
+/**
+ * A store is only as narrow as the identity it logs in with. Vault Kubernetes auth
+ * without `serviceAccountRef` (and without `secretRef`) presents the operator's own
+ * token (external-secrets apis/externalsecrets/v1/secretstore_vault_types.go
+ * VaultKubernetesAuth), which every store shares; two stores with the same role or
+ * ServiceAccount read the same keys.
+ */
+function storeIdentityFindings(stores: readonly ManifestObject[]): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Map<string, string>();
+  for (const { file, object } of stores) {
+    const kubernetes = object.spec?.provider?.vault?.auth?.kubernetes;
+    if (kubernetes === undefined) continue;
+    const account = kubernetes.serviceAccountRef;
+    if (account?.name === undefined || account.namespace === undefined) {
+      findings.push(finding('secret-store-identity', file, `${describeObject(object)}: Vault Kubernetes auth needs serviceAccountRef with name and namespace; without them the store logs in as the operator itself, an identity every store shares`));
+      continue;
+    }
+    for (const identity of [`role ${JSON.stringify(kubernetes.role)}`, `ServiceAccount ${account.namespace}/${account.name}`]) {
+      const other = seen.get(identity);
+      if (other !== undefined) findings.push(finding('secret-store-identity', file, `${describeObject(object)}: shares the Vault ${identity} with ClusterSecretStore ${other}, so it can read that store's keys`));
+      else seen.set(identity, nameOf(object));
     }
   }
   return findings;

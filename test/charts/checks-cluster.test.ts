@@ -26,7 +26,10 @@ function valid(): ManifestObject[] {
       object: {
         apiVersion: 'external-secrets.io/v1', kind: 'ClusterSecretStore',
         metadata: { name: 'shop-staging', annotations: { 'course-companion.dev/key-prefix': 'shop/staging/' } },
-        spec: { conditions: [{ namespaces: [NS] }], provider: { vault: { server: 'https://vault:8200' } } },
+        spec: {
+          conditions: [{ namespaces: [NS] }],
+          provider: { vault: { server: 'https://vault:8200', auth: { kubernetes: { mountPath: 'kubernetes', role: 'shop-staging', serviceAccountRef: { name: 'eso-shop-staging', namespace: 'external-secrets' } } } } },
+        },
       },
     },
     {
@@ -123,6 +126,23 @@ const cases: BrokenCase[] = [
     name: 'a store that does not say which keys it may read',
     objects: () => change('store.yaml', (o) => delete o.metadata.annotations),
     check: 'cluster', rule: 'secret-key-prefix', file: 'store.yaml', message: 'has no "course-companion.dev/key-prefix" annotation',
+  },
+  {
+    name: "a store logging in to Vault as the operator itself",
+    objects: () => change('store.yaml', (o) => delete o.spec.provider.vault.auth.kubernetes.serviceAccountRef),
+    check: 'cluster', rule: 'secret-store-identity', file: 'store.yaml', message: 'logs in as the operator itself',
+  },
+  {
+    name: 'two stores sharing one Vault role',
+    objects: () => {
+      const objects = valid();
+      const other = structuredClone(objects.find((m) => m.file === 'store.yaml')!.object);
+      other.metadata.name = 'shop-production';
+      other.spec.conditions = [{ namespaces: ['shop-production'] }];
+      other.spec.provider.vault.auth.kubernetes.serviceAccountRef.name = 'eso-shop-production';
+      return [...objects, { file: 'store-production.yaml', object: other }];
+    },
+    check: 'cluster', rule: 'secret-store-identity', file: 'store-production.yaml', message: 'shares the Vault role "shop-staging" with ClusterSecretStore shop-staging',
   },
   {
     name: 'a Rollout naming a plugin the controller does not load',
