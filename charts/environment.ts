@@ -188,8 +188,19 @@ export const EnvironmentSchema = z
       .strict(),
     secrets: z
       .object({
-        /** ClusterSecretStore the ExternalSecrets read from. */
+        /**
+         * This environment's own ClusterSecretStore (generated into dist/cluster/ from
+         * charts/cluster.yaml); it admits only this namespace and reads only `keyPrefix`.
+         */
         storeName: dnsLabel,
+        /**
+         * The part of the store this environment may read, e.g.
+         * "course-companion/production/". Every remote key must start with it, so a pull
+         * request to staging's file cannot name a production key (issue 11, point 8).
+         */
+        keyPrefix: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9._-]+)*\/$/, 'a key prefix ending in "/", such as "course-companion/production/"'),
         refreshInterval: duration.default('1h'),
         /** Per consumer: environment variable name → key in the store. */
         remoteKeys: z
@@ -200,7 +211,21 @@ export const EnvironmentSchema = z
           })
           .strict(),
       })
-      .strict(),
+      .strict()
+      .superRefine((secrets, ctx) => {
+        for (const [consumer, keys] of Object.entries(secrets.remoteKeys)) {
+          for (const [name, key] of Object.entries(keys)) {
+            // `..` could climb out of the prefix in a path-based backend such as Vault.
+            if (!key.startsWith(secrets.keyPrefix) || key.split('/').includes('..')) {
+              ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                path: ['remoteKeys', consumer, name],
+                message: `expected a key under "${secrets.keyPrefix}"`,
+              });
+            }
+          }
+        }
+      }),
     network: z
       .object({
         /** Where PostgreSQL answers; only the api role (and its jobs) may go there. */

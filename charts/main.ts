@@ -15,6 +15,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { argoCdOutputGroups } from './constructs/argocd/argocd-chart';
+import { clusterOutputGroups, imageAdmissionExtension } from './constructs/cluster/cluster-chart';
+import { ClusterConfigError } from './cluster';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
 import { Environment, EnvironmentConfigError, loadEnvironments } from './environment';
 import { operationsExtension } from './constructs/monitoring/operations-extension';
@@ -40,12 +42,13 @@ export type OutputGroupFactory = (environments: readonly Environment[]) => reado
  * Extra objects added to every environment's chart (e.g. the backup CronJob).
  * Register new concepts here; the chart calls each one with itself.
  */
-export const ENVIRONMENT_EXTENSIONS: EnvironmentExtension[] = [operationsExtension];
+export const ENVIRONMENT_EXTENSIONS: EnvironmentExtension[] = [operationsExtension, imageAdmissionExtension];
 
 /**
  * Output groups beside dist/<env>/, e.g. `argocd/`. Register new groups here.
+ * dist/cluster/ comes before argocd/: the Argo CD group reads the cluster chart's kinds.
  */
-export const EXTRA_OUTPUT_GROUPS: OutputGroupFactory[] = [() => argoCdOutputGroups()];
+export const EXTRA_OUTPUT_GROUPS: OutputGroupFactory[] = [(environments) => clusterOutputGroups(environments), () => argoCdOutputGroups()];
 
 /** One output group per environment file: dist/<env>/. */
 export function environmentOutputGroups(
@@ -103,7 +106,14 @@ export class SynthesisError extends Error {
 }
 
 // Kinds without a namespace; cdk8s stamps the chart's namespace on everything.
-const CLUSTER_SCOPED_KINDS = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+const CLUSTER_SCOPED_KINDS = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'ClusterSecretStore',
+  'ClusterImagePolicy',
+]);
 
 /** `<kind>-<name>.yaml`, lower case. */
 export function fileNameOf(manifest: Record<string, any>): string {
@@ -239,7 +249,7 @@ function main(argv: readonly string[]): number {
     }
     return 0;
   } catch (err) {
-    if (err instanceof EnvironmentConfigError || err instanceof SynthesisError) {
+    if (err instanceof EnvironmentConfigError || err instanceof SynthesisError || err instanceof ClusterConfigError) {
       console.error(`synth failed, nothing written:\n${err.message}`);
     } else {
       console.error('synth failed, nothing written:');

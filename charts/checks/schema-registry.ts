@@ -74,8 +74,15 @@ export class SchemaRegistry {
     if (openApi === undefined) return undefined;
     const schema = strictSchema(openApi);
     // CRDs leave metadata as a bare `type: object`; the API server applies ObjectMeta.
+    // apiVersion and kind are always accepted too, whether or not the CRD lists them
+    // (hand-written CRDs such as policy-controller's ClusterImagePolicy do not).
     const properties = (schema.properties ?? {}) as Schema;
-    schema.properties = { ...properties, metadata: { $ref: `#/definitions/${OBJECT_META}` } };
+    schema.properties = {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      ...properties,
+      metadata: { $ref: `#/definitions/${OBJECT_META}` },
+    };
     return this.withDefinitions(schema, [OBJECT_META]);
   }
 

@@ -7,7 +7,12 @@ export interface ManifestObject {
   readonly object: any;
 }
 
-export type CheckName = 'schema' | 'policy' | 'reference';
+/**
+ * `cluster`: rules across an environment and the cluster pieces it relies on (secret
+ * stores, the Rollouts plugin, signed-image admission); run them over dist/<env>/ and
+ * dist/cluster/ together.
+ */
+export type CheckName = 'schema' | 'policy' | 'reference' | 'cluster';
 
 /** Something wrong with a manifest, phrased for the person who has to fix it. */
 export interface Finding {

@@ -149,6 +149,24 @@ const cases: BadCase[] = [
     expected: 'expected an upper-case environment variable name',
   },
   {
+    name: "a key of another environment's secrets (issue 11, point 8)",
+    mutate: (env) => (env.secrets.remoteKeys.api.DATABASE_URL = 'course-companion/staging/database-url'),
+    path: 'secrets.remoteKeys.api.DATABASE_URL',
+    expected: 'expected a key under "course-companion/production/", got "course-companion/staging/database-url"',
+  },
+  {
+    name: 'a key that climbs out of the prefix',
+    mutate: (env) => (env.secrets.remoteKeys.backup.DATABASE_URL = 'course-companion/production/../staging/database-url'),
+    path: 'secrets.remoteKeys.backup.DATABASE_URL',
+    expected: 'expected a key under "course-companion/production/"',
+  },
+  {
+    name: 'a key prefix without its closing slash (it would admit "course-companion/production-old/…")',
+    mutate: (env) => (env.secrets.keyPrefix = 'course-companion/production'),
+    path: 'secrets.keyPrefix',
+    expected: 'expected a key prefix ending in "/", such as "course-companion/production/"',
+  },
+  {
     name: 'an SSH key as the backup recipient',
     mutate: (env) => (env.backup.encryptionRecipient = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI'),
     path: 'backup.encryptionRecipient',

@@ -26,7 +26,7 @@ afterAll(() => {
   for (const dir of [firstDir, secondDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const environmentDirs = () => first.dirs.filter((dir) => dir.startsWith('dist/'));
+const environmentDirs = () => first.dirs.filter((dir) => dir.startsWith('dist/'));  // dist/cluster/ included
 const loaded = new Map<string, ManifestObject[]>();
 const objectsOf = (dir: string): ManifestObject[] => {
   if (!loaded.has(dir)) loaded.set(dir, loadManifestDir(join(firstDir, dir), firstDir));
@@ -40,15 +40,35 @@ const find = (dir: string, kind: string, name: string): any => {
 };
 
 describe('synthesized environments', () => {
-  it('are staging and production', () => {
-    expect(environmentDirs()).toEqual(['dist/production', 'dist/staging']);
+  it('are staging and production, plus the cluster pieces', () => {
+    expect(environmentDirs()).toEqual(['dist/cluster', 'dist/production', 'dist/staging']);
   });
 
-  it.each(['dist/production', 'dist/staging'])('%s passes every schema, policy and reference check', (dir) => {
-    const objects = objectsOf(dir);
+  it.each(['dist/production', 'dist/staging'])('%s (with dist/cluster/) passes every schema, policy, reference and cluster check', (dir) => {
+    // The cluster rules (secret stores, Rollouts plugin, signed images) need the
+    // cluster pieces the environment relies on, so both sets are checked together.
+    const objects = [...objectsOf(dir), ...objectsOf('dist/cluster')];
+    expect(objects.filter((m) => m.object.kind === 'ClusterSecretStore').length).toBe(2);
     // Guard against a vacuous pass: the checks must have had the workloads to look at.
     expect(objects.filter((m) => m.object.kind === 'Rollout').length).toBe(2);
     expect(formatFindings(checkManifests(objects))).toBe('');
+  });
+
+  it.each(['dist/production', 'dist/staging'])('%s without dist/cluster/ fails the cluster rules (what the output was before issue 11, point 13)', (dir) => {
+    const rules = new Set(checkManifests(objectsOf(dir), { only: ['cluster'] }).map((f) => f.rule));
+    expect([...rules].sort()).toEqual(['image-signature', 'secret-store', ...(dir === 'dist/production' ? ['rollouts-plugin'] : [])].sort());
+  });
+
+  it("dist/cluster/ serves each environment's ExternalSecrets from a store of its own", () => {
+    const stores = objectsOf('dist/cluster').filter((m) => m.object.kind === 'ClusterSecretStore').map((m) => m.object);
+    for (const env of first.environments) {
+      const store = stores.find((s) => s.metadata.name === env.secrets.storeName);
+      expect(store?.spec.conditions).toEqual([{ namespaces: [env.namespace] }]);
+      expect(store?.metadata.annotations['course-companion.dev/key-prefix']).toBe(env.secrets.keyPrefix);
+      const refs = objectsOf(`dist/${env.name}`).filter((m) => m.object.kind === 'ExternalSecret').map((m) => m.object.spec.secretStoreRef.name);
+      expect(new Set(refs)).toEqual(new Set([env.secrets.storeName]));
+    }
+    expect(new Set(first.environments.map((e) => e.secrets.storeName)).size).toBe(first.environments.length);
   });
 
   it('are byte-identical on a second synth', () => {

@@ -29,9 +29,11 @@ describe('argocd/ output', () => {
   it('is what is committed (one object per file, stable names)', () => {
     const paths = [...synthesis.files.keys()].filter((p) => p.startsWith('argocd/'));
     expect(paths).toEqual([
+      'argocd/application-course-companion-cluster.yaml',
       'argocd/application-course-companion-production.yaml',
       'argocd/application-course-companion-staging.yaml',
       'argocd/application-course-companion.yaml',
+      'argocd/appproject-course-companion-cluster.yaml',
       'argocd/appproject-course-companion.yaml',
     ]);
     for (const path of paths) expect(readFileSync(join(ROOT, path), 'utf8')).toBe(synthesis.files.get(path));
@@ -222,5 +224,38 @@ describe('charts/gitops.yaml', () => {
   it('turns window minutes into the Go duration Argo CD reads', () => {
     expect([goDuration(120), goDuration(90), goDuration(45)]).toEqual(['2h', '1h30m', '45m']);
     expect(() => goDuration(0)).toThrow("'durationMinutes' must be a whole number of minutes above 0");
+  });
+});
+
+describe('dist/cluster/ Application and its AppProject (issue 11, point 13)', () => {
+  const keyOf = (o: Json) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`;
+  const clusterObjects = () => synthesis.objects.filter((o) => o.group === 'dist/cluster').map((o) => o.manifest);
+
+  it('syncs dist/cluster in a project of its own, before the environments', () => {
+    const app = byName('Application', 'course-companion-cluster');
+    expect(app.spec.source.path).toBe('dist/cluster');
+    expect(app.spec.project).toBe('course-companion-cluster');
+    const wave = (o: Json) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);
+    expect(wave(byName('AppProject', 'course-companion-cluster'))).toBeLessThan(wave(app));
+    for (const env of synthesis.environments) {
+      expect(wave(app)).toBeLessThan(wave(byName('Application', `course-companion-${env.name}`)));
+    }
+  });
+
+  it('admits exactly the kinds and namespaces dist/cluster synthesizes, and nothing is added to the app project', () => {
+    const project = byName('AppProject', 'course-companion-cluster').spec;
+    const cluster = clusterObjects();
+    const scoped = (namespaced: boolean) =>
+      [...new Set(cluster.filter((o) => (o.metadata.namespace !== undefined) === namespaced).map(keyOf))].sort();
+    expect(project.clusterResourceWhitelist.map((k: Json) => `${k.group}/${k.kind}`).sort()).toEqual(scoped(false));
+    expect(project.namespaceResourceWhitelist.map((k: Json) => `${k.group}/${k.kind}`).sort()).toEqual(scoped(true));
+    expect(project.destinations.map((d: Json) => d.namespace)).toEqual(
+      [...new Set(cluster.map((o) => o.metadata.namespace).filter(Boolean))].sort(),
+    );
+    expect(byName('AppProject', 'course-companion').spec.clusterResourceWhitelist).toEqual([{ group: '', kind: 'Namespace' }]);
+  });
+
+  it('never prunes the stores or the admission policy when a file goes missing', () => {
+    expect(byName('Application', 'course-companion-cluster').spec.syncPolicy.automated.prune).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AppProject, type AppProjectSpecSyncWindows } from '../../imports/appprojects-argoproj.io';
 import { compareGroupKinds, type GroupKind } from './environment-output';
+import { ARGOCD_WAVE } from './cluster-application';
 import { syncWave } from './sync-waves';
 
 export interface ProjectDestination {
@@ -50,7 +51,7 @@ export class CourseAppProject extends Construct {
         name: props.name,
         namespace: props.argocdNamespace,
         // Before the Applications that name it (root app-of-apps sync order).
-        annotations: syncWave('-1'),
+        annotations: syncWave(ARGOCD_WAVE.project),
       },
       spec: {
         description: props.description,

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Application, type ApplicationSpecIgnoreDifferences } from '../../imports/applications-argoproj.io';
+import { ARGOCD_WAVE } from './cluster-application';
 import { syncWave } from './sync-waves';
 
 export interface RetryPolicy {
@@ -57,7 +58,8 @@ export class EnvironmentApplication extends Construct {
         name: props.name,
         namespace: props.argocdNamespace,
         annotations: {
-          ...syncWave('0'),
+          // After dist/cluster/ (its stores, plugin and admission policy).
+          ...syncWave(ARGOCD_WAVE.environment),
           'argocd.argoproj.io/compare-options': 'ServerSideDiff=true',
         },
       },

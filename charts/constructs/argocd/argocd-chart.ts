@@ -3,7 +3,7 @@
  * the root app-of-apps, made from charts/gitops.yaml and from what each environment
  * chart actually synthesizes (its kinds, its controller-owned fields).
  */
-import { App, Chart, type ChartProps } from 'cdk8s';
+import { ApiObject, App, Chart, type ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { join, resolve } from 'node:path';
 import type { ApplicationSpecIgnoreDifferences } from '../../imports/applications-argoproj.io';
@@ -12,6 +12,8 @@ import { CourseCompanionChart } from '../../course-companion-chart';
 import { autoSyncOf, loadGitops, type GitopsConfig } from '../../gitops';
 import type { OutputGroup } from '../../main';
 import { CourseAppProject } from './app-project';
+import { ClusterAppProject, ClusterApplication } from './cluster-application';
+import { CLUSTER_DIR, ClusterChart } from '../cluster/cluster-chart';
 import { EnvironmentApplication, RootApplication } from './application';
 import { compareGroupKinds, controllerOwnedFields, kindsOf, type GroupKind } from './environment-output';
 import { maintenanceAllowWindow, type MaintenanceWindow } from './sync-windows';
@@ -29,9 +31,21 @@ export interface EnvironmentDelivery {
   readonly controllerOwnedFields: readonly ApplicationSpecIgnoreDifferences[];
 }
 
+/** What the Argo CD objects need to know about dist/cluster/. */
+export interface ClusterDelivery {
+  /** Output directory, `dist/cluster`. */
+  readonly path: string;
+  readonly clusterKinds: readonly GroupKind[];
+  readonly namespacedKinds: readonly GroupKind[];
+  /** Namespaces its namespaced objects live in. */
+  readonly namespaces: readonly string[];
+}
+
 export interface ArgoCdChartProps extends ChartProps {
   readonly gitops: GitopsConfig;
   readonly environments: readonly EnvironmentDelivery[];
+  /** dist/cluster/, synced by its own Application in its own project. @default none */
+  readonly cluster?: ClusterDelivery;
   /** For messages. @default 'charts/gitops.yaml' */
   readonly gitopsFile?: string;
 }
@@ -91,6 +105,32 @@ export class ArgoCdChart extends Chart {
         }),
     );
 
+    if (props.cluster) {
+      const name = `${gitops.project.name}-cluster`;
+      const project = new ClusterAppProject(this, 'cluster-project', {
+        name,
+        argocdNamespace: gitops.argocd.namespace,
+        description: `${gitops.project.description}: the cluster-level pieces (${props.cluster.path})`,
+        repoURL: gitops.repoURL,
+        destinationServer: gitops.argocd.destinationServer,
+        namespaces: props.cluster.namespaces,
+        clusterResources: props.cluster.clusterKinds,
+        namespacedResources: props.cluster.namespacedKinds,
+        deployers: gitops.project.deployers,
+      });
+      new ClusterApplication(this, 'cluster-application', {
+        name,
+        argocdNamespace: gitops.argocd.namespace,
+        project: project.name,
+        repoURL: gitops.repoURL,
+        targetRevision: gitops.targetRevision,
+        path: props.cluster.path,
+        destinationServer: gitops.argocd.destinationServer,
+        destinationNamespace: [...props.cluster.namespaces].sort()[0],
+        retry: gitops.retry,
+      });
+    }
+
     new RootApplication(this, 'root', {
       name: gitops.rootApplication,
       argocdNamespace: gitops.argocd.namespace,
@@ -115,6 +155,27 @@ export function deliveryOf(chart: CourseCompanionChart): EnvironmentDelivery {
   };
 }
 
+/** Kinds (split by scope) and namespaces of the cluster chart already in the app. */
+export function clusterDeliveryOf(chart: ClusterChart): ClusterDelivery {
+  const clusterKinds = new Map<string, GroupKind>();
+  const namespacedKinds = new Map<string, GroupKind>();
+  const namespaces = new Set<string>();
+  for (const object of chart.node.findAll().filter(ApiObject.isApiObject) as ApiObject[]) {
+    const group = object.apiGroup === 'core' ? '' : object.apiGroup;
+    const kind = { group, kind: object.kind };
+    if (object.metadata.namespace) {
+      namespaces.add(object.metadata.namespace);
+      namespacedKinds.set(`${group}/${object.kind}`, kind);
+    } else clusterKinds.set(`${group}/${object.kind}`, kind);
+  }
+  return {
+    path: CLUSTER_DIR,
+    clusterKinds: [...clusterKinds.values()].sort(compareGroupKinds),
+    namespacedKinds: [...namespacedKinds.values()].sort(compareGroupKinds),
+    namespaces: [...namespaces].sort(),
+  };
+}
+
 /**
  * The `argocd/` output group for charts/main.ts. It must come after the environment
  * groups: it reads their charts from the app instead of building them a second time.
@@ -126,9 +187,16 @@ export function argoCdOutputGroups(gitopsFile: string = DEFAULT_GITOPS_FILE): re
       source: join('charts', 'gitops.yaml'),
       build: (app: App) => {
         const gitops = loadGitops(gitopsFile);
-        const charts = app.charts.filter((chart): chart is CourseCompanionChart => chart instanceof CourseCompanionChart);
+        // Not `instanceof`: cdk8s' Chart[Symbol.hasInstance] answers true for every chart
+        // (node_modules/cdk8s/lib/chart.js), so dist/cluster/ would count as an environment.
+        const charts = app.charts.filter((chart): chart is CourseCompanionChart => CourseCompanionChart.prototype.isPrototypeOf(chart));
         if (charts.length === 0) throw new Error('argocd/: no environment charts in the app; build dist/<env> first');
-        return new ArgoCdChart(app, 'argocd', { gitops, environments: charts.map(deliveryOf) });
+        const cluster = app.charts.find((chart): chart is ClusterChart => ClusterChart.prototype.isPrototypeOf(chart));
+        return new ArgoCdChart(app, 'argocd', {
+          gitops,
+          environments: charts.map(deliveryOf),
+          cluster: cluster && clusterDeliveryOf(cluster),
+        });
       },
     },
   ];

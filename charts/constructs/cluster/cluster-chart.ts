@@ -1,0 +1,86 @@
+/**
+ * dist/cluster/: the cluster-scoped pieces this app needs that git can carry, made from
+ * charts/cluster.yaml and the environment files. Synced by its own Application in its
+ * own AppProject (charts/constructs/argocd/cluster-application.ts), before the
+ * environments.
+ */
+import { ApiObject, App, Chart, type ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { join, resolve } from 'node:path';
+import { loadCluster, storeOf, type ClusterConfig } from '../../cluster';
+import type { CourseCompanionChart, EnvironmentExtension } from '../../course-companion-chart';
+import type { Environment } from '../../environment';
+import type { OutputGroup } from '../../main';
+import { POLICY_CONTROLLER_OPT_IN, SignedImagePolicy } from './image-policy';
+import { GatewayApiPluginConfig, GatewayApiPluginRbac } from './rollouts-plugin';
+import { EnvironmentSecretStore } from './secret-store';
+
+export const CLUSTER_DIR = 'dist/cluster';
+export const DEFAULT_CLUSTER_FILE = resolve(__dirname, '..', '..', 'cluster.yaml');
+
+export interface ClusterChartProps extends ChartProps {
+  readonly cluster: ClusterConfig;
+  readonly environments: readonly Environment[];
+  /** For messages. @default 'charts/cluster.yaml' */
+  readonly clusterFile?: string;
+}
+
+export class ClusterChart extends Chart {
+  readonly cluster: ClusterConfig;
+  readonly gatewayApiPlugin: GatewayApiPluginConfig;
+  readonly secretStores: readonly EnvironmentSecretStore[];
+  readonly imagePolicy: SignedImagePolicy;
+
+  constructor(scope: Construct, id: string, props: ClusterChartProps) {
+    super(scope, id, { ...props, disableResourceNameHashes: true });
+    const { cluster } = props;
+    this.cluster = cluster;
+    const rollouts = cluster.argoRollouts;
+
+    this.gatewayApiPlugin = new GatewayApiPluginConfig(this, 'gateway-api-plugin', {
+      namespace: rollouts.namespace,
+      name: rollouts.gatewayApiPlugin.name,
+      location: rollouts.gatewayApiPlugin.location,
+      sha256: rollouts.gatewayApiPlugin.sha256,
+    });
+    new GatewayApiPluginRbac(this, 'gateway-api-plugin-rbac', {
+      controllerNamespace: rollouts.namespace,
+      controllerServiceAccount: rollouts.controllerServiceAccount,
+    });
+
+    const environments = [...props.environments].sort((a, b) => a.name.localeCompare(b.name));
+    this.secretStores = environments.map((env) => {
+      const store = storeOf(cluster, env, props.clusterFile);
+      return new EnvironmentSecretStore(this, `secret-store-${env.name}`, {
+        name: store.name,
+        consumerNamespace: env.namespace,
+        keyPrefix: env.secrets.keyPrefix,
+        vault: { ...cluster.externalSecrets.vault, role: store.vaultRole },
+        operatorNamespace: cluster.externalSecrets.namespace,
+        serviceAccount: store.serviceAccount,
+      });
+    });
+
+    this.imagePolicy = new SignedImagePolicy(this, 'image-policy', cluster.imagePolicy);
+  }
+}
+
+/**
+ * Puts an environment's namespace under the signed-image policy: policy-controller
+ * admits or rejects pods only in namespaces with its opt-in label.
+ */
+export const imageAdmissionExtension: EnvironmentExtension = (chart: CourseCompanionChart) => {
+  const namespace = chart.namespaceObject.node.defaultChild as ApiObject;
+  namespace.metadata.addLabel(POLICY_CONTROLLER_OPT_IN.key, POLICY_CONTROLLER_OPT_IN.value);
+};
+
+/** The `dist/cluster/` output group for charts/main.ts. */
+export function clusterOutputGroups(environments: readonly Environment[], clusterFile: string = DEFAULT_CLUSTER_FILE): readonly OutputGroup[] {
+  return [
+    {
+      dir: CLUSTER_DIR,
+      source: join('charts', 'cluster.yaml'),
+      build: (app: App) => new ClusterChart(app, 'cluster', { cluster: loadCluster(clusterFile), environments }),
+    },
+  ];
+}
