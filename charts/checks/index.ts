@@ -5,12 +5,14 @@
  *   const findings = checkManifests(loadManifestDir('dist/production'));
  *   if (findings.length > 0) throw new Error(formatFindings(findings));
  */
+import { checkAnalysis } from './analysis';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
-import type { Finding, ManifestObject } from './types';
+import type { CheckName, Finding, ManifestObject } from './types';
 
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
+export { checkAnalysis } from './analysis';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
 export { SchemaValidator } from './schema';
@@ -20,18 +22,19 @@ let sharedValidator: SchemaValidator | undefined;
 
 export interface CheckOptions {
   /** Which checks to run; all by default. */
-  readonly only?: readonly ('schema' | 'policy' | 'reference')[];
+  readonly only?: readonly CheckName[];
   /** Reuse one validator (its compiled schemas) across calls; a shared one by default. */
   readonly validator?: SchemaValidator;
 }
 
-/** Every finding of every check: schema first, then policy, then references. */
+/** Every finding of every check: schema first, then policy, references, analysis behaviour. */
 export function checkManifests(objects: readonly ManifestObject[], options: CheckOptions = {}): Finding[] {
-  const only = new Set(options.only ?? ['schema', 'policy', 'reference']);
+  const only = new Set<CheckName>(options.only ?? ['schema', 'policy', 'reference', 'analysis']);
   const findings: Finding[] = [];
   if (only.has('schema')) findings.push(...(options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects));
   if (only.has('policy')) findings.push(...checkPolicy(objects));
   if (only.has('reference')) findings.push(...checkReferences(objects));
+  if (only.has('analysis')) findings.push(...checkAnalysis(objects));
   return findings;
 }
 
