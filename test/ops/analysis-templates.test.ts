@@ -163,3 +163,30 @@ describe.each(synthesis.environments.map((env) => [env.name, env] as const))('an
     }, SLOW);
   });
 });
+
+describe('the promtool read-back', () => {
+  const series = [{ series: 'x{a="1"}', values: '0+60x20' }, { series: 'x{a="2"}', values: '0+120x20' }];
+
+  it('reads every sample, an empty answer and NaN', async () => {
+    const [two, none, nan] = await evaluateQueries(series, '1m', [
+      { expr: 'rate(x[5m])', at: '10m' },
+      { expr: 'rate(y[5m])', at: '10m' },
+      { expr: 'sum(rate(x[5m])) * 0 / 0', at: '10m' },
+    ]);
+    expect(two).toEqual([
+      { labels: '{a="1"}', value: 1 },
+      { labels: '{a="2"}', value: 2 },
+    ]);
+    expect(none).toEqual([]);
+    expect(nan.map((s) => s.value)).toEqual([NaN]);
+  }, SLOW);
+
+  it('fails on a query promtool cannot run instead of reading it as no data', async () => {
+    await expect(evaluateQueries(series, '1m', [{ expr: 'sum(rate(x[5m])', at: '10m' }])).rejects.toThrow(/expected 1 answers from promtool, read 0/);
+  }, SLOW);
+
+  it('substitutes arguments as Argo Rollouts does, and refuses an unknown one', () => {
+    expect(resolveArgs({ q: 'x{h="{{ args.canary-hash }}", r="{{args.role}}"}' }, { 'canary-hash': 'a"b', role: 'api' })).toEqual({ q: 'x{h="a"b", r="api"}' });
+    expect(() => resolveArgs({ q: '{{args.nope}}' }, {})).toThrow('failed to resolve {{args.nope}}');
+  });
+});
