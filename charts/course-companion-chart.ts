@@ -171,6 +171,8 @@ function analysisProps(analysis: AnalysisSettings, env: Environment) {
     successRateMin: analysis.successRateMin,
     latencyP95MaxSeconds: analysis.latencyP95MaxSeconds,
     interval: analysis.interval,
+    rateWindow: analysis.rateWindow,
+    minimumRequests: analysis.minimumRequests,
     failureLimit: analysis.failureLimit,
     inconclusiveLimit: analysis.inconclusiveLimit,
     image: env.image,

@@ -10,6 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { durationSeconds, measurementsSeeing } from './checks/analysis-run';
 
 // --- building blocks -----------------------------------------------------------------
 
@@ -135,6 +136,53 @@ const delivery = z.discriminatedUnion(
   { errorMap: () => ({ message: 'kind "canary" or "blueGreen"' }) },
 );
 
+// --- rules across sections -------------------------------------------------------------
+
+/**
+ * The analysis' timing must fit the scrapes, one noisy minute and the canary's length
+ * (the counting is modelled in charts/checks/analysis-run.ts, from Argo Rollouts'
+ * analysis/analysis.go).
+ */
+function analysisTiming(
+  env: { analysis: { interval: string; rateWindow: string; failureLimit: number; inconclusiveLimit: number }; monitoring: { scrapeInterval: string }; delivery: { kind: string; steps?: readonly { pause: string }[] } },
+  ctx: z.RefinementCtx,
+): void {
+  const { interval, rateWindow, failureLimit, inconclusiveLimit } = env.analysis;
+  const window = durationSeconds(rateWindow);
+  const every = durationSeconds(interval);
+  const scrape = durationSeconds(env.monitoring.scrapeInterval);
+  // rate() needs two samples in the window; four scrapes leave room for a missed one.
+  if (window < 4 * scrape) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['analysis', 'rateWindow'],
+      message: `at least 4 scrape intervals (monitoring.scrapeInterval ${env.monitoring.scrapeInterval}): ${4 * scrape}s or more`,
+    });
+  }
+  const noisyMinute = measurementsSeeing(60, window, every);
+  if (failureLimit < noisyMinute) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['analysis', 'failureLimit'],
+      message: `at least ${noisyMinute} (one bad minute fails every measurement whose ${rateWindow} window holds it: ${noisyMinute} at a ${interval} interval)`,
+    });
+  }
+  // Background analysis is terminated, and a still-running metric counted Successful,
+  // when the canary reaches its last step: a verdict must come before that, or a canary
+  // without data would be promoted.
+  if (env.delivery.kind === 'canary' && env.delivery.steps) {
+    const paused = env.delivery.steps.reduce((sum, step) => sum + durationSeconds(step.pause), 0);
+    const verdict = window + Math.max(failureLimit, inconclusiveLimit) * every;
+    if (paused < verdict) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['delivery', 'steps'],
+        message: `pauses adding up to at least ${verdict}s (analysis.rateWindow + max(failureLimit, inconclusiveLimit) × interval), so the analysis decides before the canary ends`,
+      });
+    }
+  }
+}
+
 // --- the environment file ---------------------------------------------------------------
 
 export const EnvironmentSchema = z
@@ -178,11 +226,27 @@ export const EnvironmentSchema = z
         /** Lowest share of non-5xx answers the new version may show. */
         successRateMin: ratio,
         latencyP95MaxSeconds: z.number().gt(0, 'a number of seconds above 0'),
-        /** Time between measurements, and the rate() window of the queries. */
+        /** Time between measurements. */
         interval: duration,
-        /** Failed measurements tolerated before the rollout aborts. */
-        failureLimit: z.number().int().min(0).default(1),
-        /** Measurements without data tolerated before the rollout pauses for a person. */
+        /**
+         * Window of the queries' rate(); also the wait before the first measurement, so
+         * that one sees a whole window. At least four scrape intervals.
+         */
+        rateWindow: duration,
+        /**
+         * Requests the new pods must have answered within `rateWindow` before a
+         * measurement may pass or fail; fewer make it inconclusive, so a handful of
+         * requests cannot decide a release either way.
+         */
+        minimumRequests: z.number().int().min(1, 'at least 1 request'),
+        /**
+         * Failed measurements tolerated before the rollout aborts. Argo Rollouts counts
+         * every failed measurement of the run, not consecutive ones, and one bad minute
+         * fails every measurement whose window it falls in: at least
+         * ceil((1m + rateWindow) / interval).
+         */
+        failureLimit: z.number().int().min(0),
+        /** Measurements without (enough) data tolerated before the rollout pauses for a person. */
         inconclusiveLimit: z.number().int().min(0).default(2),
       })
       .strict(),
@@ -272,7 +336,8 @@ export const EnvironmentSchema = z
       })
       .strict(),
   })
-  .strict();
+  .strict()
+  .superRefine(analysisTiming);
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;

@@ -5,6 +5,7 @@
  *   const findings = checkManifests(loadManifestDir('dist/production'));
  *   if (findings.length > 0) throw new Error(formatFindings(findings));
  */
+import { checkAnalysis } from './analysis';
 import { checkCluster } from './cluster';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
@@ -12,6 +13,7 @@ import { SchemaValidator } from './schema';
 import type { CheckName, Finding, ManifestObject } from './types';
 
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
+export { checkAnalysis } from './analysis';
 export { checkCluster } from './cluster';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
@@ -27,14 +29,15 @@ export interface CheckOptions {
   readonly validator?: SchemaValidator;
 }
 
-/** Every finding of every check: schema first, then policy, references, cluster. */
+/** Every finding of every check: schema first, then policy, references, cluster, analysis behaviour. */
 export function checkManifests(objects: readonly ManifestObject[], options: CheckOptions = {}): Finding[] {
-  const only = new Set(options.only ?? ['schema', 'policy', 'reference', 'cluster']);
+  const only = new Set<CheckName>(options.only ?? ['schema', 'policy', 'reference', 'cluster', 'analysis']);
   const findings: Finding[] = [];
   if (only.has('schema')) findings.push(...(options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects));
   if (only.has('policy')) findings.push(...checkPolicy(objects));
   if (only.has('reference')) findings.push(...checkReferences(objects));
   if (only.has('cluster')) findings.push(...checkCluster(objects));
+  if (only.has('analysis')) findings.push(...checkAnalysis(objects));
   return findings;
 }
 

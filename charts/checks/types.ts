@@ -12,7 +12,13 @@ export interface ManifestObject {
  * stores, the Rollouts plugin, signed-image admission); run them over dist/<env>/ and
  * dist/cluster/ together.
  */
-export type CheckName = 'schema' | 'policy' | 'reference' | 'cluster';
+export type CheckName =
+  | 'schema'
+  | 'policy'
+  | 'reference'
+  | 'cluster'
+  /** `analysis`: what Argo Rollouts would decide from the AnalysisTemplates (charts/checks/analysis-run.ts). */
+  | 'analysis';
 
 /** Something wrong with a manifest, phrased for the person who has to fix it. */
 export interface Finding {

@@ -3,10 +3,19 @@
  * traffic: success rate and p95 latency of the new pods from Prometheus, and a smoke
  * test Job that runs the image's own smoke command.
  *
- * "No data" must never pass. An empty query result or NaN (0/0 when the new pods got
- * no requests yet) matches neither the success nor the failure condition, so Argo
- * Rollouts records the measurement as Inconclusive; past `inconclusiveLimit` the
- * rollout pauses for a person instead of promoting.
+ * Each measurement gets one of three verdicts, and "no data" is never a pass:
+ * - enough requests (at least `minimumRequests` in the rate window) and within the
+ *   threshold: Successful;
+ * - enough requests and beyond it: Failed; a canary whose every answer is a 5xx has
+ *   no non-5xx series at all, so the success query defaults that side to 0 (`or
+ *   vector(0)`) and yields 0 instead of an empty result;
+ * - too few requests, none, or no series yet: the traffic guard (`and sum(increase(…))
+ *   >= minimumRequests`) empties the result, neither condition holds and Argo Rollouts
+ *   records Inconclusive; past `inconclusiveLimit` the rollout pauses for a person.
+ * The conditions test `len(result) == 1` before reading `result[0]`: indexing an empty
+ * result is an expr-lang runtime error, i.e. phase Error, not Inconclusive.
+ * test/ops/analysis-templates.test.ts runs these exact queries with promtool and
+ * judges them as Argo Rollouts does (charts/checks/argo-expr.ts).
  */
 import { Construct } from 'constructs';
 import {
@@ -33,6 +42,13 @@ export const ANALYSIS_ARGS = {
   url: 'url',
 } as const;
 
+/** Names of the AnalysisTemplates, for the Rollouts and the tests that read them. */
+export const ANALYSIS_TEMPLATE_NAMES = {
+  successRate: 'success-rate',
+  latency: 'latency-p95',
+  smoke: 'smoke',
+} as const;
+
 /** Labels of smoke-test pods, so NetworkPolicies can let them reach web and api. */
 export const SMOKE_COMPONENT = 'smoke';
 
@@ -47,15 +63,22 @@ export interface CourseAnalysisTemplatesProps {
   readonly latencyP95MaxSeconds: number;
   /** Time between measurements, e.g. '1m'. */
   readonly interval: string;
-  /** Failed measurements tolerated before the analysis fails. */
-  readonly failureLimit: number;
-  /** Measurements without data tolerated before the rollout pauses. */
-  readonly inconclusiveLimit: number;
-  /** Window of `rate()`; at least two scrape intervals. @default '5m' */
-  readonly rateWindow?: string;
   /**
-   * Wait before the first measurement, so new pods have been scraped a few times
-   * and an empty first result does not use up the inconclusive budget. @default '2m'
+   * Window of `rate()`, e.g. '2m'. One bad minute stays in it, and fails every
+   * measurement taken while it does: ceil((1m + rateWindow) / interval) of them, which
+   * `failureLimit` must absorb (charts/environment.ts enforces it). A short window
+   * keeps that number, and so the time to abort a truly broken canary, small.
+   */
+  readonly rateWindow: string;
+  /** Requests the new pods must answer within `rateWindow` before a measurement decides anything. */
+  readonly minimumRequests: number;
+  /** Failed measurements tolerated (over the whole run, not in a row) before the analysis fails. */
+  readonly failureLimit: number;
+  /** Measurements without enough data tolerated before the rollout pauses. */
+  readonly inconclusiveLimit: number;
+  /**
+   * Wait before the first measurement, so it sees a whole window of the new pods'
+   * requests. @default rateWindow
    */
   readonly initialDelay?: string;
   /** Image (by digest) whose smoke command the Job runs. */
@@ -63,9 +86,9 @@ export interface CourseAnalysisTemplatesProps {
 }
 
 export class CourseAnalysisTemplates extends Construct {
-  readonly successRateTemplateName = 'success-rate';
-  readonly latencyTemplateName = 'latency-p95';
-  readonly smokeTemplateName = 'smoke';
+  readonly successRateTemplateName = ANALYSIS_TEMPLATE_NAMES.successRate;
+  readonly latencyTemplateName = ANALYSIS_TEMPLATE_NAMES.latency;
+  readonly smokeTemplateName = ANALYSIS_TEMPLATE_NAMES.smoke;
 
   constructor(scope: Construct, id: string, props: CourseAnalysisTemplatesProps) {
     super(scope, id);
@@ -75,14 +98,22 @@ export class CourseAnalysisTemplates extends Construct {
     if (!(props.latencyP95MaxSeconds > 0)) {
       throw new Error(`CourseAnalysisTemplates: 'latencyP95MaxSeconds' must be above 0, got ${props.latencyP95MaxSeconds}`);
     }
-    const window = props.rateWindow ?? '5m';
+    if (!(Number.isInteger(props.minimumRequests) && props.minimumRequests >= 1)) {
+      throw new Error(`CourseAnalysisTemplates: 'minimumRequests' must be an integer of at least 1, got ${props.minimumRequests}`);
+    }
+    const window = props.rateWindow;
     // Only the new ReplicaSet's pods: the ServiceMonitor copies the pod label
     // rollouts-pod-template-hash onto every series (podTargetLabels). Probe and
-    // metrics endpoints are left out so kubelet traffic cannot mask real failures.
+    // metrics endpoints are left out so kubelet traffic cannot mask real failures,
+    // nor count as traffic.
     const selector =
       `namespace="${props.namespace}", role="{{args.${ANALYSIS_ARGS.role}}}", ` +
       `rollouts_pod_template_hash="{{args.${ANALYSIS_ARGS.canaryHash}}}", route!~"/livez|/readyz|/health|/metrics"`;
-    const hasValue = 'len(result) > 0 && !isNaN(result[0])';
+    // Empty unless the new pods answered enough requests in the window (PromQL `and`
+    // keeps the left side only where the right side has a sample).
+    const enoughTraffic = (counter: string) => `sum(increase(${counter}{${selector}}[${window}])) >= ${props.minimumRequests}`;
+    // Guards the index: result[0] of an empty result is an error (phase Error).
+    const hasValue = 'len(result) == 1 && !isNaN(result[0])';
     const prometheusMetric = (
       name: string,
       query: string,
@@ -90,7 +121,7 @@ export class CourseAnalysisTemplates extends Construct {
       failure: string,
     ): AnalysisTemplateSpecMetrics => ({
       name,
-      initialDelay: props.initialDelay ?? '2m',
+      initialDelay: props.initialDelay ?? window,
       interval: props.interval,
       failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(props.failureLimit),
       inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(props.inconclusiveLimit),
@@ -107,8 +138,12 @@ export class CourseAnalysisTemplates extends Construct {
         metrics: [
           prometheusMetric(
             'success-rate',
-            `sum(rate(http_requests_total{${selector}, status!~"5.."}[${window}]))\n` +
-              `/\nsum(rate(http_requests_total{${selector}}[${window}]))`,
+            // Share of non-5xx answers. When every answer is a 5xx there is no non-5xx
+            // series: `or vector(0)` makes that side 0 (so the share is 0, a failure),
+            // and only that side: with no requests at all the divisor stays empty.
+            `(\n  sum(rate(http_requests_total{${selector}, status!~"5.."}[${window}]))\n  or vector(0)\n)\n` +
+              `/ sum(rate(http_requests_total{${selector}}[${window}]))\n` +
+              `and ${enoughTraffic('http_requests_total')}`,
             `result[0] >= ${props.successRateMin}`,
             `result[0] < ${props.successRateMin}`,
           ),
@@ -123,7 +158,8 @@ export class CourseAnalysisTemplates extends Construct {
         metrics: [
           prometheusMetric(
             'latency-p95',
-            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${window}])))`,
+            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${window}])))\n` +
+              `and ${enoughTraffic('http_request_duration_seconds_count')}`,
             `result[0] <= ${props.latencyP95MaxSeconds}`,
             `result[0] > ${props.latencyP95MaxSeconds}`,
           ),

@@ -107,6 +107,30 @@ const cases: BadCase[] = [
     expected: 'expected a ratio of at most 1, got 99.9',
   },
   {
+    name: 'a failureLimit that one noisy minute would exhaust',
+    mutate: (env) => (env.analysis.failureLimit = 1),
+    path: 'analysis.failureLimit',
+    expected: 'expected at least 3 (one bad minute fails every measurement whose 2m window holds it: 3 at a 1m interval), got 1',
+  },
+  {
+    name: 'a rate window too short for the scrape interval',
+    mutate: (env) => (env.analysis.rateWindow = '1m'),
+    path: 'analysis.rateWindow',
+    expected: 'expected at least 4 scrape intervals (monitoring.scrapeInterval 30s): 120s or more, got "1m"',
+  },
+  {
+    name: 'no minimum traffic for the analysis',
+    mutate: (env) => (env.analysis.minimumRequests = 0),
+    path: 'analysis.minimumRequests',
+    expected: 'expected at least 1 request, got 0',
+  },
+  {
+    name: 'canary pauses that end before the analysis can decide',
+    mutate: (env) => (env.delivery.steps = [{ weight: 10, pause: '2m' }, { weight: 50, pause: '1m' }]),
+    path: 'delivery.steps',
+    expected: /expected pauses adding up to at least 300s .*so the analysis decides before the canary ends/,
+  },
+  {
     name: 'a memory limit in the wrong unit',
     mutate: (env) => (env.web.resources.limits.memory = '512MB'),
     path: 'web.resources.limits.memory',
