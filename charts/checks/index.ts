@@ -5,11 +5,14 @@
  *   const findings = checkManifests(loadManifestDir('dist/production'));
  *   if (findings.length > 0) throw new Error(formatFindings(findings));
  */
+import { checkArgoCd } from './argocd';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
-import type { Finding, ManifestObject } from './types';
+import type { CheckName, Finding, ManifestObject } from './types';
 
+export { checkArgoCd } from './argocd';
+export { simulateSync, syncTasksOf } from './argocd-sync';
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
@@ -20,18 +23,19 @@ let sharedValidator: SchemaValidator | undefined;
 
 export interface CheckOptions {
   /** Which checks to run; all by default. */
-  readonly only?: readonly ('schema' | 'policy' | 'reference')[];
+  readonly only?: readonly CheckName[];
   /** Reuse one validator (its compiled schemas) across calls; a shared one by default. */
   readonly validator?: SchemaValidator;
 }
 
-/** Every finding of every check: schema first, then policy, then references. */
+/** Every finding of every check: schema first, then policy, references, then Argo CD's sync behaviour. */
 export function checkManifests(objects: readonly ManifestObject[], options: CheckOptions = {}): Finding[] {
-  const only = new Set(options.only ?? ['schema', 'policy', 'reference']);
+  const only = new Set<CheckName>(options.only ?? ['schema', 'policy', 'reference', 'argocd']);
   const findings: Finding[] = [];
   if (only.has('schema')) findings.push(...(options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects));
   if (only.has('policy')) findings.push(...checkPolicy(objects));
   if (only.has('reference')) findings.push(...checkReferences(objects));
+  if (only.has('argocd')) findings.push(...checkArgoCd(objects));
   return findings;
 }
 

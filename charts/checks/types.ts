@@ -7,7 +7,8 @@ export interface ManifestObject {
   readonly object: any;
 }
 
-export type CheckName = 'schema' | 'policy' | 'reference';
+/** `argocd`: how Argo CD's sync would treat the objects (waves, hooks, prune/delete options). */
+export type CheckName = 'schema' | 'policy' | 'reference' | 'argocd';
 
 /** Something wrong with a manifest, phrased for the person who has to fix it. */
 export interface Finding {

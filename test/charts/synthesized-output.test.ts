@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkManifests, formatFindings, loadManifestDir, type ManifestObject } from '../../charts/checks';
+import { simulateSync, syncTasksOf } from '../../charts/checks/argocd-sync';
 import { synthesize, writeSynthesis, type Synthesis } from '../../charts/main';
 
 let first: Synthesis;
@@ -60,6 +61,15 @@ describe('synthesized environments', () => {
         expect({ path, text: readFileSync(join(secondDir, path), 'utf8') }).toEqual({ path, text: readFileSync(join(firstDir, path), 'utf8') });
       }
     }
+  });
+});
+
+describe("Argo CD's sync of the output, simulated (gitops-engine's wave loop)", () => {
+  it.each(['dist/production', 'dist/staging'])('%s: a release ends its sync once the Rollouts are applied, mid-canary', (dir) => {
+    const tasks = syncTasksOf(objectsOf(dir));
+    const outcome = simulateSync(tasks, { health: (t) => (t.manifest.object.kind === 'Rollout' ? 'Suspended' : 'Healthy') });
+    expect(outcome.phase).toBe('Succeeded');
+    expect(outcome.trace[outcome.trace.length - 1]).toMatch(/^applied Sync wave 1: (autoscaling\/HorizontalPodAutoscaler\/\w+, ){2}(argoproj.io\/Rollout\/\w+(, )?){2}$/);
   });
 });
 

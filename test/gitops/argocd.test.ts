@@ -169,7 +169,7 @@ describe('environment sync waves', () => {
   const waveOf = (o: Json) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
   const waves = (objects: Json[], kind: string) => objects.filter((o) => o.kind === kind).map(waveOf);
 
-  it.each(['staging', 'production'])('%s: namespace, then secrets, then the migration hook, then workloads, then monitoring', (env) => {
+  it.each(['staging', 'production'])('%s: namespace, then secrets, then the migration hook, then monitoring and routing, the Rollouts last', (env) => {
     const objects = distOf(env);
     const namespaceWave = Math.max(...waves(objects, 'Namespace'));
     for (const other of objects.filter((o) => o.kind !== 'Namespace')) {
@@ -184,10 +184,21 @@ describe('environment sync waves', () => {
     expect(migrate.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
     expect(waveOf(migrate)).toBeGreaterThan(Math.max(...waves(objects, 'ExternalSecret')));
     expect(waveOf(migrate)).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
-    // Monitoring comes last, once the workloads it watches exist.
-    for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
-      expect(Math.min(...waves(objects, kind))).toBeGreaterThan(Math.max(...waves(objects, 'Rollout')));
+    // Monitoring exists before the canary's first step (issue 11, point 4) ...
+    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'AnalysisTemplate', 'HTTPRoute', 'Service']) {
+      expect([kind, Math.max(...waves(objects, kind))]).toEqual([kind, expect.any(Number)]);
+      expect(Math.max(...waves(objects, kind))).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
     }
+    // ... and the Rollouts (with their HPAs) alone are the last wave, so Argo CD ends the
+    // sync operation once they are applied instead of waiting for the whole canary.
+    const last = Math.max(...objects.map(waveOf));
+    const inLastWave = objects.filter((o) => waveOf(o) === last).map((o) => o.kind);
+    expect([...new Set(inLastWave)].sort()).toEqual(['HorizontalPodAutoscaler', 'Rollout']);
+  });
+
+  it.each(['staging', 'production'])('%s: the Namespace is never pruned or deleted by Argo CD', (env) => {
+    const namespace = distOf(env).find((o) => o.kind === 'Namespace');
+    expect(namespace.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
   });
 });
 
