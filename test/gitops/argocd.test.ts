@@ -84,15 +84,17 @@ describe('AppProject', () => {
 
   it('lets production sync on its own only inside its maintenance window, and by hand at any time', () => {
     const production = synthesis.environments.find((e) => e.name === 'production')!;
+    const common = {
+      applications: ['course-companion-production'],
+      duration: goDuration(production.maintenanceWindow.durationMinutes),
+      timeZone: production.maintenanceWindow.timeZone,
+      manualSync: true,
+    };
+    // Every Sunday 02:00 (allow), closed again on days 8-31 (deny): the first Sunday of
+    // the month. test/gitops/sync-windows.test.ts walks the year through Argo CD's rules.
     expect(project().spec.syncWindows).toEqual([
-      expect.objectContaining({
-        kind: 'allow',
-        applications: ['course-companion-production'],
-        schedule: production.maintenanceWindow.schedule,
-        duration: goDuration(production.maintenanceWindow.durationMinutes),
-        timeZone: production.maintenanceWindow.timeZone,
-        manualSync: true,
-      }),
+      expect.objectContaining({ kind: 'allow', schedule: production.maintenanceWindow.schedule, syncOverrun: true, ...common }),
+      expect.objectContaining({ kind: 'deny', schedule: '0 2 8-31 * *', ...common }),
     ]);
     expect(project().spec.syncWindows[0].schedule).toBe('0 2 * * 0');
     expect(project().spec.syncWindows[0].duration).toBe('2h');
