@@ -1,3 +1,5 @@
+import { parseCron } from '../constructs/argocd/cron';
+import { parseGoDuration } from './argocd-windows';
 import { podTemplatesOf } from './pods';
 import {
   annotationCsv,
@@ -32,9 +34,20 @@ import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type Manife
  * - `namespace-protected` (point 9): a Namespace carries `Prune=false` and
  *   `Delete=false`; otherwise deleting its file (or the Application, with cascade)
  *   deletes the namespace and everything in it.
+ * - `sync-window` (point 5): an AppProject's window schedules parse as robfig/cron
+ *   does and its durations as Go does (Argo CD otherwise rejects every sync of the
+ *   project's apps: "invalid sync windows"), and no schedule restricts both
+ *   day-of-month and day-of-week, which robfig ORs ("0 2 1-7 * 0" is days 1-7 AND every
+ *   Sunday). The windows' meaning is walked minute by minute in
+ *   test/gitops/sync-windows.test.ts.
  */
 export function checkArgoCd(objects: readonly ManifestObject[]): Finding[] {
-  return [...rolloutWaveFindings(objects), ...pruneLastFindings(objects), ...objects.flatMap(namespaceFindings)];
+  return [
+    ...rolloutWaveFindings(objects),
+    ...pruneLastFindings(objects),
+    ...objects.flatMap(namespaceFindings),
+    ...objects.flatMap(syncWindowFindings),
+  ];
 }
 
 const finding = (rule: string, file: string, message: string): Finding => ({ check: 'argocd', rule, file, message });
@@ -244,4 +257,33 @@ function namespaceFindings({ file, object }: ManifestObject): Finding[] {
             `(Prune) or the Application with cascade (Delete) deletes the namespace and every object in it`,
         ),
       ];
+}
+
+function syncWindowFindings({ file, object }: ManifestObject): Finding[] {
+  if (object?.kind !== 'AppProject' || groupOf(object.apiVersion) !== 'argoproj.io') return [];
+  const findings: Finding[] = [];
+  (object.spec?.syncWindows ?? []).forEach((window: any, i: number) => {
+    const where = `${describeObject(object)}: spec.syncWindows[${i}]`;
+    try {
+      const cron = parseCron(String(window?.schedule ?? ''));
+      if (!cron.dayOfMonth.star && !cron.dayOfWeek.star) {
+        findings.push(
+          finding(
+            'sync-window',
+            file,
+            `${where} schedule "${window.schedule}" restricts both day-of-month and day-of-week, which robfig/cron ORs: it opens on every listed day of the month AND on every listed weekday. ` +
+              'Narrow an every-weekday allow window with a deny window on the other days of the month instead.',
+          ),
+        );
+      }
+    } catch (err) {
+      findings.push(finding('sync-window', file, `${where} schedule "${window?.schedule}" is not a cron Argo CD accepts: ${(err as Error).message}`));
+    }
+    try {
+      parseGoDuration(String(window?.duration ?? ''));
+    } catch {
+      findings.push(finding('sync-window', file, `${where} duration "${window?.duration}" is not a Go duration such as "2h" or "1h30m"`));
+    }
+  });
+  return findings;
 }

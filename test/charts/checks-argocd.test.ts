@@ -141,6 +141,27 @@ const cases: BrokenCase[] = [
     objects: () => changed('namespace-shop.yaml', (o) => (o.metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false')),
     check: 'argocd', rule: 'namespace-protected', file: 'namespace-shop.yaml', message: 'lacks Delete=false',
   },
+  ...(
+    [
+      ['a window schedule that restricts day-of-month and day-of-week (ORed by robfig)', { schedule: '0 2 1-7 * 0' }, 'restricts both day-of-month and day-of-week'],
+      ['a window schedule robfig refuses (Sunday as 7)', { schedule: '0 2 * * 7' }, 'is not a cron Argo CD accepts: end of range (7) above maximum (6)'],
+      ['a window duration Go cannot parse', { duration: '2 hours' }, 'duration "2 hours" is not a Go duration'],
+    ] as const
+  ).map(([name, change, message]): BrokenCase => ({
+    name,
+    objects: () => [
+      {
+        file: 'appproject.yaml',
+        object: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'AppProject',
+          metadata: { name: 'shop', namespace: 'argocd' },
+          spec: { syncWindows: [{ kind: 'allow', schedule: '0 2 * * 0', duration: '2h', applications: ['shop'], ...change }] },
+        },
+      },
+    ],
+    check: 'argocd', rule: 'sync-window', file: 'appproject.yaml', message,
+  })),
 ];
 
 describe('argocd rules fire on', () => {
