@@ -31,6 +31,9 @@ import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type Manife
  *   phase makes the Rollout's wave a non-final step.
  * - `prune-last`: `PruneLast=true` moves every prune to a wave after the last one, so a
  *   sync that deletes anything would wait for the Rollouts' whole canary as well.
+ * - `cronjob-wave`: a CronJob is in the last step too. argo-cd's CronJob health.lua
+ *   reports Degraded after a failed run; in an earlier step one failed backup fails the
+ *   sync of every release (and its retries) until a run succeeds.
  * - `namespace-protected` (point 9): a Namespace carries `Prune=false` and
  *   `Delete=false`; otherwise deleting its file (or the Application, with cascade)
  *   deletes the namespace and everything in it.
@@ -86,6 +89,25 @@ function rolloutWaveFindings(objects: readonly ManifestObject[]): Finding[] {
             `and an aborted canary fails the sync, which is retried. Make the Rollouts the last wave, with no hook in or after it.`,
         ),
       );
+    }
+  }
+
+  // A failed scheduled run (CronJob Degraded) must not fail a release's sync.
+  const cronJobs = tasks.filter((t) => !t.hook && t.manifest.object?.kind === 'CronJob' && groupOf(t.manifest.object.apiVersion) === 'batch');
+  if (cronJobs.length > 0) {
+    const failedRun = simulateSync(tasks, { health: (t) => (cronJobs.includes(t) ? 'Degraded' : 'Healthy') });
+    if (failedRun.phase !== 'Succeeded') {
+      const last = tasks.filter((t) => t.phase !== 'SyncFail').at(-1) as SyncTask;
+      for (const cronJob of cronJobs.filter((t) => stepOf(t) !== stepOf(last))) {
+        findings.push(
+          finding(
+            'cronjob-wave',
+            cronJob.manifest.file,
+            `${describeObject(cronJob.manifest.object)} syncs in ${stepOf(cronJob)}, before the last step (${stepOf(last)}): after a failed run Argo CD reports it Degraded, ` +
+              `and the sync of every release fails on it (simulated: "${failedRun.message}") until a run succeeds. Put CronJobs in the last wave.`,
+          ),
+        );
+      }
     }
   }
 

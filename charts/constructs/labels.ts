@@ -40,10 +40,15 @@ export function componentLabels(component: string): Record<string, string> {
  * - migration (-1): the migration Job, a Sync hook, after the database Secret exists
  *   (even on the first sync of a new namespace).
  * - supporting (0, the default of objects without the annotation): Services, the
- *   Gateway and HTTPRoutes, AnalysisTemplates, NetworkPolicies, PDBs, CronJobs, and the
- *   monitoring objects, so the canary is scraped and alerted on from its first step.
+ *   Gateway and HTTPRoutes, AnalysisTemplates, NetworkPolicies, PDBs and the monitoring
+ *   objects, so the canary is scraped and alerted on from its first step. (A PDB is
+ *   Healthy before its pods exist: argo-cd's PodDisruptionBudget health.lua accepts
+ *   `InsufficientPods`, argo-cd#20171.)
  * - rollout (1, last): the Rollouts and their HPAs. Nothing may follow them: no later
  *   wave, no PostSync hook, no PruneLast.
+ * - scheduled (1, last): the CronJobs. argo-cd's CronJob health.lua turns Degraded
+ *   after a failed run; in an earlier wave one failed backup would fail the sync of
+ *   every release until a run succeeds (rule `argocd/cronjob-wave`).
  */
 export const SYNC_WAVE = {
   namespace: '-3',
@@ -52,6 +57,7 @@ export const SYNC_WAVE = {
   supporting: '0',
   monitoring: '0',
   rollout: '1',
+  scheduled: '1',
 } as const;
 
 export function syncWave(wave: (typeof SYNC_WAVE)[keyof typeof SYNC_WAVE]): Record<string, string> {

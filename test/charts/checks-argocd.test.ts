@@ -20,6 +20,7 @@ function layered(): ManifestObject[] {
     'job-migrate.yaml': '-1',
     'rollout-web.yaml': '1',
     'horizontalpodautoscaler-web.yaml': '1',
+    'cronjob-backup.yaml': '1',
   };
   return validObjects().map((m) => {
     const annotations: Record<string, string> = { ...(m.object.metadata.annotations ?? {}) };
@@ -44,6 +45,7 @@ const setWave = (wave: string) => (o: any) => (o.metadata.annotations = { ...(o.
 function todaysLayout(): ManifestObject[] {
   const objects = changed('rollout-web.yaml', setWave('0'));
   changed('horizontalpodautoscaler-web.yaml', setWave('0'), objects);
+  changed('cronjob-backup.yaml', setWave('0'), objects);
   return changed('servicemonitor-web.yaml', setWave('1'), objects);
 }
 
@@ -111,6 +113,12 @@ const cases: BrokenCase[] = [
     name: 'a Sync hook in the Rollout wave',
     objects: () => changed('job-migrate.yaml', setWave('1')),
     check: 'argocd', rule: 'rollout-last-wave', file: 'rollout-web.yaml', message: 'Sync hook batch/Job/migrate in Sync wave 1',
+  },
+  {
+    name: 'a CronJob before the last wave (a failed backup would fail every release)',
+    objects: () => changed('cronjob-backup.yaml', setWave('0')),
+    check: 'argocd', rule: 'cronjob-wave', file: 'cronjob-backup.yaml',
+    message: 'CronJob shop/backup syncs in Sync wave 0, before the last step (Sync wave 1): after a failed run Argo CD reports it Degraded',
   },
   {
     name: 'an object annotated PruneLast=true next to a Rollout',
@@ -185,7 +193,7 @@ describe("gitops-engine's sync loop, simulated", () => {
       'Sync -2 ExternalSecret/web-secrets',
       'Sync -1 Job/migrate',
     ]);
-    expect(steps.slice(-2)).toEqual(['Sync 1 HorizontalPodAutoscaler/web', 'Sync 1 Rollout/web']);
+    expect(steps.slice(-3)).toEqual(['Sync 1 HorizontalPodAutoscaler/web', 'Sync 1 CronJob/backup', 'Sync 1 Rollout/web']);
   });
 
   describe('before issue 11 (monitoring in a wave after the Rollouts)', () => {
@@ -207,7 +215,7 @@ describe("gitops-engine's sync loop, simulated", () => {
       const outcome = simulateSync(syncTasksOf(layered()), { health: canaryPaused });
       expect(outcome).toMatchObject({ phase: 'Succeeded', message: 'successfully synced (all tasks run)' });
       expect(outcome.trace[outcome.trace.length - 1]).toBe(
-        'applied Sync wave 1: autoscaling/HorizontalPodAutoscaler/web, argoproj.io/Rollout/web',
+        'applied Sync wave 1: autoscaling/HorizontalPodAutoscaler/web, batch/CronJob/backup, argoproj.io/Rollout/web',
       );
     });
 

@@ -191,11 +191,12 @@ describe('environment sync waves', () => {
       expect([kind, Math.max(...waves(objects, kind))]).toEqual([kind, expect.any(Number)]);
       expect(Math.max(...waves(objects, kind))).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
     }
-    // ... and the Rollouts (with their HPAs) alone are the last wave, so Argo CD ends the
-    // sync operation once they are applied instead of waiting for the whole canary.
+    // ... and the Rollouts (with their HPAs) are the last wave, so Argo CD ends the sync
+    // operation once they are applied instead of waiting for the whole canary. The
+    // CronJobs too: a failed backup (CronJob Degraded) must not fail a release's sync.
     const last = Math.max(...objects.map(waveOf));
     const inLastWave = objects.filter((o) => waveOf(o) === last).map((o) => o.kind);
-    expect([...new Set(inLastWave)].sort()).toEqual(['HorizontalPodAutoscaler', 'Rollout']);
+    expect([...new Set(inLastWave)].sort()).toEqual(['CronJob', 'HorizontalPodAutoscaler', 'Rollout']);
   });
 
   it.each(['staging', 'production'])('%s: the Namespace is never pruned or deleted by Argo CD', (env) => {
