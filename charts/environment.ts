@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { durationSeconds, measurementsSeeing } from './checks/analysis-run';
+import { windowStartOf } from './constructs/argocd/sync-windows';
 
 // --- building blocks -----------------------------------------------------------------
 
@@ -32,6 +33,18 @@ const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'a duration such as "3
 const cron = z
   .string()
   .regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression such as "0 2 * * 0"');
+/** An IANA time zone the runtime knows, e.g. `Etc/UTC` or `Europe/Berlin`. */
+const ianaTimeZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return zone.length > 0;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'an IANA time zone such as "Etc/UTC"' },
+);
 const ratio = z.number().gt(0, 'a ratio above 0').lte(1, 'a ratio of at most 1');
 const cidr = z
   .string()
@@ -322,11 +335,28 @@ export const EnvironmentSchema = z
         timeZone: z.string().min(1).default('Etc/UTC'),
       })
       .strict(),
+    /**
+     * When Argo CD may sync on its own (for environments with `autoSync:
+     * maintenanceWindow` in charts/gitops.yaml): `schedule` opens the window on a weekday
+     * ("0 2 * * 0": Sundays 02:00), `weekOfMonth` keeps one of those a month (1: the
+     * first, days 1-7). charts/constructs/argocd/sync-windows.ts turns it into Argo CD's
+     * allow and deny windows.
+     */
     maintenanceWindow: z
       .object({
-        schedule: cron,
+        schedule: cron.superRefine((value, ctx) => {
+          if (!cron.safeParse(value).success) return; // already reported as "a five-field cron"
+          try {
+            windowStartOf(value);
+          } catch (err) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+          }
+        }),
+        weekOfMonth: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], {
+          errorMap: () => ({ message: 'a week of the month from 1 (days 1-7) to 4 (days 22-28); leave it out for every week' }),
+        }).optional(),
         durationMinutes: z.number().int().min(1).max(24 * 60),
-        timeZone: z.string().min(1),
+        timeZone: ianaTimeZone,
       })
       .strict(),
     slo: z

@@ -7,11 +7,14 @@
  */
 import { checkAnalysis } from './analysis';
 import { checkCluster } from './cluster';
+import { checkArgoCd } from './argocd';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
 import type { CheckName, Finding, ManifestObject } from './types';
 
+export { checkArgoCd } from './argocd';
+export { simulateSync, syncTasksOf } from './argocd-sync';
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
 export { checkAnalysis } from './analysis';
 export { checkCluster } from './cluster';
@@ -29,15 +32,16 @@ export interface CheckOptions {
   readonly validator?: SchemaValidator;
 }
 
-/** Every finding of every check: schema first, then policy, references, cluster, analysis behaviour. */
+/** Every finding of every check: schema first, then policy, references, cluster, analysis and Argo CD sync behaviour. */
 export function checkManifests(objects: readonly ManifestObject[], options: CheckOptions = {}): Finding[] {
-  const only = new Set<CheckName>(options.only ?? ['schema', 'policy', 'reference', 'cluster', 'analysis']);
+  const only = new Set<CheckName>(options.only ?? ['schema', 'policy', 'reference', 'cluster', 'analysis', 'argocd']);
   const findings: Finding[] = [];
   if (only.has('schema')) findings.push(...(options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects));
   if (only.has('policy')) findings.push(...checkPolicy(objects));
   if (only.has('reference')) findings.push(...checkReferences(objects));
   if (only.has('cluster')) findings.push(...checkCluster(objects));
   if (only.has('analysis')) findings.push(...checkAnalysis(objects));
+  if (only.has('argocd')) findings.push(...checkArgoCd(objects));
   return findings;
 }
 

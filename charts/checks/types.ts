@@ -18,7 +18,9 @@ export type CheckName =
   | 'reference'
   | 'cluster'
   /** `analysis`: what Argo Rollouts would decide from the AnalysisTemplates (charts/checks/analysis-run.ts). */
-  | 'analysis';
+  | 'analysis'
+  /** `argocd`: how Argo CD's sync would treat the objects (waves, hooks, prune/delete options). */
+  | 'argocd';
 
 /** Something wrong with a manifest, phrased for the person who has to fix it. */
 export interface Finding {

@@ -203,7 +203,7 @@ export class CourseService extends Construct {
     const configHash = createHash('sha256').update(JSON.stringify(configData)).digest('hex').slice(0, 16);
 
     new Rollout(this, 'rollout', {
-      metadata: { name: role, labels: { ...this.podLabels } },
+      metadata: { name: role, labels: { ...this.podLabels }, annotations: syncWave(SYNC_WAVE.rollout) },
       spec: {
         // No `replicas`, on purpose, from the first commit on. The HPA below is the only
         // writer of the replica count: with `replicas` in git, every Argo CD sync would
@@ -282,7 +282,8 @@ export class CourseService extends Construct {
 
     // --- scaling and disruption --------------------------------------------------------
     new KubeHorizontalPodAutoscalerV2(this, 'hpa', {
-      metadata: { name: role },
+      // With its Rollout: before it, the HPA is Degraded (FailedGetScale) on a first sync.
+      metadata: { name: role, annotations: syncWave(SYNC_WAVE.rollout) },
       spec: {
         scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: role },
         minReplicas: s.min,

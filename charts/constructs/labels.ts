@@ -23,17 +23,41 @@ export function componentLabels(component: string): Record<string, string> {
   };
 }
 
-/** Argo CD applies lower waves first: namespace, then secrets and config, then workloads. */
-// Argo CD applies each wave, and waits for it to be healthy, before the next:
-// the namespace, then secrets and config, then the migration (a Sync hook, so it
-// runs after the ExternalSecrets have produced the database Secret, even on the
-// first sync of a new namespace), then workloads, then monitoring.
+/**
+ * Argo CD sync waves of an environment's objects. Argo CD applies one wave, waits until
+ * everything in it is Healthy, then applies the next (gitops-engine
+ * pkg/sync/sync_context.go, Sync(), at 5baed560). The one exception is the last wave:
+ * once it is applied the operation is Succeeded at once, "EVEN if those objects
+ * subsequently degraded". So the Rollouts, and only they (with the HPAs that scale
+ * them), are the last wave: a canary (Progressing, then Suspended at each pause) never
+ * holds the release's sync operation open, a rollback sync is accepted at any moment,
+ * and an aborted canary shows as a Degraded app, not a failed, retried sync (issue 11,
+ * point 4; the rule `argocd/rollout-last-wave` in charts/checks/argocd.ts keeps it so).
+ *
+ * - namespace (-3): the Namespace.
+ * - config (-2): ExternalSecrets, ConfigMaps, ServiceAccounts, the Certificate: Healthy
+ *   only once the Secret or certificate exists.
+ * - migration (-1): the migration Job, a Sync hook, after the database Secret exists
+ *   (even on the first sync of a new namespace).
+ * - supporting (0, the default of objects without the annotation): Services, the
+ *   Gateway and HTTPRoutes, AnalysisTemplates, NetworkPolicies, PDBs and the monitoring
+ *   objects, so the canary is scraped and alerted on from its first step. (A PDB is
+ *   Healthy before its pods exist: argo-cd's PodDisruptionBudget health.lua accepts
+ *   `InsufficientPods`, argo-cd#20171.)
+ * - rollout (1, last): the Rollouts and their HPAs. Nothing may follow them: no later
+ *   wave, no PostSync hook, no PruneLast.
+ * - scheduled (1, last): the CronJobs. argo-cd's CronJob health.lua turns Degraded
+ *   after a failed run; in an earlier wave one failed backup would fail the sync of
+ *   every release until a run succeeds (rule `argocd/cronjob-wave`).
+ */
 export const SYNC_WAVE = {
   namespace: '-3',
   config: '-2',
   migration: '-1',
-  workload: '0',
-  monitoring: '1',
+  supporting: '0',
+  monitoring: '0',
+  rollout: '1',
+  scheduled: '1',
 } as const;
 
 export function syncWave(wave: (typeof SYNC_WAVE)[keyof typeof SYNC_WAVE]): Record<string, string> {

@@ -1,4 +1,4 @@
-/** The environment's Namespace, with Pod Security Admission at `restricted`. */
+/** The environment's Namespace, with Pod Security Admission at `restricted`, never pruned or deleted by Argo CD. */
 import { Construct } from 'constructs';
 import { KubeNamespace } from 'cdk8s-plus-28/lib/imports/k8s';
 import { APP_NAME, SYNC_WAVE, syncWave } from './labels';
@@ -22,7 +22,15 @@ export class CourseNamespace extends Construct {
     new KubeNamespace(this, 'Resource', {
       metadata: {
         name: props.name,
-        annotations: syncWave(SYNC_WAVE.namespace),
+        annotations: {
+          ...syncWave(SYNC_WAVE.namespace),
+          // Never deleted by Argo CD: not when its file disappears from git (Prune=false;
+          // the app shows OutOfSync instead) and not when the Application is deleted with
+          // cascade (Delete=false). Deleting a namespace deletes every object in it,
+          // production's included. Options combine comma-separated in one annotation
+          // (gitops-engine resource.GetAnnotationCSVs; argo-cd docs/user-guide/sync-options.md).
+          'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
+        },
         labels: {
           'app.kubernetes.io/part-of': APP_NAME,
           // The API server rejects any pod that is not `restricted`, so a weakened

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkManifests, formatFindings, loadManifestDir, type ManifestObject } from '../../charts/checks';
+import { simulateSync, syncTasksOf } from '../../charts/checks/argocd-sync';
 import { synthesize, writeSynthesis, type Synthesis } from '../../charts/main';
 
 let first: Synthesis;
@@ -80,6 +81,20 @@ describe('synthesized environments', () => {
         expect({ path, text: readFileSync(join(secondDir, path), 'utf8') }).toEqual({ path, text: readFileSync(join(firstDir, path), 'utf8') });
       }
     }
+  });
+});
+
+describe("Argo CD's sync of the output, simulated (gitops-engine's wave loop)", () => {
+  it.each(['dist/production', 'dist/staging'])('%s: a release ends its sync once the Rollouts are applied, mid-canary', (dir) => {
+    const tasks = syncTasksOf(objectsOf(dir));
+    const outcome = simulateSync(tasks, { health: (t) => (t.manifest.object.kind === 'Rollout' ? 'Suspended' : 'Healthy') });
+    expect(outcome.phase).toBe('Succeeded');
+    expect(outcome.trace[outcome.trace.length - 1]).toMatch(/^applied Sync wave 1: (autoscaling\/HorizontalPodAutoscaler\/\w+, ){2}(batch\/CronJob\/[\w-]+, )+(argoproj.io\/Rollout\/\w+(, )?){2}$/);
+  });
+
+  it.each(['dist/production', 'dist/staging'])('%s: a failed backup run (CronJob Degraded) does not fail a release', (dir) => {
+    const outcome = simulateSync(syncTasksOf(objectsOf(dir)), { health: (t) => (t.manifest.object.kind === 'CronJob' ? 'Degraded' : 'Healthy') });
+    expect(outcome.phase).toBe('Succeeded');
   });
 });
 

@@ -86,15 +86,17 @@ describe('AppProject', () => {
 
   it('lets production sync on its own only inside its maintenance window, and by hand at any time', () => {
     const production = synthesis.environments.find((e) => e.name === 'production')!;
+    const common = {
+      applications: ['course-companion-production'],
+      duration: goDuration(production.maintenanceWindow.durationMinutes),
+      timeZone: production.maintenanceWindow.timeZone,
+      manualSync: true,
+    };
+    // Every Sunday 02:00 (allow), closed again on days 8-31 (deny): the first Sunday of
+    // the month. test/gitops/sync-windows.test.ts walks the year through Argo CD's rules.
     expect(project().spec.syncWindows).toEqual([
-      expect.objectContaining({
-        kind: 'allow',
-        applications: ['course-companion-production'],
-        schedule: production.maintenanceWindow.schedule,
-        duration: goDuration(production.maintenanceWindow.durationMinutes),
-        timeZone: production.maintenanceWindow.timeZone,
-        manualSync: true,
-      }),
+      expect.objectContaining({ kind: 'allow', schedule: production.maintenanceWindow.schedule, syncOverrun: true, ...common }),
+      expect.objectContaining({ kind: 'deny', schedule: '0 2 8-31 * *', ...common }),
     ]);
     expect(project().spec.syncWindows[0].schedule).toBe('0 2 * * 0');
     expect(project().spec.syncWindows[0].duration).toBe('2h');
@@ -171,7 +173,7 @@ describe('environment sync waves', () => {
   const waveOf = (o: Json) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
   const waves = (objects: Json[], kind: string) => objects.filter((o) => o.kind === kind).map(waveOf);
 
-  it.each(['staging', 'production'])('%s: namespace, then secrets, then the migration hook, then workloads, then monitoring', (env) => {
+  it.each(['staging', 'production'])('%s: namespace, then secrets, then the migration hook, then monitoring and routing, the Rollouts last', (env) => {
     const objects = distOf(env);
     const namespaceWave = Math.max(...waves(objects, 'Namespace'));
     for (const other of objects.filter((o) => o.kind !== 'Namespace')) {
@@ -186,10 +188,22 @@ describe('environment sync waves', () => {
     expect(migrate.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
     expect(waveOf(migrate)).toBeGreaterThan(Math.max(...waves(objects, 'ExternalSecret')));
     expect(waveOf(migrate)).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
-    // Monitoring comes last, once the workloads it watches exist.
-    for (const kind of ['ServiceMonitor', 'PrometheusRule']) {
-      expect(Math.min(...waves(objects, kind))).toBeGreaterThan(Math.max(...waves(objects, 'Rollout')));
+    // Monitoring exists before the canary's first step (issue 11, point 4) ...
+    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'AnalysisTemplate', 'HTTPRoute', 'Service']) {
+      expect([kind, Math.max(...waves(objects, kind))]).toEqual([kind, expect.any(Number)]);
+      expect(Math.max(...waves(objects, kind))).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
     }
+    // ... and the Rollouts (with their HPAs) are the last wave, so Argo CD ends the sync
+    // operation once they are applied instead of waiting for the whole canary. The
+    // CronJobs too: a failed backup (CronJob Degraded) must not fail a release's sync.
+    const last = Math.max(...objects.map(waveOf));
+    const inLastWave = objects.filter((o) => waveOf(o) === last).map((o) => o.kind);
+    expect([...new Set(inLastWave)].sort()).toEqual(['CronJob', 'HorizontalPodAutoscaler', 'Rollout']);
+  });
+
+  it.each(['staging', 'production'])('%s: the Namespace is never pruned or deleted by Argo CD', (env) => {
+    const namespace = distOf(env).find((o) => o.kind === 'Namespace');
+    expect(namespace.metadata.annotations['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
   });
 });
 

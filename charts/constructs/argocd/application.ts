@@ -39,7 +39,10 @@ export interface EnvironmentApplicationProps {
  *   included, so a defaulted field is not a perpetual OutOfSync.
  * - `RespectIgnoreDifferences`: the ignored controller-owned fields are also left
  *   alone when syncing, not only hidden in the diff.
- * - `PruneLast`: removed objects go only after everything else is healthy.
+ * - No `PruneLast`: it would move every prune to a wave after the Rollouts' (gitops-engine
+ *   getSyncTasks), and Argo CD would then wait for the Rollouts to be Healthy, i.e. for
+ *   the whole canary, before ending the operation of any release that removes an
+ *   object. Prunes run in their own wave instead, in reverse wave order.
  * - `FailOnSharedResource`: never take over an object another Application manages.
  * - No resources finalizer: deleting the Application (or its file) leaves the
  *   workloads running instead of cascading a delete through production.
@@ -77,7 +80,6 @@ export class EnvironmentApplication extends Construct {
           syncOptions: [
             'ServerSideApply=true',
             'RespectIgnoreDifferences=true',
-            'PruneLast=true',
             'FailOnSharedResource=true',
           ],
           retry: {

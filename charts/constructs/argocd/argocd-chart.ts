@@ -16,7 +16,7 @@ import { ClusterAppProject, ClusterApplication } from './cluster-application';
 import { CLUSTER_DIR, ClusterChart } from '../cluster/cluster-chart';
 import { EnvironmentApplication, RootApplication } from './application';
 import { compareGroupKinds, controllerOwnedFields, kindsOf, type GroupKind } from './environment-output';
-import { maintenanceAllowWindow, type MaintenanceWindow } from './sync-windows';
+import { maintenanceSyncWindows, type MaintenanceWindow } from './sync-windows';
 
 export const ARGOCD_DIR = 'argocd';
 export const DEFAULT_GITOPS_FILE = resolve(__dirname, '..', '..', 'gitops.yaml');
@@ -66,7 +66,7 @@ export class ArgoCdChart extends Chart {
 
     const syncWindows: AppProjectSpecSyncWindows[] = environments
       .filter((env) => autoSyncOf(gitops, env.name, file) === 'maintenanceWindow')
-      .map((env) => maintenanceAllowWindow(applicationName(gitops, env.name), env.maintenanceWindow));
+      .flatMap((env) => maintenanceSyncWindows(applicationName(gitops, env.name), env.maintenanceWindow));
 
     const clusterKeys = new Set(gitops.project.clusterResources.map((k) => `${k.group}/${k.kind}`));
     const namespaced = new Map<string, GroupKind>();

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { KubeConfigMap, KubeCronJob, KubeServiceAccount, Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
-import { componentLabels } from '../labels';
+import { componentLabels, SYNC_WAVE, syncWave } from '../labels';
 import { NetworkRule, WorkloadNetworkPolicy } from '../network-policy';
 import {
   TMP_VOLUME_NAME,
@@ -99,7 +99,7 @@ export class DatabaseBackup extends Construct {
 
     const cronJob = (name: string, component: string, schedule: string, command: string, env: object[]) =>
       new KubeCronJob(this, name, {
-        metadata: { name, labels: componentLabels(component) },
+        metadata: { name, labels: componentLabels(component), annotations: syncWave(SYNC_WAVE.scheduled) },
         spec: {
           schedule,
           timeZone: props.timeZone,
