@@ -5,33 +5,38 @@
  *   const findings = checkManifests(loadManifestDir('dist/production'));
  *   if (findings.length > 0) throw new Error(formatFindings(findings));
  */
+import { checkDelivery } from './delivery';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
-import type { Finding, ManifestObject } from './types';
+import { checkTls } from './tls';
+import type { CheckName, Finding, ManifestObject } from './types';
 
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
+export { checkDelivery } from './delivery';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
 export { SchemaValidator } from './schema';
+export { checkTls } from './tls';
 export type { CheckName, Finding, ManifestObject } from './types';
 
 let sharedValidator: SchemaValidator | undefined;
 
 export interface CheckOptions {
   /** Which checks to run; all by default. */
-  readonly only?: readonly ('schema' | 'policy' | 'reference')[];
+  readonly only?: readonly CheckName[];
   /** Reuse one validator (its compiled schemas) across calls; a shared one by default. */
   readonly validator?: SchemaValidator;
 }
 
-/** Every finding of every check: schema first, then policy, then references. */
+/** Every finding of every check: schema first, then policy, then references, then delivery. */
 export function checkManifests(objects: readonly ManifestObject[], options: CheckOptions = {}): Finding[] {
-  const only = new Set(options.only ?? ['schema', 'policy', 'reference']);
+  const only = new Set<CheckName>(options.only ?? ['schema', 'policy', 'reference', 'delivery']);
   const findings: Finding[] = [];
   if (only.has('schema')) findings.push(...(options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects));
-  if (only.has('policy')) findings.push(...checkPolicy(objects));
+  if (only.has('policy')) findings.push(...checkPolicy(objects), ...checkTls(objects));
   if (only.has('reference')) findings.push(...checkReferences(objects));
+  if (only.has('delivery')) findings.push(...checkDelivery(objects));
   return findings;
 }
 

@@ -7,7 +7,7 @@ export interface ManifestObject {
   readonly object: any;
 }
 
-export type CheckName = 'schema' | 'policy' | 'reference';
+export type CheckName = 'schema' | 'policy' | 'reference' | 'delivery';
 
 /** Something wrong with a manifest, phrased for the person who has to fix it. */
 export interface Finding {

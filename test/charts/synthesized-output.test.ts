@@ -44,7 +44,7 @@ describe('synthesized environments', () => {
     expect(environmentDirs()).toEqual(['dist/production', 'dist/staging']);
   });
 
-  it.each(['dist/production', 'dist/staging'])('%s passes every schema, policy and reference check', (dir) => {
+  it.each(['dist/production', 'dist/staging'])('%s passes every check (schema, policy with TLS, reference, delivery)', (dir) => {
     const objects = objectsOf(dir);
     // Guard against a vacuous pass: the checks must have had the workloads to look at.
     expect(objects.filter((m) => m.object.kind === 'Rollout').length).toBe(2);
@@ -64,30 +64,84 @@ describe('synthesized environments', () => {
 });
 
 describe('production canary, read back from the output', () => {
-  it.each(['web', 'api'])('%s steps: setWeight 10 → pause 10m → setWeight 50 → pause → 100%%', (role) => {
-    const canary = find('dist/production', 'Rollout', role).spec.strategy.canary;
-    const steps: Record<string, unknown>[] = canary.steps;
-    expect(steps.slice(0, 4)).toEqual([
-      { setWeight: 10 },
-      { pause: { duration: '10m' } },
-      { setWeight: 50 },
-      { pause: expect.anything() },
-    ]);
-    // 100%: an explicit setWeight 100, or the end of the steps (Argo then promotes fully).
-    // Only analysis (the post-promotion smoke test) may follow; no further pause or weight.
-    const rest = steps.slice(4);
-    const weights = rest.filter((step) => 'setWeight' in step);
-    expect(weights.length === 0 || (weights.length === 1 && rest[0].setWeight === 100)).toBe(true);
-    expect(rest.filter((step) => !('setWeight' in step) && !('analysis' in step))).toEqual([]);
-  });
+  it.each(['web', 'api'])(
+    '%s steps: canary pods smoke tested with no user traffic → setWeight 10 → pause 10m → setWeight 50 → pause → 100%% → smoke again',
+    (role) => {
+      const canary = find('dist/production', 'Rollout', role).spec.strategy.canary;
+      const smoke = {
+        analysis: {
+          templates: [{ templateName: 'smoke' }],
+          args: [
+            { name: 'url', value: `http://${role}-canary.course-companion-production.svc.cluster.local:${role === 'api' ? 8000 : 3000}` },
+            { name: 'role', value: role },
+          ],
+        },
+      };
+      expect(canary.steps).toEqual([
+        // Canary pods (as many as 10% will need) start with no requests, and the smoke
+        // test calls them through the canary Service, which selects only them.
+        { setCanaryScale: { weight: 10 } },
+        smoke,
+        { setWeight: 10 },
+        { setCanaryScale: { matchTrafficWeight: true } },
+        { pause: { duration: '10m' } },
+        { setWeight: 50 },
+        { pause: { duration: '10m' } },
+        { setWeight: 100 },
+        // Post-deployment validation (specification, "Production Deployment").
+        smoke,
+      ]);
+    },
+  );
 
-  it.each(['web', 'api'])('%s runs background analysis from the first step and a smoke test at 100%%', (role) => {
+  it.each(['web', 'api'])('%s runs background analysis from the first step with user traffic', (role) => {
     const canary = find('dist/production', 'Rollout', role).spec.strategy.canary;
-    expect(canary.analysis?.startingStep ?? 0).toBe(0);
+    expect(canary.steps[canary.analysis.startingStep]).toEqual({ setWeight: 10 });
     expect(canary.analysis.templates.map((t: { templateName: string }) => t.templateName)).toEqual(
       expect.arrayContaining(['success-rate', 'latency-p95']),
     );
-    const last = canary.steps[canary.steps.length - 1];
-    expect(last.analysis.templates.map((t: { templateName: string }) => t.templateName)).toContain('smoke');
+  });
+
+  it('moves the weights of the api\'s public and in-cluster routes together', () => {
+    const canary = find('dist/production', 'Rollout', 'api').spec.strategy.canary;
+    expect(canary.trafficRouting.plugins['argoproj-labs/gatewayAPI']).toEqual({
+      httpRoutes: [{ name: 'api' }, { name: 'api-internal' }],
+      namespace: 'course-companion-production',
+    });
+  });
+});
+
+describe.each(['dist/production', 'dist/staging'])('%s: in-cluster calls and TLS', (dir) => {
+  it('sends the web role to the api through the internal gateway, a ClusterIP Service', () => {
+    const web = find(dir, 'ConfigMap', 'web-config').data;
+    const namespace = dir === 'dist/production' ? 'course-companion-production' : 'course-companion-staging';
+    const host = `${namespace}-internal.envoy-gateway-system.svc.cluster.local`;
+    expect(web.API_URL).toBe(`http://${host}:8000`);
+    // The api accepts the Host header the gateway passes on.
+    expect(find(dir, 'ConfigMap', 'api-config').data.ALLOWED_HOSTS.split(',')).toContain(host);
+    expect(find(dir, 'EnvoyProxy', 'course-companion-internal').spec.provider.kubernetes.envoyService).toEqual({ name: `${namespace}-internal`, type: 'ClusterIP' });
+    expect(find(dir, 'Gateway', 'course-companion-internal').spec.infrastructure.parametersRef).toEqual({
+      group: 'gateway.envoyproxy.io',
+      kind: 'EnvoyProxy',
+      name: 'course-companion-internal',
+    });
+    // The public gateway keeps Envoy Gateway's default Service, a LoadBalancer.
+    expect(find(dir, 'Gateway', 'course-companion').spec.infrastructure?.parametersRef).toBeUndefined();
+  });
+
+  it('lets the web role reach only the internal gateway\'s proxies, not the api pods', () => {
+    const egress = find(dir, 'NetworkPolicy', 'web').spec.egress;
+    const peers = egress.flatMap((rule: { to: unknown[] }) => rule.to);
+    expect(peers).toContainEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } },
+      podSelector: { matchLabels: expect.objectContaining({ 'gateway.envoyproxy.io/owning-gateway-name': 'course-companion-internal' }) },
+    });
+    expect(JSON.stringify(peers)).not.toContain('"app.kubernetes.io/component":"api"');
+  });
+
+  it('pins TLS 1.2-1.3 on the public gateway with a ClientTrafficPolicy', () => {
+    const policy = find(dir, 'ClientTrafficPolicy', 'course-companion-tls');
+    expect(policy.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'course-companion' }]);
+    expect(policy.spec.tls).toMatchObject({ minVersion: '1.2', maxVersion: '1.3' });
   });
 });
