@@ -1,5 +1,7 @@
 /**
- * TLS versions (issue 11, point 7; specification "TLS 1.2 and 1.3 only"): every Gateway
+ * Gateway exposure rules.
+ *
+ * `tls-min-version` (issue 11, point 7; specification "TLS 1.2 and 1.3 only"): every Gateway
  * listener that terminates TLS is covered by an Envoy Gateway ClientTrafficPolicy that
  * sets `tls.minVersion` to 1.2 or 1.3 in git, instead of relying on the proxy's default.
  *
@@ -20,6 +22,10 @@ const MIN_VERSION = '1.2';
 const finding = (file: string, message: string): Finding => ({ check: 'policy', rule: 'tls-min-version', file, message });
 
 export function checkTls(objects: readonly ManifestObject[]): Finding[] {
+  return [...versionFindings(objects), ...plainGatewayFindings(objects)];
+}
+
+function versionFindings(objects: readonly ManifestObject[]): Finding[] {
   const policies = objects.filter((m) => m.object?.kind === 'ClientTrafficPolicy' && groupOf(m.object.apiVersion) === 'gateway.envoyproxy.io');
   const findings: Finding[] = [];
   for (const m of objects) {
@@ -72,4 +78,40 @@ export function checkTls(objects: readonly ManifestObject[]): Finding[] {
 function targetsOf(policy: any): any[] {
   const spec = policy.spec ?? {};
   return [...(Array.isArray(spec.targetRefs) ? spec.targetRefs : []), ...(spec.targetRef ? [spec.targetRef] : [])];
+}
+
+/**
+ * `internal-gateway-exposed`: a Gateway with no TLS listener at all serves plain HTTP
+ * only, which is fine inside the cluster and never outside it. Envoy Gateway gives every
+ * Gateway a LoadBalancer Service unless the EnvoyProxy named in
+ * `spec.infrastructure.parametersRef` sets `envoyService.type` (v1.9.0
+ * api/v1alpha1/shared_types.go, KubernetesServiceSpec.Type, default LoadBalancer), so
+ * such a Gateway must name one that makes it ClusterIP.
+ */
+function plainGatewayFindings(objects: readonly ManifestObject[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const m of objects) {
+    const gateway = m.object;
+    if (gateway?.kind !== 'Gateway' || groupOf(gateway.apiVersion) !== 'gateway.networking.k8s.io') continue;
+    const listeners: any[] = gateway.spec?.listeners ?? [];
+    if (listeners.length === 0 || listeners.some((l) => l?.protocol === 'HTTPS' || l?.protocol === 'TLS')) continue;
+    const ref = gateway.spec?.infrastructure?.parametersRef;
+    const proxy =
+      ref?.group === 'gateway.envoyproxy.io' && ref?.kind === 'EnvoyProxy'
+        ? objects.find((o) => o.object?.kind === 'EnvoyProxy' && nameOf(o.object) === ref.name && namespaceOf(o.object) === namespaceOf(gateway))
+        : undefined;
+    const type = proxy?.object.spec?.provider?.kubernetes?.envoyService?.type ?? 'LoadBalancer';
+    if (type !== 'ClusterIP') {
+      findings.push({
+        check: 'policy',
+        rule: 'internal-gateway-exposed',
+        file: m.file,
+        message:
+          `${describeObject(gateway)} has only plain-HTTP listeners but its proxy Service would be ${type}` +
+          (proxy === undefined ? ' (no EnvoyProxy in spec.infrastructure.parametersRef)' : ` (${describeObject(proxy.object)})`) +
+          ': name an EnvoyProxy with envoyService.type ClusterIP so it is reachable only inside the cluster',
+      });
+    }
+  }
+  return findings;
 }

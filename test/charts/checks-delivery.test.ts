@@ -235,6 +235,31 @@ const tlsCases: BrokenCase[] = [
   },
 ];
 
+describe('internal gateway exposure', () => {
+  it('finds a plain-HTTP Gateway whose proxy would get a LoadBalancer', () => {
+    const objects = withInternalGateway(true, 'http://shop-internal.envoy-gateway-system.svc.cluster.local:3000');
+    change('envoyproxy-internal.yaml', (o) => (o.spec.provider.kubernetes.envoyService.type = 'LoadBalancer'))(objects);
+    expectFinding({
+      name: 'exposed', objects: () => objects, check: 'policy', rule: 'internal-gateway-exposed', file: 'gateway-internal.yaml',
+      message: 'Gateway shop/internal has only plain-HTTP listeners but its proxy Service would be LoadBalancer (EnvoyProxy shop/internal)',
+    });
+  });
+
+  it('finds a plain-HTTP Gateway without an EnvoyProxy', () => {
+    const objects = withInternalGateway(true, 'http://x');
+    change('gateway-internal.yaml', (o) => delete o.spec.infrastructure)(objects);
+    expectFinding({
+      name: 'no proxy', objects: () => objects, check: 'policy', rule: 'internal-gateway-exposed', file: 'gateway-internal.yaml',
+      message: 'would be LoadBalancer (no EnvoyProxy in spec.infrastructure.parametersRef)',
+    });
+  });
+
+  it('accepts a ClusterIP internal gateway', () => {
+    const objects = withInternalGateway(true, 'http://x');
+    expect(formatFindings(checkManifests(objects, { only: ['policy'] }))).toBe('');
+  });
+});
+
 describe('TLS version check', () => {
   it.each(tlsCases.map((c) => [c.name, c] as const))('finds %s', (_name, c) => {
     expectFinding(c);
