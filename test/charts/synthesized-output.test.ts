@@ -7,7 +7,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkManifests, formatFindings, loadManifestDir, type ManifestObject } from '../../charts/checks';
+import { checkManifests, formatFindings, loadManifestDir, type Finding, type ManifestObject } from '../../charts/checks';
 import { synthesize, writeSynthesis, type Synthesis } from '../../charts/main';
 
 let first: Synthesis;
@@ -143,5 +143,48 @@ describe.each(['dist/production', 'dist/staging'])('%s: in-cluster calls and TLS
     const policy = find(dir, 'ClientTrafficPolicy', 'course-companion-tls');
     expect(policy.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'course-companion' }]);
     expect(policy.spec.tls).toMatchObject({ minVersion: '1.2', maxVersion: '1.3' });
+  });
+});
+
+describe('the issue-11 checks fail on what the output used to be', () => {
+  // The real production output, changed back to how it was before issue 11.
+  const oldProduction = (change: (objects: ManifestObject[]) => void): Finding[] => {
+    const objects: ManifestObject[] = JSON.parse(JSON.stringify(objectsOf('dist/production')));
+    change(objects);
+    return checkManifests(objects, { only: ['policy', 'delivery'] });
+  };
+  const objectIn = (objects: ManifestObject[], kind: string, name: string) =>
+    objects.find((m) => m.object.kind === kind && m.object.metadata.name === name)!.object;
+  const rules = (findings: Finding[]) => findings.map((f) => `${f.rule} ${f.file.split('/').pop()}`);
+
+  it('API_URL → api-stable (the canary never sees the web role\'s requests)', () => {
+    const findings = oldProduction((objects) => (objectIn(objects, 'ConfigMap', 'web-config').data.API_URL = 'http://api-stable:8000'));
+    expect(rules(findings)).toEqual(['canary-caller-route configmap-web-config.yaml']);
+    expect(findings[0].message).toContain('API_URL = http://api-stable:8000 calls Service api-stable directly');
+  });
+
+  it('the in-cluster route left out of the plugin config', () => {
+    const findings = oldProduction((objects) => {
+      objectIn(objects, 'Rollout', 'api').spec.strategy.canary.trafficRouting.plugins['argoproj-labs/gatewayAPI'] = {
+        httpRoute: 'api',
+        namespace: 'course-companion-production',
+      };
+    });
+    expect(rules(findings)).toEqual(['canary-caller-route configmap-web-config.yaml']);
+    expect(findings[0].message).toContain('through HTTPRoute course-companion-production/api-internal, which its argoproj-labs/gatewayAPI plugin config does not list');
+  });
+
+  it('setWeight 10 first, smoke only at 100 %', () => {
+    const findings = oldProduction((objects) => {
+      const canary = objectIn(objects, 'Rollout', 'api').spec.strategy.canary;
+      canary.steps = canary.steps.filter((step: object) => !('setCanaryScale' in step)).slice(1);
+      delete canary.analysis.startingStep;
+    });
+    expect(rules(findings)).toEqual(['smoke-before-traffic rollout-api.yaml']);
+  });
+
+  it('no ClientTrafficPolicy', () => {
+    const findings = oldProduction((objects) => objects.splice(objects.findIndex((m) => m.object.kind === 'ClientTrafficPolicy'), 1));
+    expect(rules(findings)).toEqual(['tls-min-version gateway-course-companion.yaml', 'tls-min-version gateway-course-companion.yaml']);
   });
 });
