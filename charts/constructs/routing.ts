@@ -246,6 +246,9 @@ export class InternalGateway extends Construct {
         throw new Error(`InternalGateway: 'listeners.${key}' must be a port from 1024 to 65535, got ${port}`);
       }
     }
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.serviceName)) {
+      throw new Error(`InternalGateway: 'serviceName' must be a DNS label of at most 63 characters, got "${props.serviceName}"`);
+    }
     this.ports = { ...props.listeners };
     this.hostname = `${props.serviceName}.${props.dataPlaneNamespace}.svc.cluster.local`;
     const namespace = Chart.of(this).namespace;
