@@ -105,7 +105,9 @@ export class PublicGateway extends Construct {
     });
 
     // TLS versions in git rather than the proxy's default: the policy targets the whole
-    // Gateway (every HTTPS listener) and syncs with the Certificate, before the Gateway
+    // Gateway (every HTTPS listener; the plain redirect listener has no TLS and is left
+    // alone: envoyproxy/gateway v1.9.0 internal/gatewayapi/clienttrafficpolicy.go,
+    // buildListenerTLSParameters) and syncs with the Certificate, before the Gateway
     // exists, so no listener ever answers with other settings.
     new ClientTrafficPolicy(this, 'tls-policy', {
       metadata: { name: `${this.name}-tls`, annotations: syncWave(SYNC_WAVE.config) },
