@@ -13,7 +13,7 @@ import { ROLE_PORTS, componentLabels } from './constructs/labels';
 import { MIGRATION_COMPONENT, MigrationJob } from './constructs/migration-job';
 import { CourseNamespace } from './constructs/namespace';
 import { DefaultDenyNetworkPolicy, NetworkPeer, NetworkRule, WorkloadNetworkPolicy } from './constructs/network-policy';
-import { PublicGateway } from './constructs/routing';
+import { InternalGateway, PublicGateway } from './constructs/routing';
 
 /**
  * Adds more objects to an environment's chart, e.g. the backup CronJob. Registered in
@@ -45,6 +45,8 @@ export class CourseCompanionChart extends Chart {
   /** Secrets of the backup CronJob (database URL, object storage keys). */
   readonly backupSecrets: CourseExternalSecret;
   readonly gateway: PublicGateway;
+  /** In-cluster entry to the api, so the web role's calls follow the canary weights. */
+  readonly internalGateway: InternalGateway;
   readonly analysis: CourseAnalysisTemplates;
   readonly api: CourseService;
   readonly web: CourseService;
@@ -77,6 +79,13 @@ export class CourseCompanionChart extends Chart {
       hostnames: { web: env.hosts.web, api: env.hosts.api },
       clusterIssuer: env.tls.clusterIssuer,
       allowedSourceRanges: env.gateway.allowedSourceRanges,
+    });
+    this.internalGateway = new InternalGateway(this, 'internal-gateway', {
+      className: env.gateway.className,
+      // Envoy Gateway's namespace holds the proxy Services of every environment.
+      serviceName: `${env.namespace}-internal`,
+      dataPlaneNamespace: env.gateway.dataPlaneNamespace,
+      listeners: { api: ROLE_PORTS.api },
     });
     this.analysis = new CourseAnalysisTemplates(this, 'analysis', analysisProps(env.analysis, env));
 
@@ -116,11 +125,16 @@ export class CourseCompanionChart extends Chart {
       config: renderConfig({
         ...baseConfig('api'),
         ...env.api.config,
-        ALLOWED_HOSTS: [...env.api.config.ALLOWED_HOSTS, ...inClusterHosts('api')],
+        // The web role arrives through the internal gateway, whose proxy passes the
+        // Host header of API_URL on unchanged: the proxy Service's cluster name.
+        ALLOWED_HOSTS: [...env.api.config.ALLOWED_HOSTS, ...inClusterHosts('api'), this.internalGateway.hostname],
       }),
       secrets: this.apiSecrets,
-      route: { gateway: this.gateway, hostKey: 'api', hostname: env.hosts.api, responseHeaders: env.gateway.responseHeaders },
-      allowHttpFrom: [gatewayPeer, NetworkPeer.pods(componentLabels('web')), smokePeer],
+      route: { parent: this.gateway.listener('api'), responseHeaders: env.gateway.responseHeaders },
+      internalRoute: { parent: this.internalGateway.listener('api') },
+      // Both gateways' proxies run in the data-plane namespace; the web role has no
+      // direct way in, so it cannot bypass the canary weights.
+      allowHttpFrom: [gatewayPeer, smokePeer],
       egress: [this.databaseEgress, redisEgress, ...internet(env.api.egress.internetHttps)],
     });
 
@@ -133,13 +147,22 @@ export class CourseCompanionChart extends Chart {
         ...baseConfig('web'),
         ...env.web.config,
         ALLOWED_HOSTS: [...env.web.config.ALLOWED_HOSTS, ...inClusterHosts('web')],
-        API_URL: this.api.internalUrl,
+        // Through the internal gateway's route, whose weights the api Rollout moves;
+        // never api-stable, which Argo Rollouts pins to the old version mid-canary.
+        API_URL: this.internalGateway.url('api'),
         PUBLIC_API_URL: `https://${env.hosts.api}`,
       }),
       secrets: this.webSecrets,
-      route: { gateway: this.gateway, hostKey: 'web', hostname: env.hosts.web, responseHeaders: env.gateway.responseHeaders },
+      route: { parent: this.gateway.listener('web'), responseHeaders: env.gateway.responseHeaders },
       allowHttpFrom: [gatewayPeer, smokePeer],
-      egress: [{ peer: NetworkPeer.pods(this.api.podLabels), ports: [{ port: this.api.port }] }, ...internet(env.web.egress.internetHttps)],
+      egress: [
+        {
+          peer: NetworkPeer.podsInNamespace(env.gateway.dataPlaneNamespace, this.internalGateway.proxyPodLabels),
+          // Listener port = proxy container port for ports >= 1024 (InternalGateway).
+          ports: [{ port: this.internalGateway.port('api') }],
+        },
+        ...internet(env.web.egress.internetHttps),
+      ],
     });
 
     new WorkloadNetworkPolicy(this, 'smoke-network-policy', {

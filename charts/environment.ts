@@ -204,7 +204,11 @@ export const EnvironmentSchema = z
     name: dnsLabel,
     /** Value of APP_ENV in the pods. */
     appEnv: z.enum(['staging', 'production']),
-    namespace: dnsLabel,
+    /**
+     * At most 54 characters: Envoy Gateway's namespace gets a Service
+     * `<namespace>-internal` for this environment's internal gateway (a DNS label).
+     */
+    namespace: dnsLabel.refine((n) => n.length <= 54, 'at most 54 characters (the internal gateway Service is "<namespace>-internal")'),
     hosts: z.object({ web: hostname, api: hostname }).strict(),
     gateway: z
       .object({

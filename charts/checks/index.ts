@@ -6,21 +6,25 @@
  *   if (findings.length > 0) throw new Error(formatFindings(findings));
  */
 import { checkAnalysis } from './analysis';
-import { checkCluster } from './cluster';
 import { checkArgoCd } from './argocd';
+import { checkCluster } from './cluster';
+import { checkDelivery } from './delivery';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
+import { checkTls } from './tls';
 import type { CheckName, Finding, ManifestObject } from './types';
 
+export { checkAnalysis } from './analysis';
 export { checkArgoCd } from './argocd';
 export { simulateSync, syncTasksOf } from './argocd-sync';
-export { loadManifestDir, loadManifestFile, parseManifests } from './load';
-export { checkAnalysis } from './analysis';
 export { checkCluster } from './cluster';
+export { checkDelivery } from './delivery';
+export { loadManifestDir, loadManifestFile, parseManifests } from './load';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
 export { SchemaValidator } from './schema';
+export { checkTls } from './tls';
 export type { CheckName, Finding, ManifestObject } from './types';
 
 let sharedValidator: SchemaValidator | undefined;
@@ -32,17 +36,27 @@ export interface CheckOptions {
   readonly validator?: SchemaValidator;
 }
 
-/** Every finding of every check: schema first, then policy, references, cluster, analysis and Argo CD sync behaviour. */
+type Family = (objects: readonly ManifestObject[], options: CheckOptions) => Finding[];
+
+/**
+ * The one rule set, in the order findings are reported: what the API server would
+ * refuse first, then our policy and references, then what the controllers would do
+ * with the objects (cluster pieces, analysis verdicts, Argo CD's sync, traffic).
+ */
+const FAMILIES: Readonly<Record<CheckName, Family>> = {
+  schema: (objects, options) => (options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects),
+  policy: (objects) => [...checkPolicy(objects), ...checkTls(objects)],
+  reference: (objects) => checkReferences(objects),
+  cluster: (objects) => checkCluster(objects),
+  analysis: (objects) => checkAnalysis(objects),
+  argocd: (objects) => checkArgoCd(objects),
+  delivery: (objects) => checkDelivery(objects),
+};
+
+/** Every finding of every check family (or of `options.only`), in the order of FAMILIES. */
 export function checkManifests(objects: readonly ManifestObject[], options: CheckOptions = {}): Finding[] {
-  const only = new Set<CheckName>(options.only ?? ['schema', 'policy', 'reference', 'cluster', 'analysis', 'argocd']);
-  const findings: Finding[] = [];
-  if (only.has('schema')) findings.push(...(options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects));
-  if (only.has('policy')) findings.push(...checkPolicy(objects));
-  if (only.has('reference')) findings.push(...checkReferences(objects));
-  if (only.has('cluster')) findings.push(...checkCluster(objects));
-  if (only.has('analysis')) findings.push(...checkAnalysis(objects));
-  if (only.has('argocd')) findings.push(...checkArgoCd(objects));
-  return findings;
+  const only = new Set<CheckName>(options.only ?? (Object.keys(FAMILIES) as CheckName[]));
+  return (Object.keys(FAMILIES) as CheckName[]).filter((name) => only.has(name)).flatMap((name) => FAMILIES[name](objects, options));
 }
 
 /** One line per finding, for an assertion message or a CLI. */

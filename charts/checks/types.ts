@@ -20,7 +20,9 @@ export type CheckName =
   /** `analysis`: what Argo Rollouts would decide from the AnalysisTemplates (charts/checks/analysis-run.ts). */
   | 'analysis'
   /** `argocd`: how Argo CD's sync would treat the objects (waves, hooks, prune/delete options). */
-  | 'argocd';
+  | 'argocd'
+  /** `delivery`: how traffic reaches a canary, and what runs before users do (charts/checks/delivery.ts). */
+  | 'delivery';
 
 /** Something wrong with a manifest, phrased for the person who has to fix it. */
 export interface Finding {

@@ -40,7 +40,7 @@ import {
   tmpVolume,
   tmpVolumeMount,
 } from './pod-security';
-import { PublicGateway, RouteBackend, ServiceRoute } from './routing';
+import { RouteBackend, RouteParent, ServiceRoute } from './routing';
 import { CourseServiceMonitor } from './service-monitor';
 
 /** Canary: traffic moves to the new version in weighted steps, under analysis. */
@@ -78,13 +78,17 @@ export interface CourseServiceProps {
   /** How new versions reach users. */
   readonly delivery: CanaryDelivery | BlueGreenDelivery;
   readonly analysis: CourseAnalysisTemplates;
-  /** Public route: the gateway, which of its hosts, and headers to add. */
+  /** Public route: the HTTPS listener of the role's host, and headers to add. */
   readonly route: {
-    readonly gateway: PublicGateway;
-    readonly hostKey: string;
-    readonly hostname: string;
+    readonly parent: RouteParent;
     readonly responseHeaders?: Readonly<Record<string, string>>;
   };
+  /**
+   * In-cluster route (`<role>-internal`) on an InternalGateway listener, for callers
+   * inside the cluster. With a canary its weights move with the public route's, since
+   * both are in the Rollout's traffic routing. @default none (no in-cluster callers)
+   */
+  readonly internalRoute?: { readonly parent: RouteParent };
   /** Who may call the role's HTTP port (the gateway, other roles, smoke tests). */
   readonly allowHttpFrom: readonly NetworkPeer[];
   /** Who may scrape the metrics port (Prometheus). */
@@ -111,8 +115,8 @@ export class CourseService extends Construct {
   readonly stableServiceName: string;
   /** The Service holding only the new version: `<role>-canary` or `<role>-preview`. */
   readonly previewServiceName: string;
-  /** `http://<stable service>:<port>`: how the other role reaches this one. */
-  readonly internalUrl: string;
+  /** Names of the role's HTTPRoutes: the public one first, then the in-cluster one. */
+  readonly routeNames: readonly string[];
   readonly configMapName: string;
 
   /** The role's two traffic Services for a delivery kind: [stable or active, canary or preview]. */
@@ -135,7 +139,6 @@ export class CourseService extends Construct {
     this.podLabels = componentLabels(role);
     const canary = props.delivery.kind === 'canary';
     [this.stableServiceName, this.previewServiceName] = CourseService.serviceNames(role, props.delivery.kind);
-    this.internalUrl = `http://${this.stableServiceName}:${this.port}`;
     const configMapName = `${role}-config`;
     this.configMapName = configMapName;
 
@@ -175,23 +178,23 @@ export class CourseService extends Construct {
       },
     });
 
-    // --- route ------------------------------------------------------------------------
-    // Canary: both Services stay in the route; the Argo Rollouts Gateway API plugin
-    // moves the weights during a rollout, so 10% means 10% of requests.
+    // --- routes -----------------------------------------------------------------------
+    // Canary: both Services stay in every route; the Argo Rollouts Gateway API plugin
+    // moves the weights of all the routes listed in the Rollout during a rollout, so 10%
+    // means 10% of requests, whether they come from the internet or from the other role.
     const backends: RouteBackend[] = canary
       ? [
           { serviceName: this.stableServiceName, port: this.port, weight: 100 },
           { serviceName: this.previewServiceName, port: this.port, weight: 0 },
         ]
       : [{ serviceName: this.stableServiceName, port: this.port }];
-    const route = new ServiceRoute(this, 'route', {
-      name: role,
-      gateway: props.route.gateway,
-      hostKey: props.route.hostKey,
-      hostname: props.route.hostname,
-      backends,
-      responseHeaders: props.route.responseHeaders,
-    });
+    const routes = [
+      new ServiceRoute(this, 'route', { name: role, parent: props.route.parent, backends, responseHeaders: props.route.responseHeaders }),
+      ...(props.internalRoute
+        ? [new ServiceRoute(this, 'internal-route', { name: `${role}-internal`, parent: props.internalRoute.parent, backends })]
+        : []),
+    ];
+    this.routeNames = routes.map((r) => r.name);
 
     // --- the Rollout ------------------------------------------------------------------
     const secretEnv = props.secrets.keys.map((key) => ({
@@ -276,7 +279,7 @@ export class CourseService extends Construct {
             ],
           },
         },
-        strategy: this.strategy(props, route.name),
+        strategy: this.strategy(props, this.routeNames),
       },
     });
 
@@ -327,7 +330,7 @@ export class CourseService extends Construct {
     });
   }
 
-  private strategy(props: CourseServiceProps, routeName: string): RolloutSpecStrategy {
+  private strategy(props: CourseServiceProps, routeNames: readonly string[]): RolloutSpecStrategy {
     const templates = props.analysis;
     const roleArg = { name: ANALYSIS_ARGS.role, value: props.role };
     const inClusterUrl = (service: string) => `http://${service}.${props.namespace}.svc.cluster.local:${this.port}`;
@@ -352,29 +355,60 @@ export class CourseService extends Construct {
       };
     }
 
-    const steps: RolloutSpecStrategyCanarySteps[] = props.delivery.steps.flatMap((step) => [
-      { setWeight: step.weight },
-      { pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(step.pause) } },
-    ]);
+    const [first, ...later] = props.delivery.steps;
+    const pause = (duration: string): RolloutSpecStrategyCanarySteps => ({
+      pause: { duration: RolloutSpecStrategyCanaryStepsPauseDuration.fromString(duration) },
+    });
+    // Before any user request reaches the new version, its pods are started and smoke
+    // tested through the canary Service, whose selector Argo Rollouts points at the new
+    // ReplicaSet only (rollout/service.go, reconcileStableAndCanaryService), so the test
+    // sees the new version alone. With traffic routing the canary has no pods at weight
+    // 0, hence setCanaryScale first; it scales to the share of the first weight
+    // (a percentage of spec.replicas, rounded up: utils/replicaset/canary.go,
+    // trafficWeightToReplicas), exactly what that weight needs, so the pods that passed
+    // the smoke test are the ones that then take the traffic.
+    const smokeFirst: RolloutSpecStrategyCanarySteps[] = [
+      { setCanaryScale: { weight: first.weight } },
+      { analysis: smoke(this.previewServiceName) },
+    ];
+    const trafficSteps: RolloutSpecStrategyCanarySteps[] = [
+      { setWeight: first.weight },
+      // Back to "canary pods follow the weight" before any larger weight
+      // (docs/features/canary/index.md: otherwise 50% of traffic could land on the
+      // pods sized for the first step). Same size at this weight: no pod churn.
+      { setCanaryScale: { matchTrafficWeight: true } },
+      pause(first.pause),
+      ...later.flatMap((step) => [{ setWeight: step.weight }, pause(step.pause)]),
+    ];
+    const firstTrafficStep = smokeFirst.length;
     return {
       canary: {
         stableService: this.stableServiceName,
         canaryService: this.previewServiceName,
         trafficRouting: {
-          plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: routeName, namespace: props.namespace } },
+          // Every route to the role, public and in-cluster: the plugin sets the same
+          // weights on each (rollouts-plugin-trafficrouter-gatewayapi pkg/plugin/plugin.go,
+          // SetWeight loops over `httpRoutes`; pkg/plugin/types.go, HTTPRoute{name,
+          // useHeaderRoutes}). No setHeaderRoute step is used, so useHeaderRoutes stays unset.
+          plugins: { 'argoproj-labs/gatewayAPI': { httpRoutes: routeNames.map((name) => ({ name })), namespace: props.namespace } },
         },
-        // Background analysis from the first step to the end: a failed measurement
-        // aborts the rollout and the plugin sends all traffic back to stable. The
-        // stable ReplicaSet keeps its full size throughout (no dynamicStableScale), so
-        // that return is instant.
+        // Background analysis from the first step with user traffic to the end: before
+        // it the canary gets no requests and every query would be inconclusive
+        // (rollout/analysis.go, reconcileBackgroundAnalysisRun: nothing runs before
+        // startingStep). A failed measurement aborts the rollout and the plugin sends all
+        // traffic back to stable. The stable ReplicaSet keeps its full size throughout
+        // (no dynamicStableScale), so that return is instant.
         analysis: {
+          startingStep: firstTrafficStep,
           templates: [{ templateName: templates.successRateTemplateName }, { templateName: templates.latencyTemplateName }],
           args: [roleArg, { name: ANALYSIS_ARGS.canaryHash, valueFrom: { podTemplateHashValue: 'Latest' } }],
         },
         steps: [
-          ...steps,
-          // All requests on the new version, then the smoke test against it; a
-          // failure here still aborts back to the old version.
+          ...smokeFirst,
+          ...trafficSteps,
+          // All requests on the new version, then the smoke test again as the
+          // post-deployment validation the specification asks for; a failure here still
+          // aborts back to the old version.
           { setWeight: 100 },
           { analysis: smoke(this.previewServiceName) },
         ],

@@ -18,6 +18,16 @@ export class NetworkPeer {
   static namespace(name: string): NetworkPeer {
     return new NetworkPeer([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } }]);
   }
+  /** Pods carrying these labels in the named namespace, e.g. one gateway's proxies. */
+  static podsInNamespace(namespace: string, labels: Readonly<Record<string, string>>): NetworkPeer {
+    if (Object.keys(labels).length === 0) throw new Error("NetworkPeer.podsInNamespace: 'labels' must not be empty (it would select every pod)");
+    return new NetworkPeer([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+        podSelector: { matchLabels: { ...labels } },
+      },
+    ]);
+  }
   /** Addresses outside the cluster, e.g. a managed database. */
   static cidrs(cidrs: readonly string[]): NetworkPeer {
     if (cidrs.length === 0) throw new Error("NetworkPeer.cidrs: 'cidrs' must not be empty");

@@ -41,11 +41,20 @@ function describeTemplate(template: K8sObject | undefined, name: string): string
 function describeStep(step: unknown, templates: Map<string, K8sObject>): string {
   if (!isPlainObject(step)) return JSON.stringify(step);
   if (step.setWeight !== undefined) return `send ${String(step.setWeight)}% of requests to the new version`;
+  if (isPlainObject(step.setCanaryScale)) {
+    const scale = step.setCanaryScale;
+    if (scale.matchTrafficWeight === true) return 'size the new version by its share of requests again';
+    if (scale.replicas !== undefined) return `start ${String(scale.replicas)} pod(s) of the new version, no requests yet`;
+    if (scale.weight !== undefined) return `start the new version at ${String(scale.weight)}% of the pods, no requests yet`;
+  }
   if (isPlainObject(step.pause)) {
     return step.pause.duration !== undefined ? `pause ${String(step.pause.duration)} under analysis` : 'pause until a person promotes';
   }
   if (step.analysis !== undefined) {
-    return `analysis: ${templateNames(step.analysis).map((n) => describeTemplate(templates.get(n), n)).join('; ')}`;
+    const args = getIn(step.analysis, ['args']);
+    const url = Array.isArray(args) ? args.find((a) => isPlainObject(a) && a.name === 'url' && typeof a.value === 'string') : undefined;
+    const target = isPlainObject(url) ? ` against \`${String(url.value)}\`` : '';
+    return `analysis${target}: ${templateNames(step.analysis).map((n) => describeTemplate(templates.get(n), n)).join('; ')}`;
   }
   return JSON.stringify(step);
 }

@@ -44,7 +44,7 @@ const referenceCases: BrokenCase[] = [
   {
     name: 'a missing analysis template in a step',
     objects: () => withChange('rollout-web.yaml', (o) => o.spec.strategy.canary.steps.push({ analysis: { templates: [{ templateName: 'error-rate' }] } })),
-    check: 'reference', rule: 'rollout-analysis', file: 'rollout-web.yaml', message: 'strategy.canary.steps[4].analysis.templates[0] names AnalysisTemplate "error-rate"',
+    check: 'reference', rule: 'rollout-analysis', file: 'rollout-web.yaml', message: 'strategy.canary.steps[7].analysis.templates[0] names AnalysisTemplate "error-rate"',
   },
   {
     name: 'a missing pre-promotion analysis template (blue-green)',

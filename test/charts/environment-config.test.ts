@@ -203,6 +203,12 @@ const cases: BadCase[] = [
     expected: 'expected a five-field cron expression such as "0 2 * * 0", got "sundays at two"',
   },
   {
+    name: 'a namespace too long for its internal gateway Service name',
+    mutate: (env) => (env.namespace = `course-companion-${'x'.repeat(38)}`),
+    path: 'namespace',
+    expected: 'at most 54 characters (the internal gateway Service is "<namespace>-internal")',
+  },
+  {
     name: 'a database CIDR without a prefix length',
     mutate: (env) => (env.network.database.cidrs = ['10.20.0.5']),
     path: 'network.database.cidrs.0',

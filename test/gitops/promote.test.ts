@@ -90,8 +90,13 @@ describe('npm run promote', () => {
     expect(description).toContain(`| after | \`ghcr.io/course-companion/course-companion@${PIN_B}\` |`);
     expect(description).toContain('`api.production.example.com`');
     expect(description).toContain('- changed Rollout course-companion-production/api: `spec.template.spec.containers[name=api].image`');
-    expect(description).toContain('1. send 10% of requests to the new version');
-    expect(description).toContain('2. pause 10m under analysis');
+    // The canary is smoke tested before it gets any request (issue 11, point 3).
+    expect(description).toContain('1. start the new version at 10% of the pods, no requests yet');
+    expect(description).toContain('2. analysis against `http://api-canary.course-companion-production.svc.cluster.local:8000`');
+    expect(description).toContain('3. send 10% of requests to the new version');
+    expect(description).toContain('4. size the new version by its share of requests again');
+    expect(description).toContain('5. pause 10m under analysis');
+    expect(description).toContain('Background analysis from step 3, aborting on failure');
     expect(description).toContain('`success-rate/success-rate`: every 1m, passes when `result[0] >= 0.999`, 1 failure(s) tolerated');
     expect(description).toContain('only inside the maintenance window (`0 2 * * 0` Etc/UTC, 2h)');
     expect(description).toContain('argocd app sync course-companion-production');

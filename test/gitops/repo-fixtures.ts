@@ -91,8 +91,16 @@ function objectsFor(env: FakeEnv): Record<string, unknown>[] {
           canary: {
             stableService: 'api-stable',
             canaryService: 'api-canary',
-            steps: [{ setWeight: 10 }, { pause: { duration: '10m' } }, { setWeight: 50 }, { pause: { duration: '10m' } }],
-            analysis: { templates: [{ templateName: 'success-rate' }] },
+            steps: [
+              { setCanaryScale: { weight: 10 } },
+              { analysis: { templates: [{ templateName: 'smoke' }], args: [{ name: 'url', value: `http://api-canary.${ns}.svc.cluster.local:8000` }] } },
+              { setWeight: 10 },
+              { setCanaryScale: { matchTrafficWeight: true } },
+              { pause: { duration: '10m' } },
+              { setWeight: 50 },
+              { pause: { duration: '10m' } },
+            ],
+            analysis: { startingStep: 2, templates: [{ templateName: 'success-rate' }] },
           },
         }
       : {
