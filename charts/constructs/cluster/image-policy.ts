@@ -3,7 +3,7 @@
  * plus the Namespace label that puts an environment under it.
  */
 import { Construct } from 'constructs';
-import { ClusterImagePolicyV1Beta1 } from '../../imports/clusterimagepolicies-policy.sigstore.dev';
+import { ClusterImagePolicy, ClusterImagePolicySpecMode } from '../../imports/clusterimagepolicies-policy.sigstore.dev';
 import { APP_NAME } from '../labels';
 
 /**
@@ -37,10 +37,10 @@ export class SignedImagePolicy extends Construct {
     super(scope, id);
     if (props.images.length === 0) throw new Error("'images' must name at least one glob");
     this.name = props.name;
-    new ClusterImagePolicyV1Beta1(this, 'Resource', {
+    new ClusterImagePolicy(this, 'Resource', {
       metadata: { name: props.name, labels: { 'app.kubernetes.io/part-of': APP_NAME } },
       spec: {
-        mode: 'enforce',
+        mode: ClusterImagePolicySpecMode.ENFORCE,
         images: props.images.map((glob) => ({ glob })),
         authorities: [
           {
