@@ -42,7 +42,9 @@ export class CourseCompanionChart extends Chart {
   readonly namespaceObject: CourseNamespace;
   readonly apiSecrets: CourseExternalSecret;
   readonly webSecrets: CourseExternalSecret;
-  /** Secrets of the backup CronJob (database URL, object storage keys). */
+  /** Secret of the migration Job: only the DATABASE_URL of the schema owner's role. */
+  readonly migrateSecrets: CourseExternalSecret;
+  /** Secrets of the backup CronJob (read-only database URL, object storage keys). */
   readonly backupSecrets: CourseExternalSecret;
   readonly gateway: PublicGateway;
   readonly analysis: CourseAnalysisTemplates;
@@ -70,6 +72,7 @@ export class CourseCompanionChart extends Chart {
       });
     this.apiSecrets = secret('api-secrets', env.secrets.remoteKeys.api);
     this.webSecrets = secret('web-secrets', env.secrets.remoteKeys.web);
+    this.migrateSecrets = secret('migrate-secrets', env.secrets.remoteKeys.migrate);
     this.backupSecrets = secret('backup-secrets', env.secrets.remoteKeys.backup);
 
     this.gateway = new PublicGateway(this, 'gateway', {
@@ -151,8 +154,9 @@ export class CourseCompanionChart extends Chart {
     new MigrationJob(this, 'migrate', {
       image: env.image,
       configMapName: this.api.configMapName,
-      secretName: this.apiSecrets.secretName,
-      secretKeys: this.apiSecrets.keys,
+      // Its own Secret, never the api's: least privilege (issue 11, point 10).
+      secretName: this.migrateSecrets.secretName,
+      secretKeys: this.migrateSecrets.keys,
     });
     new WorkloadNetworkPolicy(this, 'migrate-network-policy', {
       name: MIGRATION_COMPONENT,

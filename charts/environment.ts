@@ -191,11 +191,20 @@ export const EnvironmentSchema = z
         /** ClusterSecretStore the ExternalSecrets read from. */
         storeName: dnsLabel,
         refreshInterval: duration.default('1h'),
-        /** Per consumer: environment variable name → key in the store. */
+        /**
+         * Per consumer: environment variable name → key in the store. Each consumer has
+         * its own Secret and database role (docs/backup-restore.md, "Database roles"):
+         * the api's role may only read and write rows, `migrate` owns the schema, and
+         * `backup` reads everything and writes nothing.
+         */
         remoteKeys: z
           .object({
             api: z.record(envVarName, remoteKey),
             web: z.record(envVarName, remoteKey),
+            /** The migration Job: DATABASE_URL of the role that owns the schema, nothing else. */
+            migrate: z
+              .object({ DATABASE_URL: remoteKey })
+              .strict(),
             backup: z.record(envVarName, remoteKey),
           })
           .strict(),

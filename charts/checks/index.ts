@@ -13,6 +13,7 @@ import type { Finding, ManifestObject } from './types';
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
+export { checkSecretConsumers } from './secret-consumers';
 export { SchemaValidator } from './schema';
 export type { CheckName, Finding, ManifestObject } from './types';
 
