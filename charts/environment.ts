@@ -10,6 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { capacityProblems } from './capacity';
 
 // --- building blocks -----------------------------------------------------------------
 
@@ -210,6 +211,25 @@ export const EnvironmentSchema = z
           .strict(),
       })
       .strict(),
+    /**
+     * The PostgreSQL server (primary) the api and its jobs use. Synth refuses a file whose
+     * worst case of connections does not fit (charts/capacity.ts, README "Capacity").
+     */
+    database: z
+      .object({
+        /** The server's `max_connections` (`SHOW max_connections`). */
+        maxConnections: z.number().int().min(1),
+        /**
+         * Connections the app must leave free: `superuser_reserved_connections`, the
+         * operators' sessions and replication / monitoring connections.
+         */
+        reservedConnections: z.number().int().min(0),
+      })
+      .strict()
+      .refine((d) => d.reservedConnections < d.maxConnections, {
+        message: 'reservedConnections below maxConnections',
+        path: ['reservedConnections'],
+      }),
     network: z
       .object({
         /** Where PostgreSQL answers; only the api role (and its jobs) may go there. */
@@ -351,6 +371,8 @@ export function parseEnvironment(data: unknown, file: string): Environment {
       { path: 'name', message: `expected "${expectedName}" (the file's name), got "${env.name}"` },
     ]);
   }
+  const capacity = capacityProblems(env);
+  if (capacity.length > 0) throw new EnvironmentConfigError(file, capacity);
   return env;
 }
 
