@@ -136,6 +136,16 @@ const delivery = z.discriminatedUnion(
   { errorMap: () => ({ message: 'kind "canary" or "blueGreen"' }) },
 );
 
+/** An image by digest; `npm run promote` rewrites these two fields (scripts/lib/pin.ts). */
+const imagePin = z
+  .object({
+    repository: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, 'an image repository without tag, e.g. "ghcr.io/org/app"'),
+    digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest "sha256:" followed by 64 hex digits'),
+  })
+  .strict();
+
 // --- the environment file ---------------------------------------------------------------
 
 export const EnvironmentSchema = z
@@ -162,14 +172,7 @@ export const EnvironmentSchema = z
       })
       .strict(),
     tls: z.object({ clusterIssuer: dnsLabel }).strict(),
-    image: z
-      .object({
-        repository: z
-          .string()
-          .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, 'an image repository without tag, e.g. "ghcr.io/org/app"'),
-        digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest "sha256:" followed by 64 hex digits'),
-      })
-      .strict(),
+    image: imagePin,
     web: role(webConfig),
     api: role(apiConfig),
     delivery,
@@ -224,6 +227,11 @@ export const EnvironmentSchema = z
          * operators' sessions and replication / monitoring connections.
          */
         reservedConnections: z.number().int().min(0),
+        /**
+         * The server's major version. pg_dump refuses a server newer than itself, so
+         * synth refuses a backup image whose PostgreSQL client (ops/backup/Dockerfile) is older.
+         */
+        serverVersion: z.number().int().min(10),
       })
       .strict()
       .refine((d) => d.reservedConnections < d.maxConnections, {
@@ -248,6 +256,12 @@ export const EnvironmentSchema = z
       .strict(),
     backup: z
       .object({
+        /**
+         * The backup jobs' image (ops/backup/Dockerfile), built and signed by
+         * .github/workflows/backup-image.yml, which pins staging's through a PR;
+         * production follows with `npm run promote -- --from staging --to production --image backup`.
+         */
+        image: imagePin,
         /** Daily pg_dump. */
         schedule: cron,
         /** The copy kept as a weekly one. */

@@ -5,12 +5,14 @@
  *   const findings = checkManifests(loadManifestDir('dist/production'));
  *   if (findings.length > 0) throw new Error(formatFindings(findings));
  */
+import { checkImageProvenance } from './image-provenance';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
 import type { Finding, ManifestObject } from './types';
 
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
+export { checkImageProvenance, githubRepositoryOf, imagesPushedByWorkflows } from './image-provenance';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
 export { checkSecretConsumers } from './secret-consumers';
@@ -24,6 +26,12 @@ export interface CheckOptions {
   readonly only?: readonly ('schema' | 'policy' | 'reference')[];
   /** Reuse one validator (its compiled schemas) across calls; a shared one by default. */
   readonly validator?: SchemaValidator;
+  /**
+   * Image repositories this repository's workflows build (`imagesPushedByWorkflows`);
+   * when given, the policy check refuses any other image (rule `image-provenance`).
+   * Fixtures leave it out. @default not checked
+   */
+  readonly builtImages?: readonly string[];
 }
 
 /** Every finding of every check: schema first, then policy, then references. */
@@ -32,6 +40,7 @@ export function checkManifests(objects: readonly ManifestObject[], options: Chec
   const findings: Finding[] = [];
   if (only.has('schema')) findings.push(...(options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects));
   if (only.has('policy')) findings.push(...checkPolicy(objects));
+  if (only.has('policy') && options.builtImages) findings.push(...checkImageProvenance(objects, options.builtImages));
   if (only.has('reference')) findings.push(...checkReferences(objects));
   return findings;
 }

@@ -54,7 +54,7 @@ describe('database capacity', () => {
   });
 
   it('refuses a server too small for the worst case, naming file, field and the arithmetic', () => {
-    const file = productionWith((env) => (env.database = { maxConnections: 100, reservedConnections: 10 }));
+    const file = productionWith((env) => (env.database = { ...env.database, maxConnections: 100, reservedConnections: 10 }));
     const error = errorOf(file);
     expect(error.file).toBe(file);
     expect(error.message).toContain(
