@@ -10,6 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { backupWindowProblems } from './backup-window';
 import { capacityProblems } from './capacity';
 
 // --- building blocks -----------------------------------------------------------------
@@ -274,6 +275,16 @@ export const EnvironmentSchema = z
         /** age public key the dumps are encrypted to; the private key never enters the cluster. */
         encryptionRecipient: z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'an age public key "age1…" (62 characters)'),
         timeZone: z.string().min(1).default('Etc/UTC'),
+        /**
+         * Longest a run may take, retries included: the Jobs' activeDeadlineSeconds, and
+         * the span the maintenance-window check keeps clear (charts/backup-window.ts).
+         */
+        maxRunMinutes: z.number().int().min(5).max(12 * 60).default(60),
+        /**
+         * Scratch space (emptyDir sizeLimit) for the encrypted dump before its upload:
+         * at least the compressed dump of the database, with room to grow.
+         */
+        scratchSize: memoryQuantity.default('4Gi'),
       })
       .strict(),
     maintenanceWindow: z
@@ -385,8 +396,8 @@ export function parseEnvironment(data: unknown, file: string): Environment {
       { path: 'name', message: `expected "${expectedName}" (the file's name), got "${env.name}"` },
     ]);
   }
-  const capacity = capacityProblems(env);
-  if (capacity.length > 0) throw new EnvironmentConfigError(file, capacity);
+  const refused = [...capacityProblems(env), ...backupWindowProblems(env)];
+  if (refused.length > 0) throw new EnvironmentConfigError(file, refused);
   return env;
 }
 

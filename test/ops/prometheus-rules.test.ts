@@ -81,7 +81,7 @@ it('ships a PrometheusRule for every environment', () => {
 });
 
 describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups }) => {
-  const params = { namespace, latencyP95Seconds: environmentFile(env).slo.latencyP95Seconds, backupCronJob: 'backup' };
+  const params = { namespace, latencyP95Seconds: environmentFile(env).slo.latencyP95Seconds, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly' };
   const cases = alertCases(params);
   const dayLongCases = dayLongAlertCases(params);
 
@@ -111,7 +111,7 @@ describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups 
       expect({ alert, quiet: mine.some((e) => e.exp_alerts.length === 0) }).toEqual({ alert, quiet: true });
     }
     expect(shipped.sort()).toEqual(
-      [...['1h', '6h', '1d', '3d'].map(ALERTS.burn), ALERTS.latency, ALERTS.restarts, ALERTS.hpaMaxed, ALERTS.backupTooOld, ALERTS.backupMissing].sort(),
+      [...['1h', '6h', '1d', '3d'].map(ALERTS.burn), ALERTS.latency, ALERTS.restarts, ALERTS.hpaMaxed, ALERTS.backupTooOld, ALERTS.backupMissing, ALERTS.weeklyBackupTooOld, ALERTS.weeklyBackupMissing].sort(),
     );
   });
 
@@ -133,7 +133,7 @@ describe('the promtool harness can fail', () => {
   const [{ namespace, groups }] = environments;
 
   it('reports an alert expected to fire that does not', async () => {
-    const healthy = alertCases({ namespace, latencyP95Seconds: 0.5, backupCronJob: 'backup' })[1];
+    const healthy = alertCases({ namespace, latencyP95Seconds: 0.5, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly' })[1];
     const wrong: PromtoolTestGroup = {
       ...healthy,
       alert_rule_test: [

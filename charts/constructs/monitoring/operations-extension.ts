@@ -48,6 +48,8 @@ export const operationsExtension: EnvironmentExtension = (chart: CourseCompanion
     secret: chart.backupSecrets,
     databaseEgress: chart.databaseEgress,
     objectStorageEgress: chart.internetHttpsEgress,
+    scratchSize: env.backup.scratchSize,
+    maxRunMinutes: env.backup.maxRunMinutes,
   });
 
   new CourseAlertRules(chart, 'alerts', {
@@ -56,6 +58,7 @@ export const operationsExtension: EnvironmentExtension = (chart: CourseCompanion
     latencyP95Seconds: env.slo.latencyP95Seconds,
     runbookUrl: runbookUrl(gitops.repoURL, gitops.targetRevision),
     backupCronJob: backup.cronJob,
+    weeklyBackupCronJob: backup.weeklyCronJob,
     // The Prometheus that selects the ServiceMonitors selects rules by the same labels.
     labels: env.monitoring.serviceMonitorLabels,
   });

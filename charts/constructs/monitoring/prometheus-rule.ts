@@ -23,6 +23,8 @@ export interface CourseAlertRulesProps {
   readonly backupCronJob: { readonly name: string };
   /** @default 26 */
   readonly backupMaxAgeHours?: number;
+  /** The weekly-copy CronJob, whose age is watched too. */
+  readonly weeklyBackupCronJob: { readonly name: string };
   /** Labels the Prometheus' ruleSelector matches, e.g. `{ release: 'kube-prometheus-stack' }`. @default none */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -39,6 +41,7 @@ export class CourseAlertRules extends Construct {
       runbookUrl: props.runbookUrl,
       backupCronJobName: props.backupCronJob.name,
       backupMaxAgeHours: props.backupMaxAgeHours,
+      weeklyBackupCronJobName: props.weeklyBackupCronJob.name,
     });
     this.resource = new PrometheusRule(this, 'Resource', {
       metadata: { name: props.name ?? 'course-companion', labels: { ...props.labels }, annotations: syncWave(SYNC_WAVE.monitoring) },
