@@ -253,6 +253,11 @@ export const EnvironmentSchema = z
         /** Labels the Prometheus' serviceMonitorSelector looks for. */
         serviceMonitorLabels: z.record(z.string()).default({}),
         scrapeInterval: duration.default('30s'),
+        /**
+         * The `severity` label of the alerts that page in production: `page` wakes the
+         * on-call engineer, `ticket` opens a ticket for the next working day.
+         */
+        urgentAlerts: z.enum(['page', 'ticket']).default('page'),
       })
       .strict(),
     backup: z

@@ -15,6 +15,13 @@ import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type Manife
  * - `secret-unused`: nothing reads it (an image pull secret is read by ServiceAccounts
  *   and pods through `imagePullSecrets`, never as data, and is exempt).
  *
+ * - `secret-reload`: a long-running workload that reads Secrets must carry Reloader's
+ *   `secret.reloader.stakater.com/reload` naming exactly those Secrets (and, for a
+ *   Rollout, `reloader.stakater.com/rollout-strategy: restart`), or a rotated value never
+ *   reaches its running pods (env vars are read once, at container start). Jobs and
+ *   CronJobs are exempt: each run starts new pods that read the current Secret, and
+ *   Reloader would start a CronJob's job out of schedule.
+ *
  * "Reads" means what the kubelet resolves into the container: env `secretKeyRef`,
  * `envFrom.secretRef`, `secret` and projected `secret` volumes.
  */
@@ -35,6 +42,7 @@ export function checkSecretConsumers(objects: readonly ManifestObject[]): Findin
       });
     }
   }
+  findings.push(...reloadFindings(objects));
   for (const { file, object } of objects) {
     if (object?.kind !== 'ExternalSecret' || groupOf(object.apiVersion) !== 'external-secrets.io') continue;
     const target = object.spec?.target?.name ?? nameOf(object);
@@ -51,6 +59,31 @@ export function checkSecretConsumers(objects: readonly ManifestObject[]): Findin
         file,
         message: `${describeObject(object)}: Secret "${target}" is read by ${kinds.join(' and ')} workloads (${who}); each ExternalSecret serves exactly one workload kind`,
       });
+    }
+  }
+  return findings;
+}
+
+export const RELOAD_ANNOTATION = 'secret.reloader.stakater.com/reload';
+export const ROLLOUT_STRATEGY_ANNOTATION = 'reloader.stakater.com/rollout-strategy';
+
+function reloadFindings(objects: readonly ManifestObject[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const pod of objects.flatMap(podTemplatesOf).filter((p) => p.longRunning)) {
+    const reads = secretsReadBy(pod);
+    if (reads.length === 0) continue;
+    const annotations = pod.manifest.object?.metadata?.annotations ?? {};
+    const named = String(annotations[RELOAD_ANNOTATION] ?? '').split(',').map((n) => n.trim()).filter(Boolean).sort();
+    const fail = (message: string) =>
+      findings.push({ check: 'policy', rule: 'secret-reload', file: pod.manifest.file, message: `${describeObject(pod.manifest.object)}: ${message}` });
+    if (named.join(',') !== reads.join(',')) {
+      fail(
+        `reads Secret(s) ${reads.join(', ')} but annotation ${RELOAD_ANNOTATION} is ${named.length > 0 ? `"${named.join(',')}"` : 'missing'}; ` +
+          'a rotated Secret would never reach the running pods',
+      );
+    }
+    if (pod.manifest.object?.kind === 'Rollout' && annotations[ROLLOUT_STRATEGY_ANNOTATION] !== 'restart') {
+      fail(`must set ${ROLLOUT_STRATEGY_ANNOTATION}: restart, so Reloader sets spec.restartAt instead of changing the pod template (a new canary, and drift against git)`);
     }
   }
   return findings;

@@ -46,6 +46,22 @@ const cases: BrokenCase[] = [
       }),
     check: 'policy', rule: 'secret-unused', file: 'externalsecret-spare.yaml', message: 'ExternalSecret shop/spare: no workload reads Secret "spare"',
   },
+  {
+    name: 'a Rollout reading a Secret without the reload annotation',
+    objects: () => withChange('rollout-web.yaml', (o) => delete o.metadata.annotations['secret.reloader.stakater.com/reload']),
+    check: 'policy', rule: 'secret-reload', file: 'rollout-web.yaml',
+    message: 'Rollout shop/web: reads Secret(s) web-secrets but annotation secret.reloader.stakater.com/reload is missing',
+  },
+  {
+    name: 'a reload annotation naming another Secret than the one read',
+    objects: () => withChange('rollout-web.yaml', (o) => (o.metadata.annotations['secret.reloader.stakater.com/reload'] = 'web-secrets,api-secrets')),
+    check: 'policy', rule: 'secret-reload', file: 'rollout-web.yaml', message: 'annotation secret.reloader.stakater.com/reload is "api-secrets,web-secrets"',
+  },
+  {
+    name: 'a Rollout reloaded by a pod-template change (a new canary) instead of restartAt',
+    objects: () => withChange('rollout-web.yaml', (o) => delete o.metadata.annotations['reloader.stakater.com/rollout-strategy']),
+    check: 'policy', rule: 'secret-reload', file: 'rollout-web.yaml', message: 'must set reloader.stakater.com/rollout-strategy: restart',
+  },
 ];
 
 describe('secret consumers (policy)', () => {

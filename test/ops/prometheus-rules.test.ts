@@ -29,7 +29,7 @@ function shippedRules(): ShippedRules[] {
   });
 }
 
-function environmentFile(env: string): { slo: { latencyP95Seconds: number } } {
+function environmentFile(env: string): { slo: { latencyP95Seconds: number }; monitoring: { urgentAlerts?: 'page' | 'ticket' } } {
   return parse(readFileSync(join(REPO, 'charts', 'environments', `${env}.yaml`), 'utf8'));
 }
 
@@ -81,7 +81,17 @@ it('ships a PrometheusRule for every environment', () => {
 });
 
 describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups }) => {
-  const params = { namespace, latencyP95Seconds: environmentFile(env).slo.latencyP95Seconds, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly' };
+  const file = environmentFile(env);
+  const urgentSeverity = file.monitoring.urgentAlerts ?? 'page';
+  const params = { namespace, latencyP95Seconds: file.slo.latencyP95Seconds, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly', urgentSeverity };
+
+  // Issue 11, point 12: staging's alerts open tickets; only an environment whose file
+  // says `urgentAlerts: page` wakes anyone. The promtool cases above expect these labels.
+  it(`routes its urgent alerts as its environment file says (${urgentSeverity})`, () => {
+    const severities = new Set(groups.flatMap((g) => g.rules).filter((r) => r.alert).map((r) => r.labels.severity));
+    expect(severities.has('page')).toBe(urgentSeverity === 'page');
+    if (env === 'staging') expect([...severities]).toEqual(['ticket']);
+  });
   const cases = alertCases(params);
   const dayLongCases = dayLongAlertCases(params);
 
@@ -133,7 +143,7 @@ describe('the promtool harness can fail', () => {
   const [{ namespace, groups }] = environments;
 
   it('reports an alert expected to fire that does not', async () => {
-    const healthy = alertCases({ namespace, latencyP95Seconds: 0.5, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly' })[1];
+    const healthy = alertCases({ namespace, latencyP95Seconds: 0.5, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly', urgentSeverity: 'page' })[1];
     const wrong: PromtoolTestGroup = {
       ...healthy,
       alert_rule_test: [

@@ -59,6 +59,7 @@ export const operationsExtension: EnvironmentExtension = (chart: CourseCompanion
     runbookUrl: runbookUrl(gitops.repoURL, gitops.targetRevision),
     backupCronJob: backup.cronJob,
     weeklyBackupCronJob: backup.weeklyCronJob,
+    urgentSeverity: env.monitoring.urgentAlerts,
     // The Prometheus that selects the ServiceMonitors selects rules by the same labels.
     labels: env.monitoring.serviceMonitorLabels,
   });

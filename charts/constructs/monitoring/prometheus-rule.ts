@@ -25,6 +25,8 @@ export interface CourseAlertRulesProps {
   readonly backupMaxAgeHours?: number;
   /** The weekly-copy CronJob, whose age is watched too. */
   readonly weeklyBackupCronJob: { readonly name: string };
+  /** Severity of the alerts that page in production, e.g. `ticket` on staging. @default 'page' */
+  readonly urgentSeverity?: 'page' | 'ticket';
   /** Labels the Prometheus' ruleSelector matches, e.g. `{ release: 'kube-prometheus-stack' }`. @default none */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -42,6 +44,7 @@ export class CourseAlertRules extends Construct {
       backupCronJobName: props.backupCronJob.name,
       backupMaxAgeHours: props.backupMaxAgeHours,
       weeklyBackupCronJobName: props.weeklyBackupCronJob.name,
+      urgentSeverity: props.urgentSeverity,
     });
     this.resource = new PrometheusRule(this, 'Resource', {
       metadata: { name: props.name ?? 'course-companion', labels: { ...props.labels }, annotations: syncWave(SYNC_WAVE.monitoring) },

@@ -50,6 +50,12 @@ export interface SloRulesProps {
   readonly weeklyBackupCronJobName: string;
   /** Alert when the newest weekly copy is older than this: a week and a day. @default 192 */
   readonly weeklyBackupMaxAgeHours?: number;
+  /**
+   * What the alerts marked `page` carry in this environment: `page` wakes the on-call
+   * engineer, `ticket` routes them to the next working day (staging: nobody's users are
+   * hurt at night). Alertmanager routes on the `severity` label. @default 'page'
+   */
+  readonly urgentSeverity?: Severity;
   /** Restarts of one container within 15 minutes that count as "restarting". @default 3 */
   readonly restartsPer15m?: number;
 }
@@ -239,8 +245,13 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
 
   return [
     { name: 'course-companion-slo-recording', rules: recording },
-    { name: 'course-companion-alerts', rules: [...burnAlerts, ...otherAlerts] },
+    { name: 'course-companion-alerts', rules: [...burnAlerts, ...otherAlerts].map((rule) => routed(rule, props.urgentSeverity ?? 'page')) },
   ];
+}
+
+/** An alert marked `page` carries the environment's urgent severity instead. */
+function routed(rule: AlertingRule, urgent: Severity): AlertingRule {
+  return rule.labels.severity === 'page' ? { ...rule, labels: { ...rule.labels, severity: urgent } } : rule;
 }
 
 function validate(props: SloRulesProps): void {

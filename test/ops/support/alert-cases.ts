@@ -26,6 +26,8 @@ export interface AlertCaseParams {
   readonly latencyP95Seconds: number;
   readonly backupCronJob: string;
   readonly weeklyBackupCronJob: string;
+  /** `monitoring.urgentAlerts` of the environment: what the alerts that page in production carry. */
+  readonly urgentSeverity: 'page' | 'ticket';
 }
 
 const BURN_ALERTS = ['1h', '6h', '1d', '3d'].map((w) => ({ window: w, alert: ALERTS.burn(w) }));
@@ -45,7 +47,7 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
     exp_labels: {
       namespace: ns,
       role: 'api',
-      severity: PAGE_WINDOWS.has(window) ? 'page' : 'ticket',
+      severity: PAGE_WINDOWS.has(window) ? p.urgentSeverity : 'ticket',
       slo: 'availability',
       window,
     },
@@ -190,7 +192,7 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
         {
           eval_time: '10m',
           alertname: ALERTS.backupTooOld,
-          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.backupCronJob, severity: 'page' } }],
+          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.backupCronJob, severity: p.urgentSeverity } }],
         },
       ],
     },
@@ -250,7 +252,7 @@ export function dayLongAlertCases(p: AlertCaseParams): PromtoolTestGroup[] {
         {
           eval_time: '27h',
           alertname: ALERTS.backupMissing,
-          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.backupCronJob, severity: 'page' } }],
+          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.backupCronJob, severity: p.urgentSeverity } }],
         },
       ],
     },
