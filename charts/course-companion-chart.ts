@@ -11,6 +11,7 @@ import { CourseService } from './constructs/course-service';
 import { CourseExternalSecret } from './constructs/external-secret';
 import { ROLE_PORTS, componentLabels } from './constructs/labels';
 import { MIGRATION_COMPONENT, MigrationJob } from './constructs/migration-job';
+import { ImagePullSecret } from './constructs/image-pull-secret';
 import { CourseNamespace } from './constructs/namespace';
 import { DefaultDenyNetworkPolicy, NetworkPeer, NetworkRule, WorkloadNetworkPolicy } from './constructs/network-policy';
 import { PublicGateway } from './constructs/routing';
@@ -165,6 +166,15 @@ export class CourseCompanionChart extends Chart {
     });
 
     for (const extend of props.extensions ?? []) extend(this);
+
+    // Last, so the pods added by extensions get it too.
+    if (env.image.pullSecretRemoteKey !== undefined) {
+      new ImagePullSecret(this, 'image-pull-secret', {
+        storeName: env.secrets.storeName,
+        refreshInterval: env.secrets.refreshInterval,
+        remoteKey: env.image.pullSecretRemoteKey,
+      }).applyTo(this);
+    }
   }
 }
 

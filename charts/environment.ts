@@ -173,7 +173,13 @@ export const EnvironmentSchema = z
       })
       .strict(),
     tls: z.object({ clusterIssuer: dnsLabel }).strict(),
-    image: imagePin,
+    image: imagePin.extend({
+      /**
+       * Key in the secret store with a Docker config JSON for private images; unset
+       * while the GHCR packages are public. When set, every pod gets an imagePullSecret.
+       */
+      pullSecretRemoteKey: remoteKey.optional(),
+    }),
     web: role(webConfig),
     api: role(apiConfig),
     delivery,
