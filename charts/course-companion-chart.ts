@@ -11,6 +11,7 @@ import { CourseService } from './constructs/course-service';
 import { CourseExternalSecret } from './constructs/external-secret';
 import { ROLE_PORTS, componentLabels } from './constructs/labels';
 import { MIGRATION_COMPONENT, MigrationJob } from './constructs/migration-job';
+import { ImagePullSecret } from './constructs/image-pull-secret';
 import { CourseNamespace } from './constructs/namespace';
 import { DefaultDenyNetworkPolicy, NetworkPeer, NetworkRule, WorkloadNetworkPolicy } from './constructs/network-policy';
 import { InternalGateway, PublicGateway } from './constructs/routing';
@@ -42,7 +43,9 @@ export class CourseCompanionChart extends Chart {
   readonly namespaceObject: CourseNamespace;
   readonly apiSecrets: CourseExternalSecret;
   readonly webSecrets: CourseExternalSecret;
-  /** Secrets of the backup CronJob (database URL, object storage keys). */
+  /** Secret of the migration Job: only the DATABASE_URL of the schema owner's role. */
+  readonly migrateSecrets: CourseExternalSecret;
+  /** Secrets of the backup CronJob (read-only database URL, object storage keys). */
   readonly backupSecrets: CourseExternalSecret;
   readonly gateway: PublicGateway;
   /** In-cluster entry to the api, so the web role's calls follow the canary weights. */
@@ -72,6 +75,7 @@ export class CourseCompanionChart extends Chart {
       });
     this.apiSecrets = secret('api-secrets', env.secrets.remoteKeys.api);
     this.webSecrets = secret('web-secrets', env.secrets.remoteKeys.web);
+    this.migrateSecrets = secret('migrate-secrets', env.secrets.remoteKeys.migrate);
     this.backupSecrets = secret('backup-secrets', env.secrets.remoteKeys.backup);
 
     this.gateway = new PublicGateway(this, 'gateway', {
@@ -174,8 +178,9 @@ export class CourseCompanionChart extends Chart {
     new MigrationJob(this, 'migrate', {
       image: env.image,
       configMapName: this.api.configMapName,
-      secretName: this.apiSecrets.secretName,
-      secretKeys: this.apiSecrets.keys,
+      // Its own Secret, never the api's: least privilege (issue 11, point 10).
+      secretName: this.migrateSecrets.secretName,
+      secretKeys: this.migrateSecrets.keys,
     });
     new WorkloadNetworkPolicy(this, 'migrate-network-policy', {
       name: MIGRATION_COMPONENT,
@@ -184,6 +189,15 @@ export class CourseCompanionChart extends Chart {
     });
 
     for (const extend of props.extensions ?? []) extend(this);
+
+    // Last, so the pods added by extensions get it too.
+    if (env.image.pullSecretRemoteKey !== undefined) {
+      new ImagePullSecret(this, 'image-pull-secret', {
+        storeName: env.secrets.storeName,
+        refreshInterval: env.secrets.refreshInterval,
+        remoteKey: env.image.pullSecretRemoteKey,
+      }).applyTo(this);
+    }
   }
 }
 

@@ -12,6 +12,8 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { durationSeconds, measurementsSeeing } from './checks/analysis-run';
 import { windowStartOf } from './constructs/argocd/sync-windows';
+import { backupWindowProblems } from './backup-window';
+import { capacityProblems } from './capacity';
 
 // --- building blocks -----------------------------------------------------------------
 
@@ -195,6 +197,15 @@ function analysisTiming(
     }
   }
 }
+/** An image by digest; `npm run promote` rewrites these two fields (scripts/lib/pin.ts). */
+const imagePin = z
+  .object({
+    repository: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, 'an image repository without tag, e.g. "ghcr.io/org/app"'),
+    digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest "sha256:" followed by 64 hex digits'),
+  })
+  .strict();
 
 // --- the environment file ---------------------------------------------------------------
 
@@ -226,14 +237,13 @@ export const EnvironmentSchema = z
       })
       .strict(),
     tls: z.object({ clusterIssuer: dnsLabel }).strict(),
-    image: z
-      .object({
-        repository: z
-          .string()
-          .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, 'an image repository without tag, e.g. "ghcr.io/org/app"'),
-        digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest "sha256:" followed by 64 hex digits'),
-      })
-      .strict(),
+    image: imagePin.extend({
+      /**
+       * Key in the secret store with a Docker config JSON for private images; unset
+       * while the GHCR packages are public. When set, every pod gets an imagePullSecret.
+       */
+      pullSecretRemoteKey: remoteKey.optional(),
+    }),
     web: role(webConfig),
     api: role(apiConfig),
     delivery,
@@ -283,11 +293,20 @@ export const EnvironmentSchema = z
           .string()
           .regex(/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9._-]+)*\/$/, 'a key prefix ending in "/", such as "course-companion/production/"'),
         refreshInterval: duration.default('1h'),
-        /** Per consumer: environment variable name → key in the store. */
+        /**
+         * Per consumer: environment variable name → key in the store. Each consumer has
+         * its own Secret and database role (docs/backup-restore.md, "Database roles"):
+         * the api's role may only read and write rows, `migrate` owns the schema, and
+         * `backup` reads everything and writes nothing.
+         */
         remoteKeys: z
           .object({
             api: z.record(envVarName, remoteKey),
             web: z.record(envVarName, remoteKey),
+            /** The migration Job: DATABASE_URL of the role that owns the schema, nothing else. */
+            migrate: z
+              .object({ DATABASE_URL: remoteKey })
+              .strict(),
             backup: z.record(envVarName, remoteKey),
           })
           .strict(),
@@ -307,6 +326,30 @@ export const EnvironmentSchema = z
           }
         }
       }),
+    /**
+     * The PostgreSQL server (primary) the api and its jobs use. Synth refuses a file whose
+     * worst case of connections does not fit (charts/capacity.ts, README "Capacity").
+     */
+    database: z
+      .object({
+        /** The server's `max_connections` (`SHOW max_connections`). */
+        maxConnections: z.number().int().min(1),
+        /**
+         * Connections the app must leave free: `superuser_reserved_connections`, the
+         * operators' sessions and replication / monitoring connections.
+         */
+        reservedConnections: z.number().int().min(0),
+        /**
+         * The server's major version. pg_dump refuses a server newer than itself, so
+         * synth refuses a backup image whose PostgreSQL client (ops/backup/Dockerfile) is older.
+         */
+        serverVersion: z.number().int().min(10),
+      })
+      .strict()
+      .refine((d) => d.reservedConnections < d.maxConnections, {
+        message: 'reservedConnections below maxConnections',
+        path: ['reservedConnections'],
+      }),
     network: z
       .object({
         /** Where PostgreSQL answers; only the api role (and its jobs) may go there. */
@@ -321,10 +364,21 @@ export const EnvironmentSchema = z
         /** Labels the Prometheus' serviceMonitorSelector looks for. */
         serviceMonitorLabels: z.record(z.string()).default({}),
         scrapeInterval: duration.default('30s'),
+        /**
+         * The `severity` label of the alerts that page in production: `page` wakes the
+         * on-call engineer, `ticket` opens a ticket for the next working day.
+         */
+        urgentAlerts: z.enum(['page', 'ticket']).default('page'),
       })
       .strict(),
     backup: z
       .object({
+        /**
+         * The backup jobs' image (ops/backup/Dockerfile), built and signed by
+         * .github/workflows/backup-image.yml, which pins staging's through a PR;
+         * production follows with `npm run promote -- --from staging --to production --image backup`.
+         */
+        image: imagePin,
         /** Daily pg_dump. */
         schedule: cron,
         /** The copy kept as a weekly one. */
@@ -337,6 +391,16 @@ export const EnvironmentSchema = z
         /** age public key the dumps are encrypted to; the private key never enters the cluster. */
         encryptionRecipient: z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, 'an age public key "age1…" (62 characters)'),
         timeZone: z.string().min(1).default('Etc/UTC'),
+        /**
+         * Longest a run may take, retries included: the Jobs' activeDeadlineSeconds, and
+         * the span the maintenance-window check keeps clear (charts/backup-window.ts).
+         */
+        maxRunMinutes: z.number().int().min(5).max(12 * 60).default(60),
+        /**
+         * Scratch space (emptyDir sizeLimit) for the encrypted dump before its upload:
+         * at least the compressed dump of the database, with room to grow.
+         */
+        scratchSize: memoryQuantity.default('4Gi'),
       })
       .strict(),
     /**
@@ -466,6 +530,8 @@ export function parseEnvironment(data: unknown, file: string): Environment {
       { path: 'name', message: `expected "${expectedName}" (the file's name), got "${env.name}"` },
     ]);
   }
+  const refused = [...capacityProblems(env), ...backupWindowProblems(env)];
+  if (refused.length > 0) throw new EnvironmentConfigError(file, refused);
   return env;
 }
 

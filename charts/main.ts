@@ -20,10 +20,13 @@ import { ClusterConfigError } from './cluster';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
 import { Environment, EnvironmentConfigError, loadEnvironments } from './environment';
 import { operationsExtension } from './constructs/monitoring/operations-extension';
-import { checkManifests, formatFindings, type ManifestObject } from './checks';
+import { checkManifests, formatFindings, githubRepositoryOf, imagesPushedByWorkflows, type ManifestObject } from './checks';
+import { loadGitops } from './gitops';
 
 const REPO_ROOT = resolve(__dirname, '..');
 export const DEFAULT_ENVIRONMENTS_DIR = join(REPO_ROOT, 'charts', 'environments');
+const WORKFLOWS_DIR = join(REPO_ROOT, '.github', 'workflows');
+const GITOPS_FILE = join(REPO_ROOT, 'charts', 'gitops.yaml');
 
 /** A directory of generated files and the charts that fill it. */
 export interface OutputGroup {
@@ -183,7 +186,12 @@ export function synthesize(options: SynthesizeOptions = {}): Synthesis {
  * `npm run synth` refuses output that would misbehave on a cluster, not only CI.
  */
 function assertChecksPass(objects: readonly SynthesizedObject[]): void {
-  const findings = checkManifests(objects.map((o): ManifestObject => ({ file: o.path, object: o.manifest })));
+  // Every image must be one this repository's workflows build (and so scan and sign).
+  const builtImages = imagesPushedByWorkflows(WORKFLOWS_DIR, githubRepositoryOf(loadGitops(GITOPS_FILE).repoURL));
+  const findings = checkManifests(
+    objects.map((o): ManifestObject => ({ file: o.path, object: o.manifest })),
+    { builtImages },
+  );
   if (findings.length > 0) {
     throw new SynthesisError(`the generated objects fail ${findings.length} check(s):\n${formatFindings(findings)}`);
   }

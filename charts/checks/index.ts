@@ -9,6 +9,7 @@ import { checkAnalysis } from './analysis';
 import { checkArgoCd } from './argocd';
 import { checkCluster } from './cluster';
 import { checkDelivery } from './delivery';
+import { checkImageProvenance } from './image-provenance';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
@@ -21,8 +22,10 @@ export { simulateSync, syncTasksOf } from './argocd-sync';
 export { checkCluster } from './cluster';
 export { checkDelivery } from './delivery';
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
+export { checkImageProvenance, githubRepositoryOf, imagesPushedByWorkflows } from './image-provenance';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
+export { checkSecretConsumers } from './secret-consumers';
 export { SchemaValidator } from './schema';
 export { checkTls } from './tls';
 export type { CheckName, Finding, ManifestObject } from './types';
@@ -34,6 +37,12 @@ export interface CheckOptions {
   readonly only?: readonly CheckName[];
   /** Reuse one validator (its compiled schemas) across calls; a shared one by default. */
   readonly validator?: SchemaValidator;
+  /**
+   * Image repositories this repository's workflows build (`imagesPushedByWorkflows`);
+   * when given, the policy check refuses any other image (rule `image-provenance`).
+   * Fixtures leave it out. @default not checked
+   */
+  readonly builtImages?: readonly string[];
 }
 
 type Family = (objects: readonly ManifestObject[], options: CheckOptions) => Finding[];
@@ -45,7 +54,11 @@ type Family = (objects: readonly ManifestObject[], options: CheckOptions) => Fin
  */
 const FAMILIES: Readonly<Record<CheckName, Family>> = {
   schema: (objects, options) => (options.validator ?? (sharedValidator ??= new SchemaValidator())).check(objects),
-  policy: (objects) => [...checkPolicy(objects), ...checkTls(objects)],
+  policy: (objects, options) => [
+    ...checkPolicy(objects),
+    ...checkTls(objects),
+    ...(options.builtImages ? checkImageProvenance(objects, options.builtImages) : []),
+  ],
   reference: (objects) => checkReferences(objects),
   cluster: (objects) => checkCluster(objects),
   analysis: (objects) => checkAnalysis(objects),

@@ -1,4 +1,5 @@
 import { containersOf, isEmptySelector, podTemplatesOf, selectorMatches, type Container, type PodTemplate } from './pods';
+import { checkSecretConsumers } from './secret-consumers';
 import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
 
 /**
@@ -17,6 +18,7 @@ export function checkPolicy(objects: readonly ManifestObject[]): Finding[] {
     ...objects.flatMap(secretFindings),
     ...objects.flatMap(namespaceFindings),
     ...defaultDenyFindings(objects, pods),
+    ...checkSecretConsumers(objects),
   ];
 }
 

@@ -206,7 +206,11 @@ export class CourseService extends Construct {
     const configHash = createHash('sha256').update(JSON.stringify(configData)).digest('hex').slice(0, 16);
 
     new Rollout(this, 'rollout', {
-      metadata: { name: role, labels: { ...this.podLabels }, annotations: syncWave(SYNC_WAVE.rollout) },
+      metadata: {
+        name: role,
+        labels: { ...this.podLabels },
+        annotations: { ...syncWave(SYNC_WAVE.rollout), ...reloadAnnotations([props.secrets.secretName]) },
+      },
       spec: {
         // No `replicas`, on purpose, from the first commit on. The HPA below is the only
         // writer of the replica count: with `replicas` in git, every Argo CD sync would
@@ -415,4 +419,21 @@ export class CourseService extends Construct {
       },
     };
   }
+}
+
+/**
+ * Secrets reach the pods as env vars, which never change after a container starts, so a
+ * rotated Secret must restart the pods. Stakater Reloader (run with
+ * `--is-Argo-Rollouts=true`, v1.3.0 or later) watches the Secrets named here (comma-separated,
+ * each an anchored regex: pkg/common/common.go) and, with the `restart` strategy, patches
+ * the Rollout's `spec.restartAt` (internal/pkg/callbacks/rolling_upgrade.go `UpdateRollout`,
+ * stakater/Reloader@655a2b38) instead of changing the pod template: no new ReplicaSet, no
+ * canary, no drift against git. Argo Rollouts then evicts the old pods (Eviction API, so PDBs
+ * hold) a few at a time (rollout/restart.go, argo-rollouts@9f8d111d).
+ */
+export function reloadAnnotations(secretNames: readonly string[]): Record<string, string> {
+  return {
+    'secret.reloader.stakater.com/reload': [...secretNames].sort().join(','),
+    'reloader.stakater.com/rollout-strategy': 'restart',
+  };
 }

@@ -28,7 +28,12 @@ export interface MigrationJobProps {
   readonly image: { readonly repository: string; readonly digest: string };
   /** ConfigMap with the api's non-secret settings. */
   readonly configMapName: string;
-  /** Secret (from an ExternalSecret) with DATABASE_URL and friends, and the keys it holds. */
+  /**
+   * Secret (from the `migrate-secrets` ExternalSecret) and the keys it holds: the
+   * DATABASE_URL of the role that owns the schema, nothing else. Never the api's runtime
+   * Secret: the migration needs none of the session, payment or API keys, and the
+   * policy check `job-reads-runtime-secret` refuses it.
+   */
   readonly secretName: string;
   readonly secretKeys: readonly string[];
   /** Give up after this long. @default 600 */

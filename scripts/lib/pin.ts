@@ -12,20 +12,28 @@ export function imageReference(pin: ImagePin): string {
   return `${pin.repository}@${pin.digest}`;
 }
 
-function scalarAt(text: string, file: string, key: 'repository' | 'digest'): Scalar {
+/**
+ * Which image of the environment file: the app's (`image`) or the backup jobs'
+ * (`backup.image`, built by .github/workflows/backup-image.yml).
+ */
+export type PinnedImage = 'app' | 'backup';
+export const PIN_PATHS: Readonly<Record<PinnedImage, readonly string[]>> = { app: ['image'], backup: ['backup', 'image'] };
+
+function scalarAt(text: string, file: string, key: 'repository' | 'digest', which: PinnedImage): Scalar {
   const doc = parseDocument(text, { keepSourceTokens: true });
   if (doc.errors.length > 0) throw new Error(`${file}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-  const node = doc.getIn(['image', key], true);
+  const path = [...PIN_PATHS[which], key];
+  const node = doc.getIn(path, true);
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) {
-    throw new Error(`${file}: image.${key} is missing or not a string`);
+    throw new Error(`${file}: ${path.join('.')} is missing or not a string`);
   }
   return node;
 }
 
-export function readPin(text: string, file: string): ImagePin {
+export function readPin(text: string, file: string, which: PinnedImage = 'app'): ImagePin {
   return {
-    repository: scalarAt(text, file, 'repository').value as string,
-    digest: scalarAt(text, file, 'digest').value as string,
+    repository: scalarAt(text, file, 'repository', which).value as string,
+    digest: scalarAt(text, file, 'digest', which).value as string,
   };
 }
 
@@ -43,11 +51,11 @@ function replaceScalar(text: string, node: Scalar, value: string): string {
  * lines elsewhere in the file stay byte-for-byte as they were and the pull request
  * shows exactly the pin.
  */
-export function writePin(text: string, file: string, pin: ImagePin): string {
+export function writePin(text: string, file: string, pin: ImagePin, which: PinnedImage = 'app'): string {
   // Each replacement parses the text again, so the offsets used are always current.
-  let result = replaceScalar(text, scalarAt(text, file, 'digest'), pin.digest);
-  result = replaceScalar(result, scalarAt(result, file, 'repository'), pin.repository);
-  const check = readPin(result, file);
+  let result = replaceScalar(text, scalarAt(text, file, 'digest', which), pin.digest);
+  result = replaceScalar(result, scalarAt(result, file, 'repository', which), pin.repository);
+  const check = readPin(result, file, which);
   if (check.repository !== pin.repository || check.digest !== pin.digest) {
     throw new Error(`${file}: rewriting the image pin did not read back as ${imageReference(pin)}`);
   }

@@ -18,6 +18,15 @@ describe('the image pin in an environment file', () => {
     expect(writePin(text, 'f.yaml', { repository: 'r.io/a/b', digest: PIN_B })).toBe(text.replace(PIN_A, PIN_B));
   });
 
+  it('moves the backup image pin (backup.image) and leaves the app pin alone', () => {
+    const text = `image:\n  repository: r.io/a/app\n  digest: ${PIN_A}\nbackup:\n  image: { repository: r.io/a/backup, digest: ${PIN_A} }\n  schedule: "17 1 * * *"\n`;
+    const edited = writePin(text, 'f.yaml', { repository: 'r.io/a/backup', digest: PIN_B }, 'backup');
+    expect(readPin(edited, 'f.yaml', 'backup').digest).toBe(PIN_B);
+    expect(readPin(edited, 'f.yaml').digest).toBe(PIN_A);
+    expect(parsePromoteArgs(['--to', 'staging', '--image', 'backup', '--digest', PIN_B]).image).toBe('backup');
+    expect(() => parsePromoteArgs(['--to', 'staging', '--image', 'web', '--digest', PIN_B])).toThrow('--image is "app" or "backup"');
+  });
+
   it('names the file and the field when the pin is missing', () => {
     expect(() => readPin('image: { repository: r.io/a/b }\n', 'charts/environments/x.yaml')).toThrow(
       'charts/environments/x.yaml: image.digest is missing or not a string',

@@ -31,8 +31,8 @@ const uses = (workflow: Workflow) => stepsOf(workflow).map((step) => step.uses).
 describe('GitHub workflows', () => {
   const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
 
-  it('are the PR check, the PR diff comment and the image build', () => {
-    expect(files).toEqual(['image.yml', 'pr-check.yml', 'pr-diff.yml']);
+  it('are the PR check, the PR diff comment and the app and backup image builds', () => {
+    expect(files).toEqual(['backup-image.yml', 'image.yml', 'pr-check.yml', 'pr-diff.yml']);
   });
 
   it.each(files)('%s pins every action to a full commit SHA', (file) => {
@@ -93,5 +93,25 @@ describe('GitHub workflows', () => {
     const bump = runs({ ...workflow, jobs: { b: workflow.jobs['bump-staging'] } });
     expect(bump).toContain('npm run -s promote -- --to staging --digest "$DIGEST"');
     expect(bump).toContain('gh pr create');
+  });
+
+  // Issue 11, point 6: the backup image was pinned by a hand-written digest that no
+  // workflow produced. Now it is built, scanned, signed and pinned like the app's.
+  it('backup image build: runs on ops/backup changes; build, scan, SBOM, push, sign, then a PR pinning staging\'s backup.image', () => {
+    const workflow = load('backup-image.yml');
+    expect((workflow.on.push as { paths: string[] }).paths).toEqual(['ops/backup/**']);
+    expect(Object.keys(workflow.jobs)).toEqual(['scan-dockerfile', 'build', 'bump-staging']);
+    expect(workflow.jobs.build.permissions).toEqual({ contents: 'read', packages: 'write', 'id-token': 'write' });
+    const build = workflow.jobs.build.steps;
+    const index = (predicate: (step: Step) => boolean) => build.findIndex(predicate);
+    const built = index((s) => /docker build --file ops\/backup\/Dockerfile/.test(s.run ?? ''));
+    const scanned = index((s) => !!s.uses?.startsWith('aquasecurity/trivy-action@') && !!s.with?.['image-ref'] && s.with?.['exit-code'] === '1');
+    const sbom = index((s) => s.with?.format === 'cyclonedx');
+    const pushed = index((s) => /docker push/.test(s.run ?? ''));
+    const signed = index((s) => /cosign sign --yes/.test(s.run ?? ''));
+    expect([built, scanned, sbom, pushed, signed].every((i) => i >= 0)).toBe(true);
+    expect(built < scanned && scanned < pushed && sbom < pushed && pushed < signed).toBe(true);
+    const bump = runs({ ...workflow, jobs: { b: workflow.jobs['bump-staging'] } });
+    expect(bump).toContain('npm run -s promote -- --to staging --image backup --digest "$DIGEST"');
   });
 });

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
+import { loadEnvironments } from '../../charts/environment';
+import { DEFAULT_ENVIRONMENTS_DIR } from '../../charts/main';
 import { ALERTS } from '../../charts/constructs/monitoring/slo-rules';
 import { alertCases, dayLongAlertCases, PromtoolTestGroup } from './support/alert-cases';
 
@@ -20,7 +22,8 @@ interface ShippedRules {
 }
 
 function shippedRules(): ShippedRules[] {
-  return readdirSync(join(REPO, 'dist')).map((env) => {
+  // dist/cluster/ holds no environment; the environment files name the ones that do.
+  return loadEnvironments(DEFAULT_ENVIRONMENTS_DIR).map(({ name: env }) => {
     const dir = join(REPO, 'dist', env);
     const files = readdirSync(dir).filter((f) => f.startsWith('prometheusrule-'));
     if (files.length !== 1) throw new Error(`dist/${env}: expected one PrometheusRule, found ${files.length}`);
@@ -29,7 +32,7 @@ function shippedRules(): ShippedRules[] {
   });
 }
 
-function environmentFile(env: string): { slo: { latencyP95Seconds: number } } {
+function environmentFile(env: string): { slo: { latencyP95Seconds: number }; monitoring: { urgentAlerts?: 'page' | 'ticket' } } {
   return parse(readFileSync(join(REPO, 'charts', 'environments', `${env}.yaml`), 'utf8'));
 }
 
@@ -81,7 +84,17 @@ it('ships a PrometheusRule for every environment', () => {
 });
 
 describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups }) => {
-  const params = { namespace, latencyP95Seconds: environmentFile(env).slo.latencyP95Seconds, backupCronJob: 'backup' };
+  const file = environmentFile(env);
+  const urgentSeverity = file.monitoring.urgentAlerts ?? 'page';
+  const params = { namespace, latencyP95Seconds: file.slo.latencyP95Seconds, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly', urgentSeverity };
+
+  // Issue 11, point 12: staging's alerts open tickets; only an environment whose file
+  // says `urgentAlerts: page` wakes anyone. The promtool cases above expect these labels.
+  it(`routes its urgent alerts as its environment file says (${urgentSeverity})`, () => {
+    const severities = new Set(groups.flatMap((g) => g.rules).filter((r) => r.alert).map((r) => r.labels.severity));
+    expect(severities.has('page')).toBe(urgentSeverity === 'page');
+    if (env === 'staging') expect([...severities]).toEqual(['ticket']);
+  });
   const cases = alertCases(params);
   const dayLongCases = dayLongAlertCases(params);
 
@@ -111,7 +124,7 @@ describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups 
       expect({ alert, quiet: mine.some((e) => e.exp_alerts.length === 0) }).toEqual({ alert, quiet: true });
     }
     expect(shipped.sort()).toEqual(
-      [...['1h', '6h', '1d', '3d'].map(ALERTS.burn), ALERTS.latency, ALERTS.restarts, ALERTS.hpaMaxed, ALERTS.backupTooOld, ALERTS.backupMissing].sort(),
+      [...['1h', '6h', '1d', '3d'].map(ALERTS.burn), ALERTS.latency, ALERTS.restarts, ALERTS.hpaMaxed, ALERTS.backupTooOld, ALERTS.backupMissing, ALERTS.weeklyBackupTooOld, ALERTS.weeklyBackupMissing].sort(),
     );
   });
 
@@ -133,7 +146,7 @@ describe('the promtool harness can fail', () => {
   const [{ namespace, groups }] = environments;
 
   it('reports an alert expected to fire that does not', async () => {
-    const healthy = alertCases({ namespace, latencyP95Seconds: 0.5, backupCronJob: 'backup' })[1];
+    const healthy = alertCases({ namespace, latencyP95Seconds: 0.5, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly', urgentSeverity: 'page' })[1];
     const wrong: PromtoolTestGroup = {
       ...healthy,
       alert_rule_test: [

@@ -1,10 +1,29 @@
 /**
- * The image the backup CronJobs run: built from ops/backup/Dockerfile (Debian bookworm's
- * postgresql-client-15, age and rclone: the tools test/ops/backup-restore.test.ts runs
- * the backup script with). The digest is the one the image build records here; it was
- * written offline and could not be checked against the registry from this workplace.
+ * What the backup image carries, read from its Dockerfile: the image itself is built,
+ * scanned, signed and pushed by .github/workflows/backup-image.yml, and its digest is
+ * data (`backup.image` in the environment file, moved by `npm run promote --image backup`).
  */
-export const BACKUP_IMAGE = {
-  repository: 'ghcr.io/course-companion/course-companion-backup',
-  digest: 'sha256:5d3c0e8f6b2a9d174e1c3b5a7f9d2e4c6b8a0f1e3d5c7b9a2e4f6d8c0b1a3e5f',
-} as const;
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BACKUP_DOCKERFILE = join(__dirname, '..', '..', '..', 'ops', 'backup', 'Dockerfile');
+
+/**
+ * The major version of the PostgreSQL client the Dockerfile installs
+ * (`postgresql-client-<major>`). pg_dump refuses to dump a server of a newer major
+ * version ("aborting because of server version mismatch"), so it must be at least the
+ * server's. Throws when the Dockerfile names no versioned client: an unversioned
+ * `postgresql-client` follows the distribution and cannot be compared.
+ */
+export function postgresClientMajorVersion(dockerfile: string, file = 'ops/backup/Dockerfile'): number {
+  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((line) => /^\s*RUN\b/.test(line));
+  const versions = instructions.flatMap((line) => [...line.matchAll(/\bpostgresql-client-(\d+)\b/g)].map((m) => Number(m[1])));
+  if (versions.length !== 1) {
+    throw new Error(`${file}: expected exactly one "postgresql-client-<major>" in a RUN instruction, found ${versions.length}`);
+  }
+  return versions[0];
+}
+
+export function backupClientMajorVersion(): number {
+  return postgresClientMajorVersion(readFileSync(BACKUP_DOCKERFILE, 'utf8'));
+}

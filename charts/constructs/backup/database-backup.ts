@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { KubeConfigMap, KubeCronJob, KubeServiceAccount, Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
+import { BACKUP_STARTING_DEADLINE_MINUTES } from '../../backup-window';
 import { componentLabels, SYNC_WAVE, syncWave } from '../labels';
 import { NetworkRule, WorkloadNetworkPolicy } from '../network-policy';
 import {
@@ -54,8 +55,14 @@ export interface DatabaseBackupProps {
   readonly databaseEgress: NetworkRule;
   /** Egress of both jobs to object storage (HTTPS). */
   readonly objectStorageEgress: NetworkRule;
-  /** Scratch space for the encrypted dump before its upload. @default '4Gi' */
+  /** Scratch space for the encrypted dump before its upload (`backup.scratchSize`). @default '4Gi' */
   readonly scratchSize?: string;
+  /**
+   * Longest a run may take, retries included (the Jobs' activeDeadlineSeconds). The
+   * environment check keeps this span, plus the starting deadline, clear of the
+   * maintenance window (charts/backup-window.ts). @default 60
+   */
+  readonly maxRunMinutes?: number;
 }
 
 /** Secret keys the jobs read; synth fails when the ExternalSecret does not produce one. */
@@ -103,16 +110,18 @@ export class DatabaseBackup extends Construct {
         spec: {
           schedule,
           timeZone: props.timeZone,
-          // Never two dumps at once; a run missed by up to an hour (controller down) still happens.
+          // Never two dumps at once. A run missed by a short controller outage still
+          // happens, but never so late that it could reach the maintenance window (a
+          // skipped run shows in the backup-age alerts).
           concurrencyPolicy: 'Forbid',
-          startingDeadlineSeconds: 3600,
+          startingDeadlineSeconds: BACKUP_STARTING_DEADLINE_MINUTES * 60,
           successfulJobsHistoryLimit: 3,
           failedJobsHistoryLimit: 3,
           jobTemplate: {
             metadata: { labels: componentLabels(component) },
             spec: {
               backoffLimit: 2,
-              activeDeadlineSeconds: 3 * 3600,
+              activeDeadlineSeconds: (props.maxRunMinutes ?? 60) * 60,
               template: {
                 metadata: { labels: componentLabels(component) },
                 spec: {

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import type { CourseCompanionChart, EnvironmentExtension } from '../../course-companion-chart';
 import { loadGitops } from '../../gitops';
-import { BACKUP_IMAGE } from '../backup/backup-image';
+import { EnvironmentConfigError } from '../../environment';
+import { backupClientMajorVersion } from '../backup/backup-image';
 import { DatabaseBackup } from '../backup/database-backup';
 import { CourseAlertRules } from './prometheus-rule';
 
@@ -22,8 +23,21 @@ export const operationsExtension: EnvironmentExtension = (chart: CourseCompanion
   const env = chart.environment;
   const gitops = loadGitops(GITOPS_FILE);
 
+  // pg_dump refuses a server of a newer major version: refuse the pairing at synth time.
+  const client = backupClientMajorVersion();
+  if (client < env.database.serverVersion) {
+    throw new EnvironmentConfigError(`charts/environments/${env.name}.yaml`, [
+      {
+        path: 'database.serverVersion',
+        message:
+          `expected at most ${client}, the PostgreSQL client ops/backup/Dockerfile installs (postgresql-client-${client}), ` +
+          `got ${env.database.serverVersion}: pg_dump cannot dump a newer server; bump the client first`,
+      },
+    ]);
+  }
+
   const backup = new DatabaseBackup(chart, 'backup', {
-    image: BACKUP_IMAGE,
+    image: env.backup.image,
     schedule: env.backup.schedule,
     weeklySchedule: env.backup.weeklySchedule,
     timeZone: env.backup.timeZone,
@@ -34,6 +48,8 @@ export const operationsExtension: EnvironmentExtension = (chart: CourseCompanion
     secret: chart.backupSecrets,
     databaseEgress: chart.databaseEgress,
     objectStorageEgress: chart.internetHttpsEgress,
+    scratchSize: env.backup.scratchSize,
+    maxRunMinutes: env.backup.maxRunMinutes,
   });
 
   new CourseAlertRules(chart, 'alerts', {
@@ -42,6 +58,8 @@ export const operationsExtension: EnvironmentExtension = (chart: CourseCompanion
     latencyP95Seconds: env.slo.latencyP95Seconds,
     runbookUrl: runbookUrl(gitops.repoURL, gitops.targetRevision),
     backupCronJob: backup.cronJob,
+    weeklyBackupCronJob: backup.weeklyCronJob,
+    urgentSeverity: env.monitoring.urgentAlerts,
     // The Prometheus that selects the ServiceMonitors selects rules by the same labels.
     labels: env.monitoring.serviceMonitorLabels,
   });

@@ -23,6 +23,10 @@ export interface CourseAlertRulesProps {
   readonly backupCronJob: { readonly name: string };
   /** @default 26 */
   readonly backupMaxAgeHours?: number;
+  /** The weekly-copy CronJob, whose age is watched too. */
+  readonly weeklyBackupCronJob: { readonly name: string };
+  /** Severity of the alerts that page in production, e.g. `ticket` on staging. @default 'page' */
+  readonly urgentSeverity?: 'page' | 'ticket';
   /** Labels the Prometheus' ruleSelector matches, e.g. `{ release: 'kube-prometheus-stack' }`. @default none */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -39,6 +43,8 @@ export class CourseAlertRules extends Construct {
       runbookUrl: props.runbookUrl,
       backupCronJobName: props.backupCronJob.name,
       backupMaxAgeHours: props.backupMaxAgeHours,
+      weeklyBackupCronJobName: props.weeklyBackupCronJob.name,
+      urgentSeverity: props.urgentSeverity,
     });
     this.resource = new PrometheusRule(this, 'Resource', {
       metadata: { name: props.name ?? 'course-companion', labels: { ...props.labels }, annotations: syncWave(SYNC_WAVE.monitoring) },

@@ -46,6 +46,16 @@ export interface SloRulesProps {
   readonly backupCronJobName: string;
   /** Alert when the newest successful backup is older than this. @default 26 */
   readonly backupMaxAgeHours?: number;
+  /** Name of the weekly-copy CronJob, watched the same way (issue 11, point 11). */
+  readonly weeklyBackupCronJobName: string;
+  /** Alert when the newest weekly copy is older than this: a week and a day. @default 192 */
+  readonly weeklyBackupMaxAgeHours?: number;
+  /**
+   * What the alerts marked `page` carry in this environment: `page` wakes the on-call
+   * engineer, `ticket` routes them to the next working day (staging: nobody's users are
+   * hurt at night). Alertmanager routes on the `severity` label. @default 'page'
+   */
+  readonly urgentSeverity?: Severity;
   /** Restarts of one container within 15 minutes that count as "restarting". @default 3 */
   readonly restartsPer15m?: number;
 }
@@ -78,6 +88,8 @@ export const ALERTS = {
   hpaMaxed: 'CourseCompanionAutoscalerAtMaximum',
   backupTooOld: 'CourseCompanionBackupTooOld',
   backupMissing: 'CourseCompanionBackupMissing',
+  weeklyBackupTooOld: 'CourseCompanionWeeklyBackupTooOld',
+  weeklyBackupMissing: 'CourseCompanionWeeklyBackupMissing',
 } as const;
 
 /** Rounds away binary floating-point noise: 1 − 0.999 is 0.0010000000000000009. */
@@ -88,6 +100,7 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
   const ns = `namespace="${props.namespace}"`;
   const budget = tidy(1 - props.availability);
   const backupMaxAgeHours = props.backupMaxAgeHours ?? 26;
+  const weeklyMaxAgeHours = props.weeklyBackupMaxAgeHours ?? 8 * 24;
   const restarts = props.restartsPer15m ?? 3;
   const annotations = (alert: string, summary: string, description: string) => ({
     summary,
@@ -201,12 +214,44 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
           `${props.namespace} for ${backupMaxAgeHours} hours.`,
       ),
     },
+    // The weekly copies are the long tail of retention (26 weeks): if the copy job
+    // breaks, the dailies still protect last month, so these open a ticket, never page.
+    {
+      alert: ALERTS.weeklyBackupTooOld,
+      expr:
+        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.weeklyBackupCronJobName}"})\n` +
+        `> ${weeklyMaxAgeHours * 3600}`,
+      labels: { severity: 'ticket' },
+      annotations: annotations(
+        ALERTS.weeklyBackupTooOld,
+        `the newest weekly backup copy is older than ${weeklyMaxAgeHours} hours`,
+        `The last successful run of CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} was ` +
+          `{{ $value | humanizeDuration }} ago.`,
+      ),
+    },
+    {
+      alert: ALERTS.weeklyBackupMissing,
+      expr: `absent(kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.weeklyBackupCronJobName}"})`,
+      for: `${weeklyMaxAgeHours}h`,
+      labels: { severity: 'ticket' },
+      annotations: annotations(
+        ALERTS.weeklyBackupMissing,
+        `no successful weekly backup copy for ${weeklyMaxAgeHours} hours`,
+        `kube-state-metrics has reported no successful run of CronJob ${props.weeklyBackupCronJobName} in ` +
+          `${props.namespace} for ${weeklyMaxAgeHours} hours.`,
+      ),
+    },
   ];
 
   return [
     { name: 'course-companion-slo-recording', rules: recording },
-    { name: 'course-companion-alerts', rules: [...burnAlerts, ...otherAlerts] },
+    { name: 'course-companion-alerts', rules: [...burnAlerts, ...otherAlerts].map((rule) => routed(rule, props.urgentSeverity ?? 'page')) },
   ];
+}
+
+/** An alert marked `page` carries the environment's urgent severity instead. */
+function routed(rule: AlertingRule, urgent: Severity): AlertingRule {
+  return rule.labels.severity === 'page' ? { ...rule, labels: { ...rule.labels, severity: urgent } } : rule;
 }
 
 function validate(props: SloRulesProps): void {

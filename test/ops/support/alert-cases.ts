@@ -25,6 +25,9 @@ export interface AlertCaseParams {
   readonly namespace: string;
   readonly latencyP95Seconds: number;
   readonly backupCronJob: string;
+  readonly weeklyBackupCronJob: string;
+  /** `monitoring.urgentAlerts` of the environment: what the alerts that page in production carry. */
+  readonly urgentSeverity: 'page' | 'ticket';
 }
 
 const BURN_ALERTS = ['1h', '6h', '1d', '3d'].map((w) => ({ window: w, alert: ALERTS.burn(w) }));
@@ -44,7 +47,7 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
     exp_labels: {
       namespace: ns,
       role: 'api',
-      severity: PAGE_WINDOWS.has(window) ? 'page' : 'ticket',
+      severity: PAGE_WINDOWS.has(window) ? p.urgentSeverity : 'ticket',
       slo: 'availability',
       window,
     },
@@ -189,7 +192,7 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
         {
           eval_time: '10m',
           alertname: ALERTS.backupTooOld,
-          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.backupCronJob, severity: 'page' } }],
+          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.backupCronJob, severity: p.urgentSeverity } }],
         },
       ],
     },
@@ -200,6 +203,30 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
         { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.backupCronJob}"}`, values: `${-25 * 3600}x20` },
       ],
       alert_rule_test: [{ eval_time: '10m', alertname: ALERTS.backupTooOld, exp_alerts: [] }],
+    },
+    {
+      // Issue 11, point 11: the weekly copy had no age alert at all.
+      name: 'a weekly copy last successful 9 days ago fires (as a ticket); the daily job\'s age does not count',
+      interval: '1m',
+      input_series: [
+        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`, values: `${-9 * 24 * 3600}x20` },
+        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}-other",cronjob="${p.weeklyBackupCronJob}"}`, values: `${-9 * 24 * 3600}x20` },
+      ],
+      alert_rule_test: [
+        {
+          eval_time: '10m',
+          alertname: ALERTS.weeklyBackupTooOld,
+          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.weeklyBackupCronJob, severity: 'ticket' } }],
+        },
+      ],
+    },
+    {
+      name: 'a weekly copy from 7 days ago does not fire yet',
+      interval: '1m',
+      input_series: [
+        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`, values: `${-7 * 24 * 3600}x20` },
+      ],
+      alert_rule_test: [{ eval_time: '10m', alertname: ALERTS.weeklyBackupTooOld, exp_alerts: [] }],
     },
   ];
 
@@ -225,7 +252,7 @@ export function dayLongAlertCases(p: AlertCaseParams): PromtoolTestGroup[] {
         {
           eval_time: '27h',
           alertname: ALERTS.backupMissing,
-          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.backupCronJob, severity: 'page' } }],
+          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.backupCronJob, severity: p.urgentSeverity } }],
         },
       ],
     },
@@ -234,6 +261,25 @@ export function dayLongAlertCases(p: AlertCaseParams): PromtoolTestGroup[] {
       interval: '1h',
       input_series: [{ series: lastSuccess(ns), values: '0x30' }],
       alert_rule_test: [{ eval_time: '27h', alertname: ALERTS.backupMissing, exp_alerts: [] }],
+    },
+    {
+      name: 'a weekly-copy CronJob that never succeeded fires after 8 days',
+      interval: '1h',
+      input_series: [{ series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.backupCronJob}"}`, values: '0x200' }],
+      alert_rule_test: [
+        { eval_time: '191h', alertname: ALERTS.weeklyBackupMissing, exp_alerts: [] },
+        {
+          eval_time: '194h',
+          alertname: ALERTS.weeklyBackupMissing,
+          exp_alerts: [{ exp_labels: { namespace: ns, cronjob: p.weeklyBackupCronJob, severity: 'ticket' } }],
+        },
+      ],
+    },
+    {
+      name: 'a weekly-copy CronJob that has succeeded is not missing',
+      interval: '1h',
+      input_series: [{ series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`, values: '0x200' }],
+      alert_rule_test: [{ eval_time: '194h', alertname: ALERTS.weeklyBackupMissing, exp_alerts: [] }],
     },
   ];
 }

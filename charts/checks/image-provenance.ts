@@ -1,0 +1,87 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { containersOf, podTemplatesOf } from './pods';
+import type { Finding, ManifestObject } from './types';
+
+/**
+ * Every image the cluster runs is built, scanned and signed by a workflow of this
+ * repository (issue 11, point 6). A digest written by hand, or an image from
+ * elsewhere, names something nobody built here: it may not exist, and the admission
+ * policy that admits only this repository's signatures would refuse it.
+ *
+ * Rule `image-provenance`: the repository part of each container, init container and
+ * analysis Job image must be one a workflow pushes ({@link imagesPushedByWorkflows}).
+ */
+export function checkImageProvenance(objects: readonly ManifestObject[], built: readonly string[]): Finding[] {
+  const known = new Set(built);
+  return objects
+    .flatMap(podTemplatesOf)
+    .flatMap(containersOf)
+    .filter(({ container }) => typeof container.image === 'string' && !known.has(repositoryOf(container.image)))
+    .map(({ container, pod, where }) => ({
+      check: 'policy' as const,
+      rule: 'image-provenance',
+      file: pod.manifest.file,
+      message:
+        `${where}: image repository ${repositoryOf(container.image)} is built by no workflow of this repository ` +
+        `(.github/workflows pushes ${[...known].sort().join(', ') || 'nothing'})`,
+    }));
+}
+
+/** `ghcr.io/a/b:tag@sha256:…` → `ghcr.io/a/b` (a port in the host is kept). */
+export function repositoryOf(image: string): string {
+  const withoutDigest = image.split('@')[0];
+  const slash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+
+interface WorkflowStep {
+  readonly run?: string;
+  readonly env?: Record<string, string>;
+}
+interface WorkflowJob {
+  readonly env?: Record<string, string>;
+  readonly steps?: readonly WorkflowStep[];
+}
+
+/**
+ * The image repositories the workflows in `dir` push: each `docker push <ref>` of a
+ * `run` step, with `$VAR` / `${VAR}` / `${{ env.VAR }}` resolved from the step's, job's
+ * and workflow's `env` (GitHub's precedence: step over job over workflow) and
+ * `${{ github.repository }}` from `githubRepository` ("owner/name"; GHCR names are lower
+ * case). A reference still holding an expression after that is ignored: it could not
+ * be compared.
+ */
+export function imagesPushedByWorkflows(dir: string, githubRepository: string): string[] {
+  const found = new Set<string>();
+  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const workflow = parse(readFileSync(join(dir, file), 'utf8')) as { env?: Record<string, string>; jobs?: Record<string, WorkflowJob> };
+    for (const job of Object.values(workflow.jobs ?? {})) {
+      for (const step of job.steps ?? []) {
+        const env = { ...workflow.env, ...job.env, ...step.env };
+        for (const match of (step.run ?? '').matchAll(/docker push\s+("[^"]+"|\S+)/g)) {
+          const repository = repositoryOf(resolve(match[1].replace(/^"|"$/g, ''), env, githubRepository));
+          if (!repository.includes('$')) found.add(repository);
+        }
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+function resolve(text: string, env: Record<string, string>, githubRepository: string, depth = 0): string {
+  const resolved = text
+    .replace(/\$\{\{\s*github\.repository\s*\}\}/g, githubRepository.toLowerCase())
+    .replace(/\$\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (all, name: string) => env[name] ?? all)
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, a?: string, b?: string) => env[(a ?? b)!] ?? all);
+  return resolved !== text && depth < 5 ? resolve(resolved, env, githubRepository, depth + 1) : resolved;
+}
+
+/** `https://github.com/owner/name.git` → `owner/name`. */
+export function githubRepositoryOf(repoURL: string): string {
+  const match = /github\.com[/:]([^/]+\/[^/]+?)(\.git)?$/.exec(repoURL);
+  if (!match) throw new Error(`${repoURL}: not a GitHub repository URL`);
+  return match[1];
+}

@@ -1,0 +1,78 @@
+/**
+ * Credentials for private images (issue 11, point 12), only when the environment file
+ * sets `image.pullSecretRemoteKey`: an ExternalSecret writes a `kubernetes.io/dockerconfigjson`
+ * Secret from that key, and every pod template in the chart names it in
+ * `imagePullSecrets`. The images are public GHCR packages today, so the shipped
+ * environments generate neither.
+ *
+ * Pods and not ServiceAccounts: the migration Job and the analysis Jobs run as the
+ * namespace's `default` ServiceAccount, which this chart does not own.
+ */
+import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+} from '../imports/externalsecrets-external-secrets.io';
+import { SYNC_WAVE, syncWave } from './labels';
+
+export interface ImagePullSecretProps {
+  /** @default 'image-pull-secret' */
+  readonly name?: string;
+  readonly storeName: string;
+  /** Key in the store holding a Docker config JSON (`{"auths": {"ghcr.io": {...}}}`). */
+  readonly remoteKey: string;
+  /** @default '1h' */
+  readonly refreshInterval?: string;
+}
+
+const KEY = 'dockerconfigjson';
+
+/** Where each kind keeps its pod template(s), as JSON-pointer paths to the pod spec. */
+function podSpecPaths(object: ApiObject): string[] {
+  const json = object.toJson() as { spec?: { metrics?: { provider?: { job?: unknown } }[] } };
+  switch (`${object.apiGroup}/${object.kind}`) {
+    case 'argoproj.io/Rollout':
+    case 'apps/Deployment':
+    case 'batch/Job':
+      return ['/spec/template/spec'];
+    case 'batch/CronJob':
+      return ['/spec/jobTemplate/spec/template/spec'];
+    case 'argoproj.io/AnalysisTemplate':
+      return (json.spec?.metrics ?? []).flatMap((m, i) => (m.provider?.job ? [`/spec/metrics/${i}/provider/job/spec/template/spec`] : []));
+    default:
+      return [];
+  }
+}
+
+export class ImagePullSecret extends Construct {
+  readonly secretName: string;
+
+  constructor(scope: Construct, id: string, props: ImagePullSecretProps) {
+    super(scope, id);
+    this.secretName = props.name ?? 'image-pull-secret';
+    new ExternalSecret(this, 'Resource', {
+      metadata: { name: this.secretName, annotations: syncWave(SYNC_WAVE.config) },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.storeName },
+        target: {
+          name: this.secretName,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          template: { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': `{{ .${KEY} }}` } },
+        },
+        data: [{ secretKey: KEY, remoteRef: { key: props.remoteKey } }],
+      },
+    });
+  }
+
+  /** Names the Secret in every pod template of `chart`; call after everything is added. */
+  applyTo(chart: Chart): void {
+    for (const object of chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+      for (const path of podSpecPaths(object)) {
+        object.addJsonPatch(JsonPatch.add(`${path}/imagePullSecrets`, [{ name: this.secretName }]));
+      }
+    }
+  }
+}
