@@ -64,21 +64,33 @@ export const ClusterSchema = z
         ),
       })
       .strict(),
-    imagePolicy: z
+    /**
+     * Signed-image admission: one ClusterImagePolicy per signing workflow, each naming
+     * the images that workflow builds (a check compares them with .github/workflows).
+     */
+    imagePolicies: z
       .object({
-        name: dnsLabel,
-        images: z.array(imageGlob).min(1, 'at least one image glob'),
-        signer: z
-          .object({
-            issuer: httpsUrl,
-            /** The workflow identity Fulcio writes into the certificate (exact match). */
-            subject: z
-              .string()
-              .regex(/^https:\/\/github\.com\/[^/]+\/[^/]+\/\.github\/workflows\/[^@]+@refs\/heads\/\S+$/, 'a GitHub workflow identity "https://github.com/<org>/<repo>/.github/workflows/<file>@refs/heads/<branch>"'),
-          })
-          .strict(),
         fulcioURL: httpsUrl,
         rekorURL: httpsUrl,
+        policies: z
+          .array(
+            z
+              .object({
+                name: dnsLabel,
+                images: z.array(imageGlob).min(1, 'at least one image glob'),
+                signer: z
+                  .object({
+                    issuer: httpsUrl,
+                    /** The workflow identity Fulcio writes into the certificate (exact match). */
+                    subject: z
+                      .string()
+                      .regex(/^https:\/\/github\.com\/[^/]+\/[^/]+\/\.github\/workflows\/[^@]+@refs\/heads\/\S+$/, 'a GitHub workflow identity "https://github.com/<org>/<repo>/.github/workflows/<file>@refs/heads/<branch>"'),
+                  })
+                  .strict(),
+              })
+              .strict(),
+          )
+          .min(1, 'at least one policy'),
       })
       .strict(),
   })

@@ -20,7 +20,7 @@ import { ClusterConfigError } from './cluster';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
 import { Environment, EnvironmentConfigError, loadEnvironments } from './environment';
 import { operationsExtension } from './constructs/monitoring/operations-extension';
-import { checkManifests, formatFindings, githubRepositoryOf, imagesPushedByWorkflows, type ManifestObject } from './checks';
+import { checkManifests, formatFindings, githubRepositoryOf, imagePushesByWorkflow, type ManifestObject } from './checks';
 import { loadGitops } from './gitops';
 
 const REPO_ROOT = resolve(__dirname, '..');
@@ -186,11 +186,13 @@ export function synthesize(options: SynthesizeOptions = {}): Synthesis {
  * `npm run synth` refuses output that would misbehave on a cluster, not only CI.
  */
 function assertChecksPass(objects: readonly SynthesizedObject[]): void {
-  // Every image must be one this repository's workflows build (and so scan and sign).
-  const builtImages = imagesPushedByWorkflows(WORKFLOWS_DIR, githubRepositoryOf(loadGitops(GITOPS_FILE).repoURL));
+  // Every image must be one this repository's workflows build, and the admission
+  // policy must expect the signature of the workflow that builds it.
+  const workflowPushes = imagePushesByWorkflow(WORKFLOWS_DIR, githubRepositoryOf(loadGitops(GITOPS_FILE).repoURL));
+  const builtImages = [...new Set([...workflowPushes.values()].flat())];
   const findings = checkManifests(
     objects.map((o): ManifestObject => ({ file: o.path, object: o.manifest })),
-    { builtImages },
+    { builtImages, workflowPushes },
   );
   if (findings.length > 0) {
     throw new SynthesisError(`the generated objects fail ${findings.length} check(s):\n${formatFindings(findings)}`);

@@ -55,9 +55,15 @@ interface WorkflowJob {
  * be compared.
  */
 export function imagesPushedByWorkflows(dir: string, githubRepository: string): string[] {
-  const found = new Set<string>();
+  return [...new Set([...imagePushesByWorkflow(dir, githubRepository).values()].flat())].sort();
+}
+
+/** The same, per workflow file name (`image.yml` → the repositories it pushes). */
+export function imagePushesByWorkflow(dir: string, githubRepository: string): Map<string, string[]> {
+  const pushes = new Map<string, string[]>();
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const workflow = parse(readFileSync(join(dir, file), 'utf8')) as { env?: Record<string, string>; jobs?: Record<string, WorkflowJob> };
+    const found = new Set<string>();
     for (const job of Object.values(workflow.jobs ?? {})) {
       for (const step of job.steps ?? []) {
         const env = { ...workflow.env, ...job.env, ...step.env };
@@ -67,8 +73,42 @@ export function imagesPushedByWorkflows(dir: string, githubRepository: string): 
         }
       }
     }
+    if (found.size > 0) pushes.set(file, [...found].sort());
   }
-  return [...found].sort();
+  return pushes;
+}
+
+/**
+ * Rule `image-signer-workflow`: a ClusterImagePolicy that admits images on a keyless
+ * signature from `.github/workflows/<file>` must cover only images that workflow
+ * builds, because only it signs them (`cosign sign` after its own push). A policy
+ * naming another workflow, or one that builds nothing, would reject every pod of
+ * those images at admission (sigstore policy-controller: every policy matching an
+ * image must pass).
+ */
+export function checkImageSigners(objects: readonly ManifestObject[], pushes: ReadonlyMap<string, readonly string[]>): Finding[] {
+  const findings: Finding[] = [];
+  for (const { file, object } of objects) {
+    if (object?.kind !== 'ClusterImagePolicy') continue;
+    const subjects: string[] = (object.spec?.authorities ?? []).flatMap((a: any) => (a.keyless?.identities ?? []).map((i: any) => String(i.subject ?? '')));
+    for (const glob of (object.spec?.images ?? []).map((i: any) => String(i.glob ?? ''))) {
+      const repository = repositoryOf(glob.replace(/@sha256:\*$/, ''));
+      for (const subject of subjects) {
+        const workflow = /\/\.github\/workflows\/([^@]+)@/.exec(subject)?.[1];
+        if (workflow !== undefined && (pushes.get(workflow) ?? []).includes(repository)) continue;
+        findings.push({
+          check: 'policy',
+          rule: 'image-signer-workflow',
+          file,
+          message:
+            `ClusterImagePolicy ${object.metadata?.name}: admits ${repository} on a signature by ${subject || '(no subject)'}, ` +
+            `but ${workflow ? `.github/workflows/${workflow} pushes ${(pushes.get(workflow) ?? []).join(', ') || 'no image'}` : 'that is no workflow of this repository'}` +
+            `; ${[...pushes].filter(([, images]) => images.includes(repository)).map(([w]) => w).join(', ') || 'no workflow'} builds and signs it`,
+        });
+      }
+    }
+  }
+  return findings;
 }
 
 function resolve(text: string, env: Record<string, string>, githubRepository: string, depth = 0): string {

@@ -9,7 +9,7 @@ import { checkAnalysis } from './analysis';
 import { checkArgoCd } from './argocd';
 import { checkCluster } from './cluster';
 import { checkDelivery } from './delivery';
-import { checkImageProvenance } from './image-provenance';
+import { checkImageProvenance, checkImageSigners } from './image-provenance';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
@@ -22,7 +22,7 @@ export { simulateSync, syncTasksOf } from './argocd-sync';
 export { checkCluster } from './cluster';
 export { checkDelivery } from './delivery';
 export { loadManifestDir, loadManifestFile, parseManifests } from './load';
-export { checkImageProvenance, githubRepositoryOf, imagesPushedByWorkflows } from './image-provenance';
+export { checkImageProvenance, checkImageSigners, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows } from './image-provenance';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
 export { checkSecretConsumers } from './secret-consumers';
@@ -43,6 +43,12 @@ export interface CheckOptions {
    * Fixtures leave it out. @default not checked
    */
   readonly builtImages?: readonly string[];
+  /**
+   * Workflow file → image repositories it pushes (`imagePushesByWorkflow`); when given,
+   * each ClusterImagePolicy's signer must be the workflow that builds its images (rule
+   * `image-signer-workflow`). @default not checked
+   */
+  readonly workflowPushes?: ReadonlyMap<string, readonly string[]>;
 }
 
 type Family = (objects: readonly ManifestObject[], options: CheckOptions) => Finding[];
@@ -58,6 +64,7 @@ const FAMILIES: Readonly<Record<CheckName, Family>> = {
     ...checkPolicy(objects),
     ...checkTls(objects),
     ...(options.builtImages ? checkImageProvenance(objects, options.builtImages) : []),
+    ...(options.workflowPushes ? checkImageSigners(objects, options.workflowPushes) : []),
   ],
   reference: (objects) => checkReferences(objects),
   cluster: (objects) => checkCluster(objects),

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { checkManifests, formatFindings, githubRepositoryOf, imagesPushedByWorkflows, type ManifestObject } from '../../charts/checks';
+import { checkManifests, formatFindings, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows, type ManifestObject } from '../../charts/checks';
 import { repositoryOf } from '../../charts/checks/image-provenance';
 import { postgresClientMajorVersion } from '../../charts/constructs/backup/backup-image';
 import { loadGitops } from '../../charts/gitops';
@@ -84,6 +84,30 @@ describe('the image-provenance policy rule', () => {
     expect(formatFindings(checkManifests(objects, { only: ['policy'], builtImages: builtHere }))).toBe('');
     // Not vacuous: the backup CronJobs and the Rollouts were looked at.
     expect(objects.some((o) => o.object.kind === 'CronJob')).toBe(true);
+  }, 120_000);
+});
+
+describe('the signed-image admission policies', () => {
+  const policies = () =>
+    synthesize()
+      .objects.filter((o) => o.manifest.kind === 'ClusterImagePolicy')
+      .map((o): ManifestObject => ({ file: o.path, object: JSON.parse(JSON.stringify(o.manifest)) }));
+  const pushes = () => imagePushesByWorkflow(WORKFLOWS, GITHUB_REPOSITORY);
+
+  it('expect, for each image, the signature of the workflow that builds it', () => {
+    expect([...pushes().keys()]).toEqual(['backup-image.yml', 'image.yml']);
+    expect(formatFindings(checkManifests(policies(), { only: ['policy'], workflowPushes: pushes() }))).toBe('');
+  }, 120_000);
+
+  it("refuse the old single policy, which expected image.yml's signature on the backup image too", () => {
+    // What dist/cluster/ held before: backup-image.yml signs the backup image, so
+    // policy-controller would have rejected every backup pod.
+    const [app] = policies().filter((p) => p.object.metadata.name === 'course-companion-app-signed');
+    app.object.spec.images.push({ glob: 'ghcr.io/course-companion/course-companion-backup@sha256:*' });
+    const findings = checkManifests([app], { only: ['policy'], workflowPushes: pushes() });
+    expect(formatFindings(findings)).toContain(
+      '[policy/image-signer-workflow] dist/cluster/clusterimagepolicy-course-companion-app-signed.yaml: ClusterImagePolicy course-companion-app-signed: admits ghcr.io/course-companion/course-companion-backup on a signature by https://github.com/course-companion/course-companion/.github/workflows/image.yml@refs/heads/main, but .github/workflows/image.yml pushes ghcr.io/course-companion/course-companion; backup-image.yml builds and signs it',
+    );
   }, 120_000);
 });
 

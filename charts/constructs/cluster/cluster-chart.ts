@@ -29,7 +29,7 @@ export class ClusterChart extends Chart {
   readonly cluster: ClusterConfig;
   readonly gatewayApiPlugin: GatewayApiPluginConfig;
   readonly secretStores: readonly EnvironmentSecretStore[];
-  readonly imagePolicy: SignedImagePolicy;
+  readonly imagePolicies: readonly SignedImagePolicy[];
 
   constructor(scope: Construct, id: string, props: ClusterChartProps) {
     super(scope, id, { ...props, disableResourceNameHashes: true });
@@ -61,7 +61,10 @@ export class ClusterChart extends Chart {
       });
     });
 
-    this.imagePolicy = new SignedImagePolicy(this, 'image-policy', cluster.imagePolicy);
+    const { fulcioURL, rekorURL, policies } = cluster.imagePolicies;
+    this.imagePolicies = policies.map(
+      (policy) => new SignedImagePolicy(this, `image-policy-${policy.name}`, { ...policy, fulcioURL, rekorURL }),
+    );
   }
 }
 
