@@ -4,9 +4,8 @@
  * per environment, the signed-image admission policy). Every object is strict, so a
  * misspelt key fails synth naming the file and the field path.
  */
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './config-file';
 import type { Environment } from './environment';
 
 const dnsLabel = z
@@ -99,42 +98,21 @@ export const ClusterSchema = z
 export type ClusterConfig = z.infer<typeof ClusterSchema>;
 export type SecretStoreConfig = ClusterConfig['externalSecrets']['stores'][string];
 
-export class ClusterConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly { path: string; message: string }[],
-  ) {
-    super(`${file}: invalid cluster file\n` + problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'));
+export class ClusterConfigError extends ConfigFileError {
+  constructor(file: string, problems: readonly ConfigProblem[]) {
+    super(file, problems, 'cluster');
     this.name = 'ClusterConfigError';
   }
 }
+const clusterError = (file: string, problems: readonly ConfigProblem[]) => new ClusterConfigError(file, problems);
 
 /** Validates parsed data; `file` appears in messages only. */
 export function parseCluster(data: unknown, file: string): ClusterConfig {
-  const result = ClusterSchema.safeParse(data);
-  if (!result.success) {
-    throw new ClusterConfigError(
-      file,
-      result.error.issues.map((issue) => ({
-        path: issue.path.join('.'),
-        message:
-          issue.code === z.ZodIssueCode.unrecognized_keys
-            ? `unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}`
-            : issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined'
-              ? `required: expected ${issue.expected}`
-              : `expected ${issue.message.replace(/^expected /, '')}`,
-      })),
-    );
-  }
-  return result.data;
+  return parseWith(ClusterSchema, data, file, clusterError);
 }
 
 export function loadCluster(file: string): ClusterConfig {
-  const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new ClusterConfigError(file, [{ path: '', message: `not valid YAML: ${doc.errors[0].message.split('\n')[0]}` }]);
-  }
-  return parseCluster(doc.toJS(), file);
+  return parseCluster(readYamlFile(file, clusterError), file);
 }
 
 /**

@@ -6,10 +6,10 @@
  * `.strict()`, so a misspelt key fails instead of silently doing nothing, and every
  * failure names the file, the field path and what was expected.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './config-file';
 import { durationSeconds, measurementsSeeing } from './checks/analysis-run';
 import { windowStartOf } from './constructs/argocd/sync-windows';
 import { backupWindowProblems } from './backup-window';
@@ -450,80 +450,17 @@ export type AnalysisSettings = Environment['analysis'];
 export type ImagePin = Environment['image'];
 
 /** A bad environment file: the message names the file, each bad field and the rule. */
-export class EnvironmentConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly { path: string; message: string }[],
-  ) {
-    super(
-      `${file}: invalid environment file\n` + problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'),
-    );
+export class EnvironmentConfigError extends ConfigFileError {
+  constructor(file: string, problems: readonly ConfigProblem[]) {
+    super(file, problems, 'environment');
     this.name = 'EnvironmentConfigError';
   }
 }
-
-function valueAt(data: unknown, path: readonly (string | number)[]): unknown {
-  let value: unknown = data;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string | number, unknown>)[key];
-  }
-  return value;
-}
-
-function shown(value: unknown): string {
-  const text = JSON.stringify(value);
-  return text === undefined ? String(value) : text.length > 100 ? `${text.slice(0, 97)}...` : text;
-}
-
-/** One line per issue, phrased as "expected X, got Y". */
-function describeIssue(issue: z.ZodIssue, data: unknown): string {
-  const got = valueAt(data, issue.path);
-  const isZodDefault = /^(Number|String|Array) must/.test(issue.message);
-  switch (issue.code) {
-    case z.ZodIssueCode.unrecognized_keys:
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: expected only the keys the schema defines`;
-    case z.ZodIssueCode.invalid_type:
-      return issue.received === 'undefined'
-        ? `required: expected ${issue.expected}`
-        : issue.received === 'null'
-          ? `expected ${issue.expected}, got null`
-          : `expected ${issue.expected}, got ${issue.received} ${shown(got)}`;
-    case z.ZodIssueCode.too_small:
-    case z.ZodIssueCode.too_big: {
-      const small = issue.code === z.ZodIssueCode.too_small;
-      const bound = small ? (issue as z.ZodTooSmallIssue).minimum : (issue as z.ZodTooBigIssue).maximum;
-      const inclusive = issue.inclusive;
-      const rule = isZodDefault
-        ? issue.type === 'array' || issue.type === 'string'
-          ? `${small ? 'at least' : 'at most'} ${String(bound)} ${issue.type === 'array' ? 'item(s)' : 'character(s)'}`
-          : `a number ${small ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<'} ${String(bound)}`
-        : issue.message;
-      return `expected ${rule}, got ${issue.type === 'array' ? `${(got as unknown[]).length} item(s)` : shown(got)}`;
-    }
-    case z.ZodIssueCode.invalid_enum_value:
-      return `expected one of ${issue.options.map((o) => JSON.stringify(o)).join(', ')}, got ${shown(issue.received)}`;
-    case z.ZodIssueCode.invalid_literal:
-      return `expected ${JSON.stringify(issue.expected)}, got ${shown(got)}`;
-    case z.ZodIssueCode.invalid_union_discriminator:
-      return `expected ${issue.message}, got ${shown(got)}`;
-    default: {
-      const rule = issue.message.startsWith('expected') ? issue.message.slice('expected '.length) : issue.message;
-      return got === undefined || typeof got === 'object' ? `expected ${rule}` : `expected ${rule}, got ${shown(got)}`;
-    }
-  }
-}
+const environmentError = (file: string, problems: readonly ConfigProblem[]) => new EnvironmentConfigError(file, problems);
 
 /** Validates already-parsed data; `file` is only used in messages. */
 export function parseEnvironment(data: unknown, file: string): Environment {
-  const result = EnvironmentSchema.safeParse(data);
-  if (!result.success) {
-    throw new EnvironmentConfigError(
-      file,
-      result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: describeIssue(issue, data) })),
-    );
-  }
-  const env = result.data;
+  const env = parseWith(EnvironmentSchema, data, file, environmentError);
   const expectedName = basename(file).replace(/\.ya?ml$/, '');
   if (env.name !== expectedName) {
     throw new EnvironmentConfigError(file, [
@@ -537,23 +474,7 @@ export function parseEnvironment(data: unknown, file: string): Environment {
 
 /** Reads and validates one environment file. */
 export function loadEnvironment(file: string): Environment {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new EnvironmentConfigError(file, [{ path: '', message: `cannot read the file: ${(err as Error).message}` }]);
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new EnvironmentConfigError(
-      file,
-      doc.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '',
-        message: `not valid YAML: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`,
-      })),
-    );
-  }
-  return parseEnvironment(doc.toJS(), file);
+  return parseEnvironment(readYamlFile(file, environmentError), file);
 }
 
 /** Every `*.yaml` in the directory, sorted by name so the output order never varies. */

@@ -4,9 +4,8 @@
  * at any time or only inside its maintenance window). Every object is strict, so a
  * misspelt key fails synth with the file and the field path.
  */
-import { readFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './config-file';
 
 const dnsLabel = z
   .string()
@@ -63,42 +62,21 @@ export const GitopsSchema = z
 
 export type GitopsConfig = z.infer<typeof GitopsSchema>;
 
-export class GitopsConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly { path: string; message: string }[],
-  ) {
-    super(`${file}: invalid gitops file\n` + problems.map((p) => `  - ${p.path || '(top level)'}: ${p.message}`).join('\n'));
+export class GitopsConfigError extends ConfigFileError {
+  constructor(file: string, problems: readonly ConfigProblem[]) {
+    super(file, problems, 'gitops');
     this.name = 'GitopsConfigError';
   }
 }
+const gitopsError = (file: string, problems: readonly ConfigProblem[]) => new GitopsConfigError(file, problems);
 
 /** Validates parsed data; `file` appears in messages only. */
 export function parseGitops(data: unknown, file: string): GitopsConfig {
-  const result = GitopsSchema.safeParse(data);
-  if (!result.success) {
-    throw new GitopsConfigError(
-      file,
-      result.error.issues.map((issue) => ({
-        path: issue.path.join('.'),
-        message:
-          issue.code === z.ZodIssueCode.unrecognized_keys
-            ? `unknown key(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}`
-            : issue.code === z.ZodIssueCode.invalid_type && issue.received === 'undefined'
-              ? `required: expected ${issue.expected}`
-              : `expected ${issue.message.replace(/^expected /, '')}`,
-      })),
-    );
-  }
-  return result.data;
+  return parseWith(GitopsSchema, data, file, gitopsError);
 }
 
 export function loadGitops(file: string): GitopsConfig {
-  const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new GitopsConfigError(file, [{ path: '', message: `not valid YAML: ${doc.errors[0].message.split('\n')[0]}` }]);
-  }
-  return parseGitops(doc.toJS(), file);
+  return parseGitops(readYamlFile(file, gitopsError), file);
 }
 
 /**

@@ -16,9 +16,9 @@ import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { argoCdOutputGroups } from './constructs/argocd/argocd-chart';
 import { clusterOutputGroups, imageAdmissionExtension } from './constructs/cluster/cluster-chart';
-import { ClusterConfigError } from './cluster';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
-import { Environment, EnvironmentConfigError, loadEnvironments } from './environment';
+import { ConfigFileError } from './config-file';
+import { Environment, loadEnvironments } from './environment';
 import { operationsExtension } from './constructs/monitoring/operations-extension';
 import { checkManifests, formatFindings, githubRepositoryOf, imagePushesByWorkflow, type ManifestObject } from './checks';
 import { loadGitops } from './gitops';
@@ -259,7 +259,7 @@ function main(argv: readonly string[]): number {
     }
     return 0;
   } catch (err) {
-    if (err instanceof EnvironmentConfigError || err instanceof SynthesisError || err instanceof ClusterConfigError) {
+    if (err instanceof ConfigFileError || err instanceof SynthesisError) {
       console.error(`synth failed, nothing written:\n${err.message}`);
     } else {
       console.error('synth failed, nothing written:');

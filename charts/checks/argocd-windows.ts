@@ -19,7 +19,7 @@
  *   `operationStartedAt`.
  * Cron semantics: ../constructs/argocd/cron.ts (robfig/cron v3).
  */
-import { nextActivation, parseCron, type CronSchedule } from '../constructs/argocd/cron';
+import { nextActivation, parseCron, zoneOffsetMs, type CronSchedule } from '../constructs/argocd/cron';
 
 export interface SyncWindowSpec {
   readonly kind: 'allow' | 'deny' | string;
@@ -61,22 +61,6 @@ export function parseGoDuration(text: string): number {
   return total;
 }
 
-/** The zone's UTC offset at `at`, in ms (Go's `time.Now().In(loc).Zone()`). */
-export function zoneOffsetMs(timeZone: string | undefined, at: number): number {
-  if (timeZone === undefined || timeZone === '' || timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
-  try {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    }).formatToParts(new Date(at));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-    return wall - Math.floor(at / 1000) * 1000;
-  } catch {
-    return 0; // "Invalid time zone ... Using UTC as default time zone"
-  }
-}
 
 export class SyncWindows {
   private readonly windows: Compiled[];

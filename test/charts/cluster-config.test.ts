@@ -33,7 +33,7 @@ describe('charts/cluster.yaml', () => {
     ['a plugin location that is not the pinned release', (d: any) => (d.argoRollouts.gatewayApiPlugin.location = d.argoRollouts.gatewayApiPlugin.location.replace('v0.15.0', 'v0.14.1')), 'argoRollouts.gatewayApiPlugin.location: expected a release asset under'],
     ['a short plugin checksum', (d: any) => (d.argoRollouts.gatewayApiPlugin.sha256 = 'abc'), 'argoRollouts.gatewayApiPlugin.sha256: expected a sha256 checksum'],
     ['a signer that is not a GitHub workflow identity', (d: any) => (d.imagePolicies.policies[0].signer.subject = 'someone@example.com'), 'imagePolicies.policies.0.signer.subject: expected a GitHub workflow identity'],
-    ['an unknown key', (d: any) => (d.externalSecrets.vault.token = 'x'), 'externalSecrets.vault: unknown key(s) "token"'],
+    ['an unknown key', (d: any) => (d.externalSecrets.vault.token = 'x'), 'externalSecrets.vault: unknown key "token": expected only the keys the schema defines'],
   ])('refuses %s, naming the field', (_name, edit, expected) => {
     const d = data();
     edit(d);

@@ -211,7 +211,7 @@ describe('charts/gitops.yaml', () => {
   const valid = (): GitopsConfig => loadGitops(GITOPS_FILE);
 
   it.each([
-    ['an unknown key', (c: Json) => ({ ...c, autosync: true }), '(top level): unknown key(s) "autosync"'],
+    ['an unknown key', (c: Json) => ({ ...c, autosync: true }), '(top level): unknown key "autosync": expected only the keys the schema defines'],
     ['a bad autoSync', (c: Json) => ({ ...c, environments: { production: { autoSync: 'sometimes' } } }), 'environments.production.autoSync: expected one of "always", "maintenanceWindow"'],
     ['a bad backoff', (c: Json) => ({ ...c, retry: { ...c.retry, backoff: { ...c.retry.backoff, duration: '10 seconds' } } }), 'retry.backoff.duration: expected a duration such as "10s"'],
     ['no deployers', (c: Json) => ({ ...c, project: { ...c.project, deployers: [] } }), 'project.deployers: expected at least one group'],

@@ -9,7 +9,8 @@ export interface RetryPolicy {
   readonly backoff: { readonly duration: string; readonly factor: number; readonly maxDuration: string };
 }
 
-export interface EnvironmentApplicationProps {
+/** Where an Application reads a directory of generated objects from, and syncs it to. */
+export interface SyncedDirectoryProps {
   /** Application name, e.g. `course-companion-production`. */
   readonly name: string;
   readonly argocdNamespace: string;
@@ -20,8 +21,12 @@ export interface EnvironmentApplicationProps {
   /** Directory of generated objects, e.g. `dist/production`. */
   readonly path: string;
   readonly destinationServer: string;
+  /** Default namespace; every namespaced object in the output names its own. */
   readonly destinationNamespace: string;
   readonly retry: RetryPolicy;
+}
+
+export interface EnvironmentApplicationProps extends SyncedDirectoryProps {
   /** Fields a controller owns (see `controllerOwnedFields`). @default none */
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
 }

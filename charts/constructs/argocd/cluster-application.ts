@@ -7,7 +7,7 @@
 import { Construct } from 'constructs';
 import { Application } from '../../imports/applications-argoproj.io';
 import { AppProject } from '../../imports/appprojects-argoproj.io';
-import type { RetryPolicy } from './application';
+import type { SyncedDirectoryProps } from './application';
 import { compareGroupKinds, type GroupKind } from './environment-output';
 import { syncWave } from './sync-waves';
 
@@ -67,19 +67,8 @@ export class ClusterAppProject extends Construct {
   }
 }
 
-export interface ClusterApplicationProps {
-  readonly name: string;
-  readonly argocdNamespace: string;
-  readonly project: string;
-  readonly repoURL: string;
-  readonly targetRevision: string;
-  /** `dist/cluster`. */
-  readonly path: string;
-  readonly destinationServer: string;
-  /** Default namespace; every namespaced object in the output names its own. */
-  readonly destinationNamespace: string;
-  readonly retry: RetryPolicy;
-}
+/** The cluster pieces' Application reads `dist/cluster`. */
+export type ClusterApplicationProps = SyncedDirectoryProps;
 
 /**
  * Syncs dist/cluster/. Automated with self-heal so a hand edit of the plugin entry or a

@@ -1,5 +1,5 @@
 import type { AppProjectSpecSyncWindows } from '../../imports/appprojects-argoproj.io';
-import { parseCron } from './cron';
+import { parseCron, zoneOffsetMs } from './cron';
 
 /**
  * An environment's maintenance window, as its environment file states it, e.g. the
@@ -120,27 +120,16 @@ export interface WindowOccurrence {
 export function nextMaintenanceWindow(window: MaintenanceWindow, from: Date): WindowOccurrence {
   const start = windowStartOf(window.schedule);
   const durationMs = window.durationMinutes * 60_000;
-  const local = new Date(from.getTime() + offsetMs(window.timeZone, from.getTime()));
+  const local = new Date(from.getTime() + zoneOffsetMs(window.timeZone, from.getTime()));
   // Walk local calendar days from one week before `from` (a window may still be open).
   for (let day = -8; day < 400; day++) {
     const date = new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + day));
     if (date.getUTCDay() !== start.weekday) continue;
     if (window.weekOfMonth !== undefined && Math.ceil(date.getUTCDate() / 7) !== window.weekOfMonth) continue;
     const wall = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), start.hour, start.minute);
-    const startMs = wall - offsetMs(window.timeZone, wall);
+    const startMs = wall - zoneOffsetMs(window.timeZone, wall);
     if (startMs + durationMs > from.getTime()) return { start: new Date(startMs), end: new Date(startMs + durationMs) };
   }
   throw new Error(`no maintenance window within a year of ${from.toISOString()}`);
 }
 
-/** UTC offset of a time zone at an instant, in ms. */
-function offsetMs(timeZone: string, at: number): number {
-  if (timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-  }).formatToParts(new Date(at));
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at / 1000) * 1000;
-}
