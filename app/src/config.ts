@@ -12,6 +12,13 @@ export const APP_ENVS = ['development', 'test', 'staging', 'production'] as cons
 export type AppEnv = (typeof APP_ENVS)[number];
 export const ROLES = ['web', 'api', 'all'] as const;
 export type Role = (typeof ROLES)[number];
+/**
+ * Faults `npm run rehearse` injects into a canary (REHEARSAL_FAULT): `errors` answers
+ * every request but the probes with a 500, `latency` delays it, `crash` exits at start.
+ * Test-only: refused in staging and production and by the image (NODE_ENV=production).
+ */
+export const REHEARSAL_FAULTS = ['errors', 'latency', 'crash'] as const;
+export type RehearsalFault = (typeof REHEARSAL_FAULTS)[number];
 
 /** The key `npm run dev` signs with; refused anywhere but development. */
 export const DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-do-not-use-elsewhere';
@@ -51,6 +58,8 @@ export interface Config {
     readonly secretAccessKey?: string;
   };
   readonly shutdownTimeoutSeconds: number;
+  /** A fault injected for a rollout rehearsal; never set outside development and test. */
+  readonly rehearsalFault?: RehearsalFault;
   /** Not an environment variable: fixed operating limits, overridable in tests. */
   readonly readinessTimeoutMs: number;
   readonly bodyLimitBytes: number;
@@ -163,6 +172,9 @@ const EnvSchema = z.object({
   CLOUDFLARE_R2_ACCESS_KEY_ID: optionalString,
   CLOUDFLARE_R2_SECRET_ACCESS_KEY: optionalString,
   SHUTDOWN_TIMEOUT_SECONDS: int(25, 1, 600),
+  // Read only to refuse REHEARSAL_FAULT in the image, which sets NODE_ENV=production.
+  NODE_ENV: optionalString,
+  REHEARSAL_FAULT: optionalString.pipe(z.enum(REHEARSAL_FAULTS).optional()),
 });
 
 function packageVersion(): string {
@@ -214,6 +226,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (servesWeb && !development && e.APP_ENV !== 'test' && (e.SESSION_SECRET ?? '').length < MIN_SECRET_LENGTH) {
     problems.push(`SESSION_SECRET: must be at least ${MIN_SECRET_LENGTH} characters for the web role`);
   }
+  if (e.REHEARSAL_FAULT && (e.APP_ENV === 'staging' || e.APP_ENV === 'production' || e.NODE_ENV === 'production')) {
+    problems.push(
+      `REHEARSAL_FAULT: a rehearsal fault is refused with APP_ENV=${e.APP_ENV}${e.NODE_ENV === 'production' ? ' and NODE_ENV=production' : ''} (development and test only)`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const defaultPort = e.ROLE === 'web' ? 3000 : 8000;
@@ -250,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretAccessKey: e.CLOUDFLARE_R2_SECRET_ACCESS_KEY,
     },
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
+    rehearsalFault: e.REHEARSAL_FAULT,
     readinessTimeoutMs: 2000,
     bodyLimitBytes: 64 * 1024,
     authRateLimit: { points: 10, durationSeconds: 60 },

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createApiApp } from './api/app';
 import { requestContext } from './api/middleware/request-context';
+import { rehearsalFault } from './api/middleware/rehearsal-fault';
 import { RedisCache } from './db/cache';
 import { openDatabase, type Database } from './db/database';
 import { openRedis } from './db/redis';
@@ -134,7 +135,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       sessionSecret: config.sessionSecret ?? DEV_SESSION_SECRET,
       secureCookies: secure,
       logger: webLogger,
-      instrument: [requestContext(webLogger, metrics)],
+      instrument: [requestContext(webLogger, metrics), rehearsalFault(config.rehearsalFault)].filter((m) => m !== undefined),
       allowedHosts: config.allowedHosts,
       noIndex: config.appEnv === 'staging',
       isReady: () => !lifecycle.draining,
@@ -254,6 +255,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     process.exit(1);
   }
   const logger = createLogger({ level: config.logLevel, role: config.role, version: config.version });
+  if (config.rehearsalFault === 'crash') {
+    // A release that cannot start: the pod never becomes ready (npm run rehearse).
+    process.stderr.write('REHEARSAL_FAULT=crash: exiting at start\n');
+    process.exit(1);
+  }
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
 
   if (config.webConcurrency > 1 && cluster.isPrimary) {

@@ -12,6 +12,7 @@ import type { Lifecycle } from '../observability/health';
 import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { allowedHosts, securityHeaders } from './middleware/security';
+import { rehearsalFault } from './middleware/rehearsal-fault';
 import { healthRouter } from './routes/health';
 import { apiRouter } from './routes/index';
 import type { ErrorReporter } from '../observability/error-reporter';
@@ -43,6 +44,8 @@ export function createApiApp(deps: ApiDeps): Koa {
 
   const corsOrigins = new Set(deps.config.corsOrigins);
   app.use(requestContext(deps.logger, deps.metrics));
+  const fault = rehearsalFault(deps.config.rehearsalFault);
+  if (fault) app.use(fault);
   app.use(securityHeaders({ hsts: deps.config.appEnv === 'staging' || deps.config.appEnv === 'production' }));
   app.use(errorHandler(deps.logger, deps.errors));
   app.use(allowedHosts(deps.config.allowedHosts));
