@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { argoModel, type ArgoModel } from './argo-model';
+import { distDirOf, loadPlan, type DeliveryPlan } from './plan';
+import { killAll, localSecrets, REPO_ROOT, runMigration, startPod, type Pod } from './processes';
+import { scrapeConfigs, startPrometheus, untilScraped, type RunningPrometheus } from './prometheus';
+import { measurer } from './providers';
+import { describeStep, playRollout } from './rollout';
+import { clusterClock, sleep } from './time';
+import { formatDecision, formatEvent, type Decision, type Timeline, type TimelineEvent } from './timeline';
+import { LearnerTraffic, WeightedProxy } from './traffic';
+
+export const FAULTS = ['none', 'errors', 'latency', 'crash', 'silent'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+export interface RehearsalOptions {
+  readonly env: string;
+  readonly fault: Fault;
+  /** Cluster seconds per real second. */
+  readonly speed: number;
+  /** @default 'api' */
+  readonly rollout?: string;
+  /** Where the generated YAML is. @default dist/<env> of this checkout */
+  readonly distDir?: string;
+  /** Learner requests per real second. @default 40 */
+  readonly rate?: number;
+  /** Give up (rehearsal failed) after this many real seconds. @default 600 */
+  readonly timeoutSeconds?: number;
+  readonly model?: ArgoModel;
+  /** Each timeline line as it happens. */
+  readonly print?: (line: string) => void;
+  /** The progress line, rewritten in place (a terminal); undefined: none. */
+  readonly progress?: (line: string) => void;
+}
+
+/** The pod template hash Argo Rollouts would give each side (any stable, distinct value will do). */
+const podTemplateHash = (plan: DeliveryPlan, side: string) =>
+  createHash('sha256').update(JSON.stringify(plan.rollout.spec)).update(side).digest('hex').slice(0, 10);
+
+/**
+ * Learners: one registered account reading the course through the proxy (the api role),
+ * or pages (the web role).
+ */
+async function learnerRequests(pod: Pod, role: string): Promise<{ paths: string[]; headers?: Record<string, string> }> {
+  if (role === 'web') return { paths: ['/', '/login'] };
+  const res = await fetch(`${pod.url}/api/v1/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: `rehearsal-${Date.now()}@example.com`, password: 'rehearsal password 0123' }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`could not register the rehearsal's learner on the stable pod: ${res.status}`);
+  return {
+    paths: ['/api/v1/plans', '/api/v1/chapters/1', '/api/v1/progress', '/api/v1/me', '/api/v1/course'],
+    headers: { authorization: `Bearer ${body.access_token}` },
+  };
+}
+
+function headerLines(plan: DeliveryPlan, opts: RehearsalOptions, prometheus: RunningPrometheus, pods: Pod[], targets: { health: string; labels: Record<string, string> }[]): string[] {
+  const steps = plan.canary.steps.map(describeStep).join(' → ');
+  const scraped = targets.map((t) => `${t.labels.pod ?? t.labels.instance} ${t.health} {${Object.entries(t.labels).filter(([k]) => !['instance', 'pod', 'container', 'endpoint', 'service'].includes(k)).map(([k, v]) => `${k}="${v}"`).join(', ')}}`);
+  return [
+    `Rehearsal of Rollout ${plan.namespace}/${String(plan.rollout.metadata.name)} (${opts.distDir ?? `dist/${opts.env}`}), fault: ${opts.fault}, speed ×${opts.speed}`,
+    `  steps: ${steps}; background analysis: ${plan.canary.analysis?.templates.map((t) => t.templateName).join(', ') ?? 'none'}`,
+    `  time is compressed ×${opts.speed}: pauses, initialDelay, interval, scrape intervals, Prometheus' lookback and every`,
+    `  [range] / offset in the queries are divided by ${opts.speed} (a [5m] window becomes [${(300_000 / opts.speed).toFixed(0)}ms]); times below are cluster time`,
+    `  pods: ${pods.map((p) => `${p.track} ${p.name} (rollouts-pod-template-hash=${p.hash})`).join(', ')}`,
+    `  Prometheus ${prometheus.url} stands in for every AnalysisTemplate's provider address; scrape config from the ServiceMonitors:`,
+    ...(scraped.length > 0 ? scraped.map((t) => `    ${t}`) : ['    no target left after relabeling']),
+  ];
+}
+
+/** Plays one release's canary and returns its timeline, decision included. */
+export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
+  const started = Date.now();
+  const rolloutName = opts.rollout ?? 'api';
+  const print = opts.print ?? (() => undefined);
+  const plan = loadPlan(opts.distDir ?? distDirOf(REPO_ROOT, opts.env), rolloutName);
+  const timeline: Timeline = { env: opts.env, rollout: rolloutName, fault: opts.fault, speed: opts.speed, header: [], events: [] };
+  const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+  let proxy: WeightedProxy | undefined;
+  let prometheus: RunningPrometheus | undefined;
+  let traffic: LearnerTraffic | undefined;
+  const pods: Pod[] = [];
+  let progressTimer: NodeJS.Timeout | undefined;
+  try {
+    const secrets = localSecrets(`sqlite:${join(dir, 'rehearsal.sqlite')}`);
+    await runMigration(plan, secrets);
+    const appFault = ['errors', 'latency', 'crash'].includes(opts.fault) ? opts.fault : undefined;
+    const [stable, canary] = await Promise.all([
+      startPod(plan, { track: 'stable', hash: podTemplateHash(plan, 'stable'), secrets }),
+      startPod(plan, { track: 'canary', hash: podTemplateHash(plan, 'canary'), secrets, env: appFault ? { REHEARSAL_FAULT: appFault } : {} }),
+    ]);
+    pods.push(stable, canary);
+    if (!(await stable.ready())) throw new Error(`the stable pod is not ready:\n${stable.output().slice(-2000)}`);
+    prometheus = await startPrometheus({ dir, scrapeConfigs: scrapeConfigs(plan, pods, opts.speed), speed: opts.speed });
+    const targets = await untilScraped(prometheus);
+    if (!stable.url) throw new Error('the stable pod has no URL');
+    proxy = new WeightedProxy({ stable: stable.url, canary: canary.url }, opts.fault === 'silent');
+    const live = proxy;
+    const proxyUrl = await proxy.start();
+    const role = String(plan.configMaps.get(plan.container.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '')?.ROLE ?? rolloutName);
+    const learners = await learnerRequests(stable, role);
+    const rate = opts.rate ?? 40;
+    traffic = new LearnerTraffic({ url: proxyUrl, ...learners, rate, maxRequests: rate * (opts.timeoutSeconds ?? 600) });
+    timeline.header.push(...headerLines(plan, opts, prometheus, pods, targets), `  learner traffic: ${rate} requests/s through a weighted proxy (${learners.paths.join(', ')})`);
+    for (const line of timeline.header) print(line);
+
+    const t0 = Date.now();
+    const now = () => Date.now() - t0;
+    traffic.start();
+    let last = 'starting';
+    const emit = (event: TimelineEvent) => {
+      timeline.events.push(event);
+      if (event.kind === 'step') last = `step ${event.index}/${event.total} ${event.step}`;
+      print(formatEvent(event, opts.speed));
+    };
+    if (opts.progress) {
+      const progress = opts.progress;
+      progressTimer = setInterval(() => {
+        progress(`${clusterClock(now(), opts.speed)} ${last} · weight ${live.weight}% · requests stable ${live.served.stable}, canary ${live.served.canary}`);
+      }, 250);
+    }
+    const timeout = (opts.timeoutSeconds ?? 600) * 1000;
+    const decision = await Promise.race([
+      playRollout({ plan, stable, canary, proxy: live, model: opts.model ?? argoModel, measure: measurer({ plan, pods, prometheus, model: opts.model ?? argoModel, speed: opts.speed }), speed: opts.speed, now, emit }),
+      sleep(timeout).then((): Decision => {
+        throw new Error(`the rehearsal did not decide within ${timeout / 1000} s`);
+      }),
+    ]);
+    timeline.decision = decision;
+  } catch (error) {
+    timeline.decision = { outcome: 'failed', reason: (error as Error).message, step: 0, maxWeight: 0, requests: { stable: proxy?.served.stable ?? 0, canary: proxy?.served.canary ?? 0 } };
+  } finally {
+    clearInterval(progressTimer);
+    opts.progress?.('');
+    traffic?.stop();
+    await proxy?.stop().catch(() => undefined);
+    prometheus?.stop();
+    killAll();
+    await Promise.all(pods.map((p) => p.exited));
+    rmSync(dir, { recursive: true, force: true });
+  }
+  timeline.wallSeconds = (Date.now() - started) / 1000;
+  print(formatDecision(timeline.decision, timeline.wallSeconds));
+  return timeline;
+}

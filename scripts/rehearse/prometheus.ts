@@ -1,0 +1,260 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { getIn, isPlainObject } from '../lib/fields';
+import type { K8sObject } from '../lib/objects';
+import type { DeliveryPlan } from './plan';
+import type { Pod } from './processes';
+import { track } from './processes';
+import { parseDuration, promDuration, sleep } from './time';
+
+/**
+ * A real Prometheus (Debian's `prometheus` package, the binary beside promtool) scraping
+ * the rehearsal's pods the way the Prometheus Operator configures it from the generated
+ * ServiceMonitors. The operator's scrape config is reproduced, not summarised:
+ * prometheus-operator@6adcebc5 pkg/prometheus/promcfg.go `generateServiceMonitorConfig`
+ * (job name, service selector keep rules, port keep rule, namespace/service/pod/container,
+ * the Running filter, targetLabels, podTargetLabels, job/jobLabel, endpoint, then the
+ * endpoint's own relabelings and metricRelabelings). Kubernetes service discovery is
+ * replaced by static targets carrying the same `__meta_kubernetes_*` labels its
+ * endpoints role gives a pod behind a Service, so Prometheus itself applies the
+ * relabeling: a label renamed in the ServiceMonitor is renamed here too.
+ */
+
+/** prometheus-operator's sanitizeLabelName. */
+const sanitize = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, '_');
+
+/** camelCase RelabelConfig fields of the CRD → Prometheus' snake_case (generateRelabelConfig). */
+function relabelConfig(rule: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!isPlainObject(rule)) return out;
+  for (const [key, value] of Object.entries(rule)) out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = key === 'action' ? String(value).toLowerCase() : value;
+  return out;
+}
+
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/**
+ * The Service's endpoints: every pod its selector matches. Argo Rollouts adds
+ * `rollouts-pod-template-hash` to the stable and canary Services' selectors.
+ */
+export function serviceSelector(plan: DeliveryPlan, service: K8sObject, pods: readonly Pod[]): Record<string, string> | undefined {
+  const selector = getIn(service, ['spec', 'selector']) as Record<string, string> | undefined;
+  if (!selector) return undefined;
+  const name = service.metadata.name;
+  const hashOf = (track: Pod['track']) => pods.find((p) => p.track === track)?.hash;
+  if (name === plan.canary.canaryService) return { ...selector, 'rollouts-pod-template-hash': hashOf('canary') ?? '' };
+  if (name === plan.canary.stableService) return { ...selector, 'rollouts-pod-template-hash': hashOf('stable') ?? '' };
+  return selector;
+}
+
+/** Kubernetes SD (role endpoints) labels of every Service port × pod behind it. */
+function discoveredTargets(plan: DeliveryPlan, pods: readonly Pod[]) {
+  const groups: { targets: string[]; labels: Record<string, string> }[] = [];
+  for (const service of plan.services) {
+    const selector = serviceSelector(plan, service, pods);
+    if (!selector) continue;
+    const serviceLabels = (service.metadata.labels ?? {}) as Record<string, string>;
+    for (const port of (getIn(service, ['spec', 'ports']) ?? []) as { name?: string; port: number; targetPort?: string | number; protocol?: string }[]) {
+      for (const pod of pods) {
+        if (!matches(selector, pod.labels)) continue;
+        const containerPort = typeof port.targetPort === 'string' ? pod.containerPorts?.find((p) => p.name === port.targetPort)?.containerPort : (port.targetPort ?? port.port);
+        const local = containerPort === undefined ? undefined : pod.ports.get(containerPort);
+        const labels: Record<string, string> = {
+          __meta_kubernetes_namespace: plan.namespace,
+          __meta_kubernetes_service_name: service.metadata.name,
+          __meta_kubernetes_endpoint_port_name: port.name ?? '',
+          __meta_kubernetes_endpoint_port_protocol: port.protocol ?? 'TCP',
+          __meta_kubernetes_endpoint_ready: 'true',
+          __meta_kubernetes_endpoint_address_target_kind: 'Pod',
+          __meta_kubernetes_endpoint_address_target_name: pod.name,
+          __meta_kubernetes_pod_name: pod.name,
+          __meta_kubernetes_pod_container_name: pod.containerName,
+          __meta_kubernetes_pod_phase: pod.alive() ? 'Running' : 'Failed',
+          __meta_kubernetes_pod_ready: 'true',
+        };
+        if (containerPort !== undefined) labels.__meta_kubernetes_pod_container_port_number = String(containerPort);
+        const portName = pod.containerPorts?.find((p) => p.containerPort === containerPort)?.name;
+        if (portName) labels.__meta_kubernetes_pod_container_port_name = portName;
+        for (const [k, v] of Object.entries(serviceLabels)) {
+          labels[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
+          labels[`__meta_kubernetes_service_labelpresent_${sanitize(k)}`] = 'true';
+        }
+        for (const [k, v] of Object.entries(pod.labels)) {
+          labels[`__meta_kubernetes_pod_label_${sanitize(k)}`] = v;
+          labels[`__meta_kubernetes_pod_labelpresent_${sanitize(k)}`] = 'true';
+        }
+        // A pod that never listened has no address to scrape: Prometheus sees it down.
+        groups.push({ targets: [`127.0.0.1:${local ?? 9}`], labels });
+      }
+    }
+  }
+  return groups;
+}
+
+/** One scrape job per ServiceMonitor endpoint, as the operator writes it; intervals ÷ speed. */
+export function scrapeConfigs(plan: DeliveryPlan, pods: readonly Pod[], speed: number): Record<string, unknown>[] {
+  const targets = discoveredTargets(plan, pods);
+  return plan.serviceMonitors.flatMap((monitor) => {
+    const spec = (monitor.spec ?? {}) as Record<string, unknown>;
+    const selector = (spec.selector ?? {}) as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+    const endpoints = (spec.endpoints ?? []) as Record<string, unknown>[];
+    return endpoints.map((ep, i) => {
+      const keep = Object.keys(selector.matchLabels ?? {})
+        .sort()
+        .map((k) => ({
+          action: 'keep',
+          source_labels: [`__meta_kubernetes_service_label_${sanitize(k)}`, `__meta_kubernetes_service_labelpresent_${sanitize(k)}`],
+          regex: `(${selector.matchLabels![k]});true`,
+        }));
+      for (const exp of selector.matchExpressions ?? []) {
+        const both = [`__meta_kubernetes_service_label_${sanitize(exp.key)}`, `__meta_kubernetes_service_labelpresent_${sanitize(exp.key)}`];
+        const present = [`__meta_kubernetes_service_labelpresent_${sanitize(exp.key)}`];
+        if (exp.operator === 'In') keep.push({ action: 'keep', source_labels: both, regex: `(${(exp.values ?? []).join('|')});true` });
+        if (exp.operator === 'NotIn') keep.push({ action: 'drop', source_labels: both, regex: `(${(exp.values ?? []).join('|')});true` });
+        if (exp.operator === 'Exists') keep.push({ action: 'keep', source_labels: present, regex: 'true' });
+        if (exp.operator === 'DoesNotExist') keep.push({ action: 'drop', source_labels: present, regex: 'true' });
+      }
+      const relabel: Record<string, unknown>[] = [
+        { source_labels: ['job'], target_label: '__tmp_prometheus_job_name' },
+        ...keep,
+      ];
+      if (ep.port) relabel.push({ action: 'keep', source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: String(ep.port) });
+      else if (typeof ep.targetPort === 'string') relabel.push({ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: ep.targetPort });
+      else if (typeof ep.targetPort === 'number') relabel.push({ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(ep.targetPort) });
+      const kind = ['__meta_kubernetes_endpoint_address_target_kind', '__meta_kubernetes_endpoint_address_target_name'];
+      relabel.push(
+        { source_labels: kind, separator: ';', regex: 'Node;(.*)', replacement: '${1}', target_label: 'node' },
+        { source_labels: kind, separator: ';', regex: 'Pod;(.*)', replacement: '${1}', target_label: 'pod' },
+        { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+        { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+        { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+        { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
+      );
+      if (ep.filterRunning !== false) relabel.push({ action: 'drop', source_labels: ['__meta_kubernetes_pod_phase'], regex: '(Failed|Succeeded)' });
+      for (const l of (spec.targetLabels ?? []) as string[]) {
+        relabel.push({ source_labels: [`__meta_kubernetes_service_label_${sanitize(l)}`], target_label: sanitize(l), regex: '(.+)', replacement: '${1}' });
+      }
+      for (const l of (spec.podTargetLabels ?? []) as string[]) {
+        relabel.push({ source_labels: [`__meta_kubernetes_pod_label_${sanitize(l)}`], target_label: sanitize(l), regex: '(.+)', replacement: '${1}' });
+      }
+      relabel.push({ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', replacement: '${1}' });
+      if (spec.jobLabel) {
+        relabel.push({ source_labels: [`__meta_kubernetes_service_label_${sanitize(String(spec.jobLabel))}`], target_label: 'job', regex: '(.+)', replacement: '${1}' });
+      }
+      if (ep.port) relabel.push({ target_label: 'endpoint', replacement: String(ep.port) });
+      else if (ep.targetPort !== undefined) relabel.push({ target_label: 'endpoint', replacement: String(ep.targetPort) });
+      relabel.push(...((ep.relabelings ?? []) as unknown[]).map(relabelConfig));
+      // Scaled like everything else; Prometheus refuses a timeout longer than the interval.
+      const interval = parseDuration(String(ep.interval ?? '30s')) / speed;
+      const timeout = Math.min(interval, parseDuration(String(ep.scrapeTimeout ?? '10s')) / speed);
+      const job: Record<string, unknown> = {
+        job_name: `serviceMonitor/${monitor.metadata.namespace}/${monitor.metadata.name}/${i}`,
+        honor_labels: ep.honorLabels === true,
+        scrape_interval: promDuration(interval),
+        scrape_timeout: promDuration(timeout),
+        metrics_path: String(ep.path ?? '/metrics'),
+        scheme: String(ep.scheme ?? 'http'),
+        static_configs: targets,
+        relabel_configs: relabel,
+      };
+      if (Array.isArray(ep.metricRelabelings) && ep.metricRelabelings.length > 0) job.metric_relabel_configs = ep.metricRelabelings.map(relabelConfig);
+      return job;
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface RunningPrometheus {
+  readonly url: string;
+  /** An instant query: the `data` of /api/v1/query, or throws with Prometheus' error. */
+  query(promql: string): Promise<{ resultType: string; result: unknown }>;
+  /** Targets left after relabeling, with their labels and whether the last scrape worked. */
+  targets(): Promise<{ health: string; labels: Record<string, string> }[]>;
+  stop(): void;
+}
+
+/** Starts /usr/bin/prometheus on a free loopback port; resolves once /-/ready answers. */
+export async function startPrometheus(opts: {
+  dir: string;
+  scrapeConfigs: Record<string, unknown>[];
+  speed: number;
+  binary?: string;
+}): Promise<RunningPrometheus> {
+  const configFile = join(opts.dir, 'prometheus.yml');
+  writeFileSync(configFile, stringify({ global: { scrape_interval: promDuration(60_000 / opts.speed), scrape_timeout: promDuration(Math.min(10_000, 60_000) / opts.speed) }, scrape_configs: opts.scrapeConfigs }));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = track(
+    spawn(
+      opts.binary ?? 'prometheus',
+      [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(opts.dir, 'tsdb')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        // Instant selectors look back 5m by default; scaled with every other duration.
+        `--query.lookback-delta=${promDuration(300_000 / opts.speed)}`,
+        '--log.level=warn',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    ),
+  );
+  let err = '';
+  child.stderr!.on('data', (d) => (err = (err + d).slice(-8000)));
+  child.once('error', (e) => (err += `\n${e.message}`));
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}): ${err}`);
+    try {
+      if ((await fetch(`${url}/-/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (i === 299) throw new Error(`prometheus did not become ready within 30 s: ${err}`);
+    await sleep(100);
+  }
+  return {
+    url,
+    async targets() {
+      const res = await fetch(`${url}/api/v1/targets?state=active`, { signal: AbortSignal.timeout(5_000) });
+      const body = (await res.json()) as { data: { activeTargets: { health: string; labels: Record<string, string> }[] } };
+      return body.data.activeTargets;
+    },
+    async query(promql) {
+      const res = await fetch(`${url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ query: promql }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await res.json()) as { status: string; data?: { resultType: string; result: unknown }; error?: string };
+      if (body.status !== 'success' || !body.data) throw new Error(`prometheus: ${body.error ?? res.status}`);
+      return body.data;
+    },
+    stop: () => void child.kill('SIGKILL'),
+  };
+}
+
+/**
+ * Prometheus applies a new target set on a 5 s tick (scrape/manager.go `reloader`), so
+ * its first scrapes come seconds after it is ready; at --speed 40 that is minutes of
+ * cluster time with no data. The rollout starts once every target was scraped, as in a
+ * cluster where Prometheus has long been scraping when a release begins.
+ */
+export async function untilScraped(prometheus: RunningPrometheus, timeoutMs = 20_000): Promise<{ health: string; labels: Record<string, string> }[]> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const targets = await prometheus.targets();
+    if ((targets.length > 0 && targets.every((t) => t.health !== 'unknown')) || Date.now() > end) return targets;
+    await sleep(200);
+  }
+}
