@@ -1,4 +1,4 @@
-import type { ArgoModel, MeasurementPhase, MetricLimits, RunPhase } from './argo-model';
+import { ExprUnsupported, type ArgoModel, type MeasurementPhase, type MetricLimits, type RunPhase } from './argo-model';
 import { parseDuration } from './time';
 
 /**
@@ -51,6 +51,8 @@ interface MetricState {
 export class LiveAnalysisRun {
   phase: RunPhase = 'Running';
   message = '';
+  /** A condition the model cannot read: the rehearsal cannot judge this run. */
+  unreadable?: Error;
   private readonly states = new Map<string, MetricState>();
   private timer?: NodeJS.Timeout;
   private startedAt = 0;
@@ -105,10 +107,21 @@ export class LiveAnalysisRun {
       if (!this.due(m, state, now)) continue;
       state.inFlight = this.opts
         .measure(m)
-        .catch((error: Error): MeasurementResult => ({ phase: 'Error', value: '', message: error.message }))
+        .catch((error: Error): MeasurementResult | undefined => {
+          if (!(error instanceof ExprUnsupported)) return { phase: 'Error', value: '', message: error.message };
+          this.unreadable = error;
+          return undefined;
+        })
         .then((result) => {
           state.inFlight = undefined;
           if (this.phase !== 'Running') return;
+          if (!result) {
+            this.phase = 'Error';
+            this.message = `metric "${m.name}": ${this.unreadable?.message}`;
+            clearInterval(this.timer);
+            this.settle('Error');
+            return;
+          }
           state.phases.push(result.phase);
           state.lastFinished = this.opts.now();
           this.opts.onMeasurement({ ...result, run: this.name, metric: m.name, at: state.lastFinished });

@@ -6,7 +6,7 @@ import type { MeasurementResult, ResolvedMetric } from './analysis-run';
 import type { AnalysisRef, DeliveryPlan } from './plan';
 import { serviceSelector, type RunningPrometheus } from './prometheus';
 import { REPO_ROOT, sourceCommand, track, type Pod } from './processes';
-import { scaleQueryDurations } from './time';
+import { compressQuery } from './time';
 
 /**
  * The AnalysisRun a Rollout creates from an `analysis` block: the templates' metrics with
@@ -94,7 +94,7 @@ export function measurer(opts: {
     const prometheus = metric.provider.prometheus as { query?: string } | undefined;
     const job = metric.provider.job;
     if (prometheus?.query) {
-      const data = await opts.prometheus.query(scaleQueryDurations(prometheus.query, opts.speed));
+      const data = await opts.prometheus.query(compressQuery(prometheus.query, opts.speed));
       const { values, text } = providerResult(data);
       return { phase: opts.model.evaluateResult(values, metric), value: text };
     }

@@ -73,6 +73,7 @@ export async function playRollout(ctx: RolloutContext): Promise<Decision> {
 
   /** What a completed run means for the rollout, or undefined while it runs / succeeded. */
   const verdict = (run: LiveAnalysisRun | undefined, step: number): Stop | undefined => {
+    if (run?.unreadable) throw new Error(`${run.name} analysis: ${run.message}`);
     if (!run || run.phase === 'Running' || run.phase === 'Successful') return undefined;
     const what = `${run.name} analysis ${run.phase}${run.message ? ` (${run.message})` : ''}`;
     return run.phase === 'Inconclusive' ? { outcome: 'paused', reason: what, step } : { outcome: 'aborted', reason: what, step };

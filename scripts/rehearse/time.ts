@@ -66,3 +66,65 @@ export const sleep = (ms: number, signal?: AbortSignal) =>
     const timer = setTimeout(resolve, ms);
     signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
   });
+
+/**
+ * Counts over a window scale with the window. The learner traffic's rate stands for the
+ * cluster's rate per second (so `rate()`, ratios and quantiles read as they would there),
+ * which makes `increase()` / `delta()` over a window divided by `speed` come out `speed`
+ * times too small: a guard like `increase(…[2m]) >= 100` would never pass. Each such call
+ * is multiplied by `speed`, so it counts what the cluster would count in the full window.
+ */
+export function scaleQueryCounts(query: string, speed: number): string {
+  const call = /\b(increase|delta)\s*\(/y;
+  let out = '';
+  let i = 0;
+  let quote: string | undefined;
+  while (i < query.length) {
+    const c = query[i];
+    if (quote) {
+      out += c;
+      if (c === '\\' && quote !== '`') {
+        out += query[i + 1] ?? '';
+        i += 2;
+        continue;
+      }
+      if (c === quote) quote = undefined;
+      i++;
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') {
+      quote = c;
+      out += c;
+      i++;
+      continue;
+    }
+    call.lastIndex = i;
+    const m = /\w/.test(query[i - 1] ?? '') ? null : call.exec(query);
+    if (!m) {
+      out += c;
+      i++;
+      continue;
+    }
+    // Find the call's closing parenthesis, outside quoted strings.
+    let depth = 0;
+    let j = i + m[0].length - 1;
+    let inner: string | undefined;
+    for (; j < query.length; j++) {
+      const d = query[j];
+      if (inner) {
+        if (d === '\\' && inner !== '`') j++;
+        else if (d === inner) inner = undefined;
+        continue;
+      }
+      if (d === '"' || d === "'" || d === '`') inner = d;
+      else if (d === '(') depth++;
+      else if (d === ')' && --depth === 0) break;
+    }
+    out += `(${speed} * ${query.slice(i, j + 1)})`;
+    i = j + 1;
+  }
+  return out;
+}
+
+/** What the rehearsal sends to Prometheus for a template's query at `speed`. */
+export const compressQuery = (query: string, speed: number) => scaleQueryDurations(scaleQueryCounts(query, speed), speed);

@@ -43,13 +43,6 @@ function rehearse(fault: string, extra: string[] = []): Promise<Run> {
   });
 }
 
-/**
- * Issue 11 changes the AnalysisTemplates and the steps these two cases need; until it is
- * on main they fail on the committed output (see each case), and `it.failing` records
- * that. Flip to `it` when issue 11 lands.
- */
-const needsIssue11 = it.failing;
-
 describe('rollout rehearsal of production (npm run rehearse)', () => {
   it(
     'promotes a healthy release (fault none), exit 0',
@@ -65,10 +58,10 @@ describe('rollout rehearsal of production (npm run rehearse)', () => {
     SLOW,
   );
 
-  // Needs issue 11's templates: today the success-rate query has no series when every
-  // canary answer is a 5xx (its numerator filters them out), so the run is Inconclusive
-  // and the rollout pauses instead of aborting.
-  needsIssue11(
+  // Before issue 11 the success-rate query had no series when every canary answer was a
+  // 5xx (its numerator filtered them out): the run was Inconclusive and the rollout paused.
+  // Now the smoke analysis, before any traffic, or the success rate aborts it.
+  it(
     'aborts a release whose every request fails (fault errors) before it reaches 50 %, exit 3',
     async () => {
       const run = await rehearse('errors');
@@ -89,17 +82,18 @@ describe('rollout rehearsal of production (npm run rehearse)', () => {
     SLOW,
   );
 
-  // Expects issue 11's steps (setCanaryScale, then a smoke analysis before any weight).
-  // A pod that exits at start is never available, so Argo Rollouts does not complete
-  // setCanaryScale (rollout/canary.go completedCurrentCanaryStep) and the abort comes
-  // from the smoke analysis or from progressDeadlineAbort; either way no learner
-  // request reaches the canary. Today the background analysis, with no canary series,
-  // pauses the rollout as Inconclusive first.
-  needsIssue11(
+  // A pod that exits at start is never available, so Argo Rollouts never completes the
+  // setCanaryScale step before the smoke analysis (rollout/canary.go
+  // completedCurrentCanaryStep → utils/replicaset/canary.go ReplicaProgressThresholdMet:
+  // all desired canary pods available) and progressDeadlineAbort ends the rollout; the
+  // smoke Job cannot even start. Before issue 11 (setWeight first, background analysis
+  // from step 0) the run found no canary series and paused the rollout as Inconclusive.
+  it(
     'aborts a release that cannot start (fault crash) before any learner reaches it, exit 3',
     async () => {
       const run = await rehearse('crash');
       expect(run.timeline.decision).toMatchObject({ outcome: 'aborted', maxWeight: 0 });
+      expect(run.timeline.decision!.reason).toMatch(/ProgressDeadlineExceeded|smoke/);
       expect(run.timeline.decision!.requests.canary).toBe(0);
       expect(run.code).toBe(3);
     },
