@@ -8,7 +8,7 @@ import { killAll, localSecrets, REPO_ROOT, runMigration, startPod, type Pod } fr
 import { scrapeConfigs, startPrometheus, untilScraped, type RunningPrometheus } from './prometheus';
 import { measurer } from './providers';
 import { describeStep, playRollout } from './rollout';
-import { clusterClock, sleep } from './time';
+import { clusterClock, compressQuery, sleep } from './time';
 import { formatDecision, formatEvent, type Decision, type Timeline, type TimelineEvent } from './timeline';
 import { LearnerTraffic, WeightedProxy } from './traffic';
 
@@ -60,12 +60,14 @@ async function learnerRequests(pod: Pod, role: string): Promise<{ paths: string[
 
 function headerLines(plan: DeliveryPlan, opts: RehearsalOptions, prometheus: RunningPrometheus, pods: Pod[], targets: { health: string; labels: Record<string, string> }[]): string[] {
   const steps = plan.canary.steps.map(describeStep).join(' → ');
+  const queries = [...plan.templates.values()].map((t) => JSON.stringify(t.spec));
+  const window = queries.map((q) => /\[(\d+[smh])\]/.exec(q)?.[1]).find(Boolean) ?? '5m';
   const scraped = targets.map((t) => `${t.labels.pod ?? t.labels.instance} ${t.health} {${Object.entries(t.labels).filter(([k]) => !['instance', 'pod', 'container', 'endpoint', 'service'].includes(k)).map(([k, v]) => `${k}="${v}"`).join(', ')}}`);
   return [
     `Rehearsal of Rollout ${plan.namespace}/${String(plan.rollout.metadata.name)} (${opts.distDir ?? `dist/${opts.env}`}), fault: ${opts.fault}, speed ×${opts.speed}`,
     `  steps: ${steps}; background analysis: ${plan.canary.analysis?.templates.map((t) => t.templateName).join(', ') ?? 'none'}`,
     `  time is compressed ×${opts.speed}: pauses, initialDelay, interval, scrape intervals, Prometheus' lookback and every`,
-    `  [range] / offset in the queries are divided by ${opts.speed} (a [5m] window becomes [${(300_000 / opts.speed).toFixed(0)}ms]); the traffic's rate`,
+    `  [range] / offset in the queries are divided by ${opts.speed} (a [${window}] window becomes ${compressQuery(`[${window}]`, opts.speed)}); the traffic's rate`,
     `  stands for the cluster's, so increase()/delta() over a shortened window are multiplied by ${opts.speed}; times below are cluster time`,
     `  pods: ${pods.map((p) => `${p.track} ${p.name} (rollouts-pod-template-hash=${p.hash})`).join(', ')}`,
     `  Prometheus ${prometheus.url} stands in for every AnalysisTemplate's provider address; scrape config from the ServiceMonitors:`,
