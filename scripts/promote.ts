@@ -36,6 +36,8 @@ export interface PromoteOptions {
   /** Which pin: the app's `image` or the backup jobs' `backup.image`. @default 'app' */
   readonly image?: PinnedImage;
   readonly dryRun: boolean;
+  /** Append the outcome of `npm run rehearse` for each fault (minutes on two cores). */
+  readonly rehearse?: true;
 }
 
 /** A promotion that must not happen; nothing was changed. */
@@ -47,15 +49,17 @@ export class PromotionRefused extends Error {
 }
 
 const USAGE =
-  'usage: npm run promote -- --from <env> --to <env> [--image app|backup] [--dry-run]\n' +
-  '       npm run promote -- --to <env> --digest sha256:<64 hex> [--repository <repo>] [--image app|backup] [--dry-run]';
+  'usage: npm run promote -- --from <env> --to <env> [--image app|backup] [--dry-run] [--rehearse]\n' +
+  '       npm run promote -- --to <env> --digest sha256:<64 hex> [--repository <repo>] [--image app|backup] [--dry-run] [--rehearse]';
 
 export function parsePromoteArgs(argv: readonly string[]): PromoteOptions {
   const values: Record<string, string> = {};
   let dryRun = false;
+  let rehearse = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--rehearse') rehearse = true;
     else if (['--from', '--to', '--digest', '--repository', '--image'].includes(arg)) {
       const value = argv[i + 1];
       if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value\n${USAGE}`);
@@ -70,7 +74,15 @@ export function parsePromoteArgs(argv: readonly string[]): PromoteOptions {
   if (values.repository && !values.digest) throw new Error(`--repository goes with --digest\n${USAGE}`);
   if (values.image !== undefined && !(values.image in PIN_PATHS)) throw new Error(`--image is "app" or "backup"\n${USAGE}`);
   const image = values.image as PinnedImage | undefined;
-  return { from: values.from, to: values.to, digest: values.digest, repository: values.repository, ...(image ? { image } : {}), dryRun };
+  return {
+    from: values.from,
+    to: values.to,
+    digest: values.digest,
+    repository: values.repository,
+    ...(image ? { image } : {}),
+    dryRun,
+    ...(rehearse ? { rehearse: true as const } : {}),
+  };
 }
 
 export interface PromoteDeps {
@@ -317,6 +329,12 @@ async function main(): Promise<void> {
   const options = parsePromoteArgs(process.argv.slice(2));
   const result = await promote(options, { cwd: process.cwd() });
   process.stdout.write(`${result.description}\n`);
+  if (options.rehearse) {
+    // Loaded only when asked: it starts the app, Prometheus and a proxy for each fault.
+    const { rehearsalSummary } = await import('./rehearse/summary');
+    const lines = await rehearsalSummary(options.to, (line) => process.stderr.write(`promote: ${line}\n`));
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
   if (options.dryRun) process.stderr.write('promote: dry run, nothing written\n');
   else {
     process.stderr.write(

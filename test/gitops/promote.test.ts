@@ -52,6 +52,10 @@ describe('promote arguments', () => {
       dryRun: true,
     });
   });
+
+  it('asks for the rehearsal outcomes with --rehearse', () => {
+    expect(parsePromoteArgs(['--from', 'staging', '--to', 'production', '--rehearse'])).toMatchObject({ rehearse: true, dryRun: false });
+  });
 });
 
 describe('npm run promote', () => {
