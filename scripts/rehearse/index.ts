@@ -127,13 +127,19 @@ export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
       }, 250);
     }
     const timeout = (opts.timeoutSeconds ?? 600) * 1000;
-    const decision = await Promise.race([
-      playRollout({ plan, stable, canary, proxy: live, model: opts.model ?? argoModel, measure: measurer({ plan, pods, prometheus, model: opts.model ?? argoModel, speed: opts.speed }), speed: opts.speed, now, emit }),
-      sleep(timeout).then((): Decision => {
-        throw new Error(`the rehearsal did not decide within ${timeout / 1000} s`);
-      }),
-    ]);
-    timeline.decision = decision;
+    // Cancelled once decided, so a caller that stays alive (npm run promote) is not held.
+    const decided = new AbortController();
+    const model = opts.model ?? argoModel;
+    try {
+      timeline.decision = await Promise.race([
+        playRollout({ plan, stable, canary, proxy: live, model, measure: measurer({ plan, pods, prometheus, model, speed: opts.speed }), speed: opts.speed, now, emit }),
+        sleep(timeout, decided.signal).then((): Decision => {
+          throw new Error(`the rehearsal did not decide within ${timeout / 1000} s`);
+        }),
+      ]);
+    } finally {
+      decided.abort();
+    }
   } catch (error) {
     timeline.decision = { outcome: 'failed', reason: (error as Error).message, step: 0, maxWeight: 0, requests: { stable: proxy?.served.stable ?? 0, canary: proxy?.served.canary ?? 0 } };
   } finally {
