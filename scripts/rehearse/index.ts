@@ -88,6 +88,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
   let traffic: LearnerTraffic | undefined;
   const pods: Pod[] = [];
   let progressTimer: NodeJS.Timeout | undefined;
+  opts.progress?.('setting up: migration, stable and canary pods, Prometheus, proxy…');
   try {
     const secrets = localSecrets(`sqlite:${join(dir, 'rehearsal.sqlite')}`);
     await runMigration(plan, secrets);
