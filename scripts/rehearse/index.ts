@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { argoModel, type ArgoModel } from './argo-model';
 import { distDirOf, loadPlan, type DeliveryPlan } from './plan';
-import { killAll, localSecrets, REPO_ROOT, runMigration, startPod, type Pod } from './processes';
+import { killAll, localSecrets, REPO_ROOT, runMigration, startPod, trackDirectory, type Pod } from './processes';
 import { scrapeConfigs, startPrometheus, untilScraped, type RunningPrometheus } from './prometheus';
 import { measurer } from './providers';
 import { describeStep, playRollout } from './rollout';
@@ -82,7 +82,7 @@ export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
   const print = opts.print ?? (() => undefined);
   const plan = loadPlan(opts.distDir ?? distDirOf(REPO_ROOT, opts.env), rolloutName);
   const timeline: Timeline = { env: opts.env, rollout: rolloutName, fault: opts.fault, speed: opts.speed, header: [], events: [] };
-  const dir = mkdtempSync(join(tmpdir(), 'rehearse-'));
+  const dir = trackDirectory(mkdtempSync(join(tmpdir(), 'rehearse-')));
   let proxy: WeightedProxy | undefined;
   let prometheus: RunningPrometheus | undefined;
   let traffic: LearnerTraffic | undefined;
@@ -149,8 +149,9 @@ export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
     traffic?.stop();
     await proxy?.stop().catch(() => undefined);
     prometheus?.stop();
+    const exited = Promise.all(pods.map((p) => p.exited));
     killAll();
-    await Promise.all(pods.map((p) => p.exited));
+    await exited;
     rmSync(dir, { recursive: true, force: true });
   }
   timeline.wallSeconds = (Date.now() - started) / 1000;

@@ -1,14 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../app/src/config';
 import type { Container, DeliveryPlan } from './plan';
 
 /**
  * Children of this rehearsal (app pods, the migration, smoke Jobs, Prometheus). All are
- * killed when the rehearsal ends, however it ends: the CLI calls `killAll` in its
- * `finally` and on SIGINT/SIGTERM, and `exit` runs it once more as a last resort.
+ * killed, and the temporary directories removed, when the rehearsal ends, however it
+ * ends: `rehearse` calls `killAll` in its `finally`, the CLI on SIGINT/SIGTERM, and
+ * `exit` runs it once more as a last resort.
  */
 const children = new Set<ChildProcess>();
 export function track(child: ChildProcess): ChildProcess {
@@ -16,8 +18,16 @@ export function track(child: ChildProcess): ChildProcess {
   child.once('exit', () => children.delete(child));
   return child;
 }
+/** Temporary directories (SQLite file, Prometheus' TSDB), removed with the children. */
+const directories = new Set<string>();
+export function trackDirectory(dir: string): string {
+  directories.add(dir);
+  return dir;
+}
 export function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
+  for (const dir of directories) rmSync(dir, { recursive: true, force: true });
+  directories.clear();
 }
 process.once('exit', killAll);
 
