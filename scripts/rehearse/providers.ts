@@ -25,6 +25,13 @@ export function resolveMetrics(plan: DeliveryPlan, ref: AnalysisRef, hashes: { s
   return ref.templates.flatMap(({ templateName }) => {
     const template = plan.templates.get(templateName);
     if (!template) throw new Error(`AnalysisTemplate "${templateName}" is not in the output`);
+    // Fields that change how measurements add up and that neither model reads: refuse
+    // them rather than judge the run without them.
+    const unmodelled = [
+      getIn(template, ['spec', 'dryRun']) !== undefined && 'spec.dryRun',
+      ((getIn(template, ['spec', 'metrics']) ?? []) as Record<string, unknown>[]).some((m) => m.consecutiveSuccessLimit !== undefined) && 'consecutiveSuccessLimit',
+    ].filter(Boolean);
+    if (unmodelled.length > 0) throw new Error(`AnalysisTemplate "${templateName}": ${unmodelled.join(', ')} cannot be rehearsed yet`);
     const values = new Map<string, string>();
     for (const arg of (getIn(template, ['spec', 'args']) ?? []) as { name: string; value?: string }[]) {
       const value = given.get(arg.name) ?? arg.value;
