@@ -9,7 +9,8 @@ import { AnalysisSettings, Environment } from './environment';
 import { CourseAnalysisTemplates, SMOKE_COMPONENT } from './constructs/analysis';
 import { CourseService } from './constructs/course-service';
 import { CourseExternalSecret } from './constructs/external-secret';
-import { ROLE_PORTS, componentLabels } from './constructs/labels';
+import { renderConfig } from './app-config';
+import { METRICS_PORT, ROLE_PORTS, componentLabels } from './constructs/labels';
 import { MIGRATION_COMPONENT, MigrationJob } from './constructs/migration-job';
 import { ImagePullSecret } from './constructs/image-pull-secret';
 import { CourseNamespace } from './constructs/namespace';
@@ -26,16 +27,6 @@ export interface CourseCompanionChartProps extends ChartProps {
   readonly environment: Environment;
   /** @default none */
   readonly extensions?: readonly EnvironmentExtension[];
-}
-
-/** Renders configuration values the way the app's zod config parses them. */
-export function renderConfig(values: Readonly<Record<string, unknown>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (value === undefined) continue;
-    out[key] = Array.isArray(value) ? value.join(',') : String(value);
-  }
-  return out;
 }
 
 export class CourseCompanionChart extends Chart {
@@ -115,7 +106,7 @@ export class CourseCompanionChart extends Chart {
       APP_ENV: env.appEnv,
       ROLE: role,
       PORT: ROLE_PORTS[role],
-      METRICS_PORT: 9464,
+      METRICS_PORT,
     });
     // In-cluster callers (the web role, smoke tests) use the Services' names as Host.
     const inClusterHosts = (role: 'web' | 'api') =>

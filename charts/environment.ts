@@ -14,6 +14,7 @@ import { durationSeconds, measurementsSeeing } from './checks/analysis-run';
 import { windowStartOf } from './constructs/argocd/sync-windows';
 import { backupWindowProblems } from './backup-window';
 import { capacityProblems } from './capacity';
+import { apiConfig, appConfigProblems, webConfig } from './app-config';
 
 // --- building blocks -----------------------------------------------------------------
 
@@ -72,31 +73,6 @@ const scaling = z
   })
   .strict()
   .refine((s) => s.max >= s.min, { message: 'a number >= scaling.min', path: ['max'] });
-
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
-const hostList = z.array(z.string().min(1)).min(1, 'at least one entry');
-const originList = z.array(z.string().url('an origin such as "https://www.example.com"')).min(1, 'at least one entry');
-
-/** Settings both roles understand (docs/contracts.md, "Environment variables"). */
-const commonConfig = {
-  LOG_LEVEL: logLevel.default('info'),
-  DEBUG: z.boolean().default(false),
-  ALLOWED_HOSTS: hostList,
-  WEB_CONCURRENCY: z.number().int().min(1).default(1),
-  SHUTDOWN_TIMEOUT_SECONDS: z.number().int().min(1).max(29, 'at most 29 (under the pod\'s 30 s grace period)').default(25),
-};
-const webConfig = z.object({ ...commonConfig }).strict();
-const apiConfig = z
-  .object({
-    ...commonConfig,
-    CORS_ORIGINS: originList,
-    DATABASE_POOL_SIZE: z.number().int().min(1).default(10),
-    DATABASE_ECHO: z.boolean().default(false),
-    ALGORITHM: z.literal('HS256').default('HS256'),
-    ACCESS_TOKEN_EXPIRE_MINUTES: z.number().int().min(1).default(30),
-    REFRESH_TOKEN_EXPIRE_DAYS: z.number().int().min(1).default(30),
-  })
-  .strict();
 
 /** What a role may reach beyond the namespace (DESIGN.md, NetworkPolicy). */
 const egress = z
@@ -467,7 +443,7 @@ export function parseEnvironment(data: unknown, file: string): Environment {
       { path: 'name', message: `expected "${expectedName}" (the file's name), got "${env.name}"` },
     ]);
   }
-  const refused = [...capacityProblems(env), ...backupWindowProblems(env)];
+  const refused = [...appConfigProblems(env), ...capacityProblems(env), ...backupWindowProblems(env)];
   if (refused.length > 0) throw new EnvironmentConfigError(file, refused);
   return env;
 }

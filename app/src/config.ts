@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { METRICS_PORT, ROLE_PORTS } from './contract';
 
 /**
  * Every environment variable of docs/contracts.md, parsed once at start. A bad or
@@ -133,11 +134,16 @@ const url = (protocols: string[]) =>
     if (!ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must start with ${protocols.join(' or ')}` });
   });
 
-const EnvSchema = z.object({
+/**
+ * The variables, each with its parser, default and limits. The charts import it
+ * (charts/app-config.ts): the environment files' settings get their names, defaults and
+ * value rules from here.
+ */
+export const EnvSchema = z.object({
   APP_ENV: z.enum(APP_ENVS).default('development'),
   ROLE: z.enum(ROLES).default('api'),
   PORT: int(0, 0, 65535).optional(),
-  METRICS_PORT: int(9464, 0, 65535),
+  METRICS_PORT: int(METRICS_PORT, 0, 65535),
   LOG_LEVEL: z
     .string()
     .optional()
@@ -233,7 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const defaultPort = e.ROLE === 'web' ? 3000 : 8000;
+  const defaultPort = e.ROLE === 'web' ? ROLE_PORTS.web : ROLE_PORTS.api;
   return {
     appEnv: e.APP_ENV,
     role: e.ROLE,
@@ -244,7 +250,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedHosts: e.ALLOWED_HOSTS.length > 0 ? e.ALLOWED_HOSTS : development || e.APP_ENV === 'test' ? ['*'] : [],
     corsOrigins: e.CORS_ORIGINS,
     webConcurrency: e.WEB_CONCURRENCY,
-    apiUrl: e.API_URL ?? 'http://127.0.0.1:8000',
+    apiUrl: e.API_URL ?? `http://127.0.0.1:${ROLE_PORTS.api}`,
     publicApiUrl: e.PUBLIC_API_URL,
     databaseUrl: e.DATABASE_URL ?? (development ? 'sqlite:./tmp/dev.sqlite' : undefined),
     databaseReadUrl: e.DATABASE_READ_URL,

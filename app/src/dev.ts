@@ -1,4 +1,5 @@
 import { loadConfig } from './config';
+import { ROLE_PORTS } from './contract';
 import { migrateAndLoad } from './migrate';
 import { createLogger } from './observability/logger';
 import { startServer } from './server';
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
     DATABASE_URL: 'sqlite:./tmp/dev.sqlite',
     LOG_LEVEL: 'debug',
     DEBUG: 'true',
-    CORS_ORIGINS: 'http://localhost:3000,http://127.0.0.1:3000',
+    CORS_ORIGINS: `http://localhost:${ROLE_PORTS.web},http://127.0.0.1:${ROLE_PORTS.web}`,
     ...process.env,
   };
   const config = loadConfig(env);

@@ -1,25 +1,24 @@
 import cluster from 'node:cluster';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import type Koa from 'koa';
+import type { Server } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import { systemClock, type Clock } from './clock';
 import { ConfigError, loadConfig, type Config } from './config';
+import { ROLE_PORTS } from './contract';
 import { createApiApp } from './api/app';
 import { requestContext } from './api/middleware/request-context';
 import { rehearsalFault } from './api/middleware/rehearsal-fault';
 import { RedisCache } from './db/cache';
 import { openDatabase, type Database } from './db/database';
 import { openRedis } from './db/redis';
-import { createErrorReporter } from './observability/error-reporter';
+import { closeServer, listen, startMetricsServer, urlOf } from './listen';
+import { createErrorReporter, type ErrorReporter } from './observability/error-reporter';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
 import type { Lifecycle } from './observability/health';
 
 /** Ports of the two roles when one process runs both (`ROLE=all`, development only). */
-export const DEV_PORTS = { api: 8000, web: 3000 } as const;
+export const DEV_PORTS = ROLE_PORTS;
 const DEV_SESSION_SECRET = 'development-only-session-secret-0123456789';
 
 export interface RunningServer {
@@ -46,122 +45,127 @@ export interface StartOptions {
   drainDelayMs?: number;
 }
 
-async function listen(app: Koa | RequestListener, port: number, host: string): Promise<Server> {
-  const server = createServer(typeof app === 'function' ? app : app.callback());
-  // Longer than the gateway's idle timeout, so the gateway closes idle connections first.
-  server.keepAliveTimeout = 65_000;
-  server.listen(port, host);
-  await once(server, 'listening');
-  return server;
+/** What both roles' start functions share within one process. */
+interface RoleContext {
+  readonly config: Config;
+  readonly host: string;
+  readonly clock: Clock;
+  readonly lifecycle: Lifecycle;
+  readonly errorReporter: ErrorReporter;
+  /** The role's logger: under its own role name when ROLE=all runs both. */
+  readonly logger: Logger;
 }
 
-const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    // Keep-alive connections with no request in flight would hold close() open until
-    // their idle timeout; close them now, and again as in-flight requests finish.
-    const sweep = setInterval(() => server.closeIdleConnections(), 200);
-    server.close(() => {
-      clearInterval(sweep);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
+/** A role listening on its port, with what it must close on shutdown. */
+interface RunningRole {
+  readonly server: Server;
+  readonly registry: Registry;
+  readonly db?: Database;
+  readonly redis?: Redis;
 }
+
+/** The port a role listens on: its own in a pod, the fixed development ports with ROLE=all. */
+const portOf = (config: Config, role: 'api' | 'web'): number => (config.role === 'all' ? DEV_PORTS[role] : config.port);
 
 /** The web role, built by the web engineer's app/src/web/app.tsx when it is there. */
 function loadWebApp(): typeof import('./web/app').createWebApp {
   return (require('./web/app') as typeof import('./web/app')).createWebApp;
 }
 
+/** The api role: database, optional Redis, the JSON api on its port. */
+async function startApiRole(role: RoleContext): Promise<RunningRole> {
+  const { config, logger } = role;
+  if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: is required for the api role']);
+  const db = openDatabase({
+    url: config.databaseUrl,
+    readUrl: config.databaseReadUrl,
+    poolSize: config.databasePoolSize,
+    echo: config.databaseEcho,
+    logger,
+  });
+  let redis: Redis | undefined;
+  if (config.redisUrl) {
+    redis = openRedis(config.redisUrl);
+    // ioredis reconnects by itself; log instead of crashing on its 'error' events.
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis unavailable'));
+  }
+  const metrics = createMetrics({ role: 'api' });
+  const app = createApiApp({
+    config,
+    db,
+    clock: role.clock,
+    logger,
+    metrics,
+    redis,
+    cache: redis ? new RedisCache(redis) : undefined,
+    lifecycle: role.lifecycle,
+    errors: role.errorReporter,
+  });
+  const server = await listen(app, portOf(config, 'api'), role.host);
+  return { server, registry: metrics.registry, db, redis };
+}
+
+/** The web role: server-rendered pages that call the api at `apiUrl`. */
+async function startWebRole(role: RoleContext, apiUrl: string): Promise<RunningRole> {
+  const { config, logger } = role;
+  const createWebApp = loadWebApp();
+  const metrics = createMetrics({ role: 'web', defaultMetrics: config.role === 'web' });
+  const secure = config.appEnv === 'staging' || config.appEnv === 'production';
+  const app = createWebApp({
+    apiUrl,
+    sessionSecret: config.sessionSecret ?? DEV_SESSION_SECRET,
+    secureCookies: secure,
+    logger,
+    instrument: [requestContext(logger, metrics), rehearsalFault(config.rehearsalFault)].filter((m) => m !== undefined),
+    allowedHosts: config.allowedHosts,
+    noIndex: config.appEnv === 'staging',
+    isReady: () => !role.lifecycle.draining,
+    trustProxy: config.trustProxy,
+    errorReporter: role.errorReporter,
+  });
+  const server = await listen(app, portOf(config, 'web'), role.host);
+  return { server, registry: metrics.registry };
+}
+
+/** One registry per role; ROLE=all (dev only) shows both one after the other. */
+function serveRegistries(registries: readonly Registry[], config: Config, host: string): Promise<Server> {
+  const source = {
+    contentType: registries[0].contentType,
+    metrics: async () => (await Promise.all(registries.map((r) => r.metrics()))).join('\n'),
+  };
+  return startMetricsServer(source, config.metricsPort, host);
+}
+
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger({ level: config.logLevel, role: config.role, version: config.version });
-  const clock = opts.clock ?? systemClock;
   const host = opts.host ?? '0.0.0.0';
   const lifecycle: Lifecycle = { draining: false };
-  const servers: Server[] = [];
-  const registries: Registry[] = [];
-  const urls: RunningServer['urls'] = {};
-  let db: Database | undefined;
-  let redis: Redis | undefined;
-
-  // ROLE=all (development) runs both roles in one process: each logs under its own role.
-  const loggerFor = (role: 'api' | 'web'): Logger =>
-    config.role === 'all' ? createLogger({ level: config.logLevel, role, version: config.version }) : logger;
   const errorReporter = createErrorReporter({ dsn: config.sentryDsn, environment: config.appEnv, release: config.version, role: config.role });
-
+  // ROLE=all (development) runs both roles in one process: each logs under its own role.
+  const contextFor = (role: 'api' | 'web'): RoleContext => ({
+    config,
+    host,
+    clock: opts.clock ?? systemClock,
+    lifecycle,
+    errorReporter,
+    logger: config.role === 'all' ? createLogger({ level: config.logLevel, role, version: config.version }) : logger,
+  });
+  const urls: RunningServer['urls'] = {};
+  const roles: RunningRole[] = [];
   if (config.role === 'api' || config.role === 'all') {
-    const apiLogger = loggerFor('api');
-    if (!config.databaseUrl) throw new ConfigError(['DATABASE_URL: is required for the api role']);
-    db = openDatabase({
-      url: config.databaseUrl,
-      readUrl: config.databaseReadUrl,
-      poolSize: config.databasePoolSize,
-      echo: config.databaseEcho,
-      logger: apiLogger,
-    });
-    if (config.redisUrl) {
-      redis = openRedis(config.redisUrl);
-      // ioredis reconnects by itself; log instead of crashing on its 'error' events.
-      redis.on('error', (err) => apiLogger.warn({ err: err.message }, 'redis unavailable'));
-    }
-    const metrics = createMetrics({ role: 'api' });
-    registries.push(metrics.registry);
-    const app = createApiApp({
-      config,
-      db,
-      clock,
-      logger: apiLogger,
-      metrics,
-      redis,
-      cache: redis ? new RedisCache(redis) : undefined,
-      lifecycle,
-      errors: errorReporter,
-    });
-    const server = await listen(app, config.role === 'all' ? DEV_PORTS.api : config.port, host);
-    servers.push(server);
-    urls.api = urlOf(server);
+    roles.push(await startApiRole(contextFor('api')));
+    urls.api = urlOf(roles[0].server);
   }
-
   if (config.role === 'web' || config.role === 'all') {
-    const createWebApp = loadWebApp();
-    const webLogger = loggerFor('web');
-    const metrics = createMetrics({ role: 'web', defaultMetrics: config.role === 'web' });
-    registries.push(metrics.registry);
-    const secure = config.appEnv === 'staging' || config.appEnv === 'production';
-    const app = createWebApp({
-      apiUrl: config.role === 'all' ? urls.api! : config.apiUrl,
-      sessionSecret: config.sessionSecret ?? DEV_SESSION_SECRET,
-      secureCookies: secure,
-      logger: webLogger,
-      instrument: [requestContext(webLogger, metrics), rehearsalFault(config.rehearsalFault)].filter((m) => m !== undefined),
-      allowedHosts: config.allowedHosts,
-      noIndex: config.appEnv === 'staging',
-      isReady: () => !lifecycle.draining,
-      trustProxy: config.trustProxy,
-      errorReporter,
-    });
-    const server = await listen(app, config.role === 'all' ? DEV_PORTS.web : config.port, host);
-    servers.push(server);
-    urls.web = urlOf(server);
+    const web = await startWebRole(contextFor('web'), config.role === 'all' ? urls.api! : config.apiUrl);
+    roles.push(web);
+    urls.web = urlOf(web.server);
   }
-
+  const servers = roles.map((role) => role.server);
+  const registries = roles.map((role) => role.registry);
   opts.onRegistries?.(registries);
   if (opts.metricsServer ?? true) {
-    const metricsServer = await listen(
-      (async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
-        if (req.url !== '/metrics') {
-          res.writeHead(404).end();
-          return;
-        }
-        // One registry per role; ROLE=all (dev only) shows both one after the other.
-        const texts = await Promise.all(registries.map((r) => r.metrics()));
-        res.writeHead(200, { 'content-type': registries[0].contentType }).end(texts.join('\n'));
-      }) satisfies RequestListener,
-      config.metricsPort,
-      host,
-    );
+    const metricsServer = await serveRegistries(registries, config, host);
     servers.push(metricsServer);
     urls.metrics = urlOf(metricsServer);
   }
@@ -169,26 +173,34 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   logger.info({ urls, env: config.appEnv }, 'listening');
   // Written now, not with the next block: deploy tooling and people wait for this line.
   logger.flush();
-
+  const drainDelayMs = opts.drainDelayMs ?? Math.min(5_000, config.shutdownTimeoutSeconds * 200);
+  const stop = () => stopServers({ servers, roles, lifecycle, logger, errorReporter, drainDelayMs });
   let stopping: Promise<void> | undefined;
-  return {
-    urls,
-    lifecycle,
-    shutdown() {
-      stopping ??= (async () => {
-        lifecycle.draining = true;
-        logger.info('draining: readiness now fails, finishing in-flight requests');
-        const drainDelayMs = opts.drainDelayMs ?? Math.min(5_000, config.shutdownTimeoutSeconds * 200);
-        await new Promise((resolve) => setTimeout(resolve, drainDelayMs));
-        await Promise.all(servers.map(closeServer));
-        await db?.close();
-        if (redis) await redis.quit().catch(() => redis?.disconnect());
-        await errorReporter.flush(2_000);
-        logger.info('stopped');
-      })();
-      return stopping;
-    },
-  };
+  return { urls, lifecycle, shutdown: () => (stopping ??= stop()) };
+}
+
+interface StopPlan {
+  readonly servers: readonly Server[];
+  readonly roles: readonly RunningRole[];
+  readonly lifecycle: Lifecycle;
+  readonly logger: Logger;
+  readonly errorReporter: ErrorReporter;
+  readonly drainDelayMs: number;
+}
+
+/** Readiness fails at once; after the drain delay, close listeners, pools and clients. */
+async function stopServers(plan: StopPlan): Promise<void> {
+  const { logger } = plan;
+  plan.lifecycle.draining = true;
+  logger.info('draining: readiness now fails, finishing in-flight requests');
+  await new Promise((resolve) => setTimeout(resolve, plan.drainDelayMs));
+  await Promise.all(plan.servers.map(closeServer));
+  for (const { db } of plan.roles) await db?.close();
+  for (const { redis } of plan.roles) {
+    if (redis) await redis.quit().catch(() => redis.disconnect());
+  }
+  await plan.errorReporter.flush(2_000);
+  logger.info('stopped');
 }
 
 /** Stop on SIGTERM/SIGINT, exiting before the grace period runs out in any case. */
@@ -219,11 +231,8 @@ function exitOnSignals(server: RunningServer, config: Config, logger: Logger): v
 async function runPrimary(config: Config, logger: Logger): Promise<void> {
   for (let i = 0; i < config.webConcurrency; i += 1) cluster.fork();
   const aggregator = new AggregatorRegistry();
-  const metricsServer = await listen(
-    (async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
-      if (req.url !== '/metrics') return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': aggregator.contentType }).end(await aggregator.clusterMetrics());
-    }) satisfies RequestListener,
+  const metricsServer = await startMetricsServer(
+    { contentType: aggregator.contentType, metrics: () => aggregator.clusterMetrics() },
     config.metricsPort,
     '0.0.0.0',
   );

@@ -5,9 +5,12 @@
  */
 export const APP_NAME = 'course-companion';
 
-/** The ports each role listens on; the metrics port is never routed by the gateway. */
-export const ROLE_PORTS = { web: 3000, api: 8000 } as const;
-export const METRICS_PORT = 9464;
+/**
+ * The ports each role listens on; the metrics port is never routed by the gateway.
+ * The app's own constants (app/src/contract.ts), so the pods and their probes,
+ * Services and NetworkPolicies cannot disagree with what the app listens on.
+ */
+export { METRICS_PORT, ROLE_PORTS } from '../../app/src/contract';
 export const HTTP_PORT_NAME = 'http';
 export const METRICS_PORT_NAME = 'metrics';
 

@@ -185,6 +185,18 @@ const cases: BadCase[] = [
     expected: 'expected a key under "course-companion/production/"',
   },
   {
+    name: 'a secret the app does not read (issue 12, point 6)',
+    mutate: (env) => (env.secrets.remoteKeys.api.DATABSE_URL = 'course-companion/production/database-url'),
+    path: 'secrets.remoteKeys.api.DATABSE_URL',
+    expected: 'expected a variable the app reads (app/src/config.ts), got "DATABSE_URL"',
+  },
+  {
+    name: "a setting the app's own parser refuses (issue 12, point 6)",
+    mutate: (env) => (env.api.config.ACCESS_TOKEN_EXPIRE_MINUTES = 2000),
+    path: 'api.config.ACCESS_TOKEN_EXPIRE_MINUTES',
+    expected: 'expected a value the app accepts (app/src/config.ts): must be between 1 and 1440, got 2000',
+  },
+  {
     name: 'a key prefix without its closing slash (it would admit "course-companion/production-old/…")',
     mutate: (env) => (env.secrets.keyPrefix = 'course-companion/production'),
     path: 'secrets.keyPrefix',

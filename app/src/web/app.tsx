@@ -96,6 +96,80 @@ function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter
   };
 }
 
+/** The role's instrumentation gives each request its id; without it (tests), this does. */
+function requestIds(): Koa.Middleware<WebState> {
+  return async (ctx, next) => {
+    if (!ctx.state.requestId) {
+      const incoming = ctx.get('x-request-id');
+      ctx.state.requestId = /^[\w.-]{8,128}$/.test(incoming) ? incoming : randomUUID();
+      ctx.set('X-Request-Id', ctx.state.requestId);
+    }
+    await next();
+  };
+}
+
+/**
+ * Probes on the role's own port, before the host check: kubelet calls them by pod IP.
+ * Readiness does not follow the api: if the api is down, taking every web pod out
+ * would only swap our "api is down" page for the gateway's bare 503.
+ */
+function probes(client: ApiClient, isReady: () => boolean, version: string | undefined): Koa.Middleware<WebState> {
+  return async (ctx, next) => {
+    if (ctx.path === '/livez') {
+      ctx.body = { status: 'ok' };
+    } else if (ctx.path === '/readyz') {
+      ctx.status = isReady() ? 200 : 503;
+      ctx.body = { status: isReady() ? 'ok' : 'draining' };
+    } else if (ctx.path === '/health') {
+      const api = await client.ping();
+      ctx.body = {
+        status: api.ok ? 'ok' : 'degraded',
+        version: version ?? null,
+        checks: { api: { status: api.ok ? 'ok' : 'down', response_time_ms: api.ms } },
+      };
+    } else {
+      return next();
+    }
+  };
+}
+
+/** Session, CSRF secret and flash, for every page. */
+function learnerSession(client: ApiClient, runtime: WebRuntime, secure: boolean): Koa.Middleware<WebState> {
+  const refresher = new RefreshCoordinator(client);
+  return async (ctx, next) => {
+    // Our own cookie jar, so Secure cookies can be set behind a TLS-terminating gateway.
+    ctx.cookies = new Cookies(ctx.req, ctx.res, { secure });
+    ctx.state.learner = new LearnerApi(client, refresher, ctx.cookies, runtime.cookies, ctx.state.requestId);
+    const secret = ctx.cookies.get(runtime.names.csrf);
+    if (secret && /^[\w-]{16,64}$/.test(secret)) ctx.state.csrfSecret = secret;
+    else rotateCsrf(ctx as WebContext, runtime);
+    if (ctx.method === 'GET') ctx.state.flash = takeFlash(ctx as WebContext, runtime);
+    await next();
+  };
+}
+
+/** Forms and the enhancement script's JSON; pages are GETs, and a GET carries no body worth parsing. */
+function formBodies(): Koa.Middleware<WebState> {
+  const parseBody = bodyParser({ enableTypes: ['form', 'json'], encoding: 'utf-8', formLimit: '64kb', jsonLimit: '16kb' });
+  return (ctx, next) => (SAFE_METHODS.has(ctx.method) ? next() : parseBody(ctx, next));
+}
+
+/**
+ * Every state-changing request carries a token signed for this browser's secret: in
+ * the form (`_csrf`) or, from the enhancement script, in a header.
+ */
+function csrfCheck(runtime: WebRuntime, logger: Logger): Koa.Middleware<WebState> {
+  return async (ctx, next) => {
+    if (SAFE_METHODS.has(ctx.method)) return next();
+    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
+    const token = body._csrf ?? ctx.get(CSRF_HEADER);
+    if (runtime.csrf.verify(ctx.state.csrfSecret, token)) return next();
+    logger.info({ requestId: ctx.state.requestId, path: ctx.path }, 'refused a request without a valid CSRF token');
+    const webCtx = ctx as WebContext;
+    sendPage(webCtx, troubleStatus('csrf'), <ErrorPage frame={frameFor(webCtx, runtime)} kind="csrf" />);
+  };
+}
+
 /**
  * The learner web role: server-rendered pages that call the api over HTTP as the
  * learner. Holds no database credentials; its only state is in the learner's cookies.
@@ -108,46 +182,14 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
   app.silent = true;
   const logger = deps.logger;
   const client = new ApiClient({ baseUrl: deps.apiUrl, timeoutMs: deps.apiTimeoutMs });
-  const refresher = new RefreshCoordinator(client);
   const assets = new StaticAssets();
-  const csrf = new CsrfTokens(deps.sessionSecret);
-  const runtime = createRuntime(assets.urls, csrf, { secure });
-  const isReady = deps.isReady ?? (() => true);
+  const runtime = createRuntime(assets.urls, new CsrfTokens(deps.sessionSecret), { secure });
 
   for (const middleware of deps.instrument ?? []) app.use(middleware);
-
-  // The role's instrumentation gives each request its id; without it (tests), this does.
-  app.use(async (ctx, next) => {
-    if (!ctx.state.requestId) {
-      const incoming = ctx.get('x-request-id');
-      ctx.state.requestId = /^[\w.-]{8,128}$/.test(incoming) ? incoming : randomUUID();
-      ctx.set('X-Request-Id', ctx.state.requestId);
-    }
-    await next();
-  });
+  app.use(requestIds());
   app.use(securityHeaders({ hsts: secure, noIndex: deps.noIndex ?? false }));
-  // Probes on the role's own port, before the host check: kubelet calls them by pod IP.
-  // Readiness does not follow the api: if the api is down, taking every web pod out
-  // would only swap our "api is down" page for the gateway's bare 503.
-  app.use(async (ctx, next) => {
-    if (ctx.path === '/livez') {
-      ctx.body = { status: 'ok' };
-    } else if (ctx.path === '/readyz') {
-      ctx.status = isReady() ? 200 : 503;
-      ctx.body = { status: isReady() ? 'ok' : 'draining' };
-    } else if (ctx.path === '/health') {
-      const api = await client.ping();
-      ctx.body = {
-        status: api.ok ? 'ok' : 'degraded',
-        version: deps.version ?? null,
-        checks: { api: { status: api.ok ? 'ok' : 'down', response_time_ms: api.ms } },
-      };
-    } else {
-      return next();
-    }
-  });
+  app.use(probes(client, deps.isReady ?? (() => true), deps.version));
   app.use(allowedHosts(deps.allowedHosts ?? ['*']));
-
   app.use(
     compress({
       threshold: 1024,
@@ -157,35 +199,10 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
     }),
   );
   app.use(assets.middleware());
-
-  // Session, CSRF secret and flash, for every page.
-  app.use(async (ctx, next) => {
-    // Our own cookie jar, so Secure cookies can be set behind a TLS-terminating gateway.
-    ctx.cookies = new Cookies(ctx.req, ctx.res, { secure });
-    ctx.state.learner = new LearnerApi(client, refresher, ctx.cookies, runtime.cookies, ctx.state.requestId);
-    const secret = ctx.cookies.get(runtime.names.csrf);
-    if (secret && /^[\w-]{16,64}$/.test(secret)) ctx.state.csrfSecret = secret;
-    else rotateCsrf(ctx as WebContext, runtime);
-    if (ctx.method === 'GET') ctx.state.flash = takeFlash(ctx as WebContext, runtime);
-    await next();
-  });
-
+  app.use(learnerSession(client, runtime, secure));
   app.use(errorPages(runtime, logger, deps.errorReporter ?? noErrorReporter));
-  const parseBody = bodyParser({ enableTypes: ['form', 'json'], encoding: 'utf-8', formLimit: '64kb', jsonLimit: '16kb' });
-  // Pages are GETs, and a GET carries no body worth parsing.
-  app.use((ctx, next) => (SAFE_METHODS.has(ctx.method) ? next() : parseBody(ctx, next)));
-
-  // Every state-changing request carries a token signed for this browser's secret: in
-  // the form (`_csrf`) or, from the enhancement script, in a header.
-  app.use(async (ctx, next) => {
-    if (SAFE_METHODS.has(ctx.method)) return next();
-    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
-    const token = body._csrf ?? ctx.get(CSRF_HEADER);
-    if (csrf.verify(ctx.state.csrfSecret, token)) return next();
-    logger.info({ requestId: ctx.state.requestId, path: ctx.path }, 'refused a request without a valid CSRF token');
-    const webCtx = ctx as WebContext;
-    sendPage(webCtx, troubleStatus('csrf'), <ErrorPage frame={frameFor(webCtx, runtime)} kind="csrf" />);
-  });
+  app.use(formBodies());
+  app.use(csrfCheck(runtime, logger));
 
   const router = webRoutes({ runtime, logger });
   app.use(router.routes());

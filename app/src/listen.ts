@@ -1,0 +1,52 @@
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type Koa from 'koa';
+
+/** An HTTP server for a Koa app or a plain listener, once it is listening. */
+export async function listen(app: Koa | RequestListener, port: number, host: string): Promise<Server> {
+  const server = createServer(typeof app === 'function' ? app : app.callback());
+  // Longer than the gateway's idle timeout, so the gateway closes idle connections first.
+  server.keepAliveTimeout = 65_000;
+  server.listen(port, host);
+  await once(server, 'listening');
+  return server;
+}
+
+export const urlOf = (server: Server): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/** Stop accepting, let in-flight requests finish, resolve once the server is closed. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    // Keep-alive connections with no request in flight would hold close() open until
+    // their idle timeout; close them now, and again as in-flight requests finish.
+    const sweep = setInterval(() => server.closeIdleConnections(), 200);
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+/** What `/metrics` answers: the exposition text and its content type. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+/**
+ * The metrics server on METRICS_PORT: `/metrics` from the source, 404 for anything
+ * else. One per process: a role's own registries, or a cluster primary's aggregate.
+ */
+export function startMetricsServer(source: MetricsSource, port: number, host: string): Promise<Server> {
+  const handler: RequestListener = async (req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    const text = await source.metrics();
+    res.writeHead(200, { 'content-type': source.contentType }).end(text);
+  };
+  return listen(handler, port, host);
+}
