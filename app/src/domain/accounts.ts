@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { Conflict, NotFound, Unauthorized } from '../errors';
 import type { Database } from '../db/database';
-import { batchedLookup } from '../db/batched-lookup';
 import { TIERS, type Tier } from './tiers';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { recordAudit, auditEventsFor } from './audit';
@@ -139,33 +138,6 @@ export async function refresh(ctx: AccountContext, refreshToken: string): Promis
 export async function logout(ctx: AccountContext, refreshToken: string): Promise<void> {
   const userId = await revokeRefreshToken(ctx.db.write, ctx.clock, refreshToken);
   if (userId) await recordAudit(ctx.db.write, ctx.clock, 'signed_out', userId);
-}
-
-/** Who is signed in, as every authenticated request reads it (fresh, by the token's subject). */
-export interface SignedInLearner {
-  readonly id: string;
-  readonly email: string;
-  readonly tier: Tier;
-  readonly timezone: string;
-}
-
-const SIGNED_IN_LEARNER = batchedLookup<string, SignedInLearner>({
-  name: 'signed_in_learner',
-  single: { sql: 'select id, email, tier, timezone from users where id = ? limit 1', params: (id) => [id] },
-  batch: {
-    sql: `select q.batch_index, u.id, u.email, u.tier, u.timezone
-     from unnest(?::varchar[]) with ordinality as q(id, batch_index)
-     join users u on u.id = q.id`,
-    params: (ids) => [ids],
-  },
-});
-
-/**
- * The learner behind an access token: every authenticated request asks. Pass the
- * primary: a tier change must apply to the very next request.
- */
-export async function findSignedInLearner(db: Knex, id: string): Promise<SignedInLearner | null> {
-  return (await SIGNED_IN_LEARNER.load(db, id)) ?? null;
 }
 
 export async function findUser(db: Knex, id: string): Promise<User | null> {

@@ -6,12 +6,11 @@ import { parseDocument } from 'yaml';
 import type { ZodType } from 'zod';
 import type { Clock } from '../clock';
 import { ChapterFrontMatter, CourseFile, formatIssuePath, QuizFile, type Question } from './content-schema';
-import type { LearningDatabase } from './learning-database';
+import type { ContentStore } from '../db/content-store';
+import type { Database } from '../db/database';
 import { extractSections, splitFrontMatter, type MarkdownSection } from './markdown';
 import { isCorrect } from './grading';
 import { requiredTierFor } from './tiers';
-import { invalidateSearchIndex } from './search';
-import { invalidateContentVersion } from './catalogue';
 
 /**
  * Reads `app/content/` (docs/contracts.md, "Course content"), validates every file and
@@ -223,8 +222,13 @@ async function writeSections(trx: Knex.Transaction, chapter: ParsedChapter): Pro
   );
 }
 
+export interface LoadOptions {
+  /** The content store of an app running in this process: it forgets what it cached. */
+  readonly content?: Pick<ContentStore, 'invalidate'>;
+}
+
 /** Validates `contentDir` and brings the database in line with it, in one transaction. */
-export async function loadCourseContent(db: LearningDatabase, contentDir: string, clock: Clock): Promise<LoadReport> {
+export async function loadCourseContent(db: Pick<Database, 'write'>, contentDir: string, clock: Clock, options: LoadOptions = {}): Promise<LoadReport> {
   const content = await readCourseContent(contentDir);
   const now = clock.now().toISOString();
   const report = await db.write.transaction(async (trx) => {
@@ -301,7 +305,6 @@ export async function loadCourseContent(db: LearningDatabase, contentDir: string
 
     return { added, updated, removed, unchanged, quizzesChanged: quizzesChanged.sort((a, b) => a - b) };
   });
-  invalidateSearchIndex(db);
-  invalidateContentVersion(db);
+  options.content?.invalidate();
   return report;
 }

@@ -1,0 +1,32 @@
+import type { Cache } from './cache';
+import { ContentStore } from './content-store';
+import type { Database } from './database';
+import { LearnerStore } from './learner-store';
+import { ProgressStore } from './progress-store';
+
+/**
+ * Every store over one database: all the app's SQL lives behind these. Built once where
+ * the app starts (createApiApp, or a test) and passed in; a store keeps whatever it
+ * caches, so nothing is cached per module or keyed by a connection.
+ */
+export interface Stores {
+  readonly learners: LearnerStore;
+  readonly progress: ProgressStore;
+  readonly content: ContentStore;
+}
+
+/** What the learning functions (course, chapters, quizzes, progress, search) read and write. */
+export type LearningStores = Pick<Stores, 'learners' | 'progress' | 'content'>;
+
+export interface OpenStoresOptions {
+  /** The shared content cache (Redis), when there is one. */
+  readonly cache?: Cache;
+}
+
+export function openStores(db: Database, options: OpenStoresOptions = {}): Stores {
+  return {
+    learners: new LearnerStore(db),
+    progress: new ProgressStore(db),
+    content: ContentStore.of(db, { cache: options.cache }),
+  };
+}
