@@ -1,3 +1,4 @@
+import { accountStoresOn, type AccountStores } from './account-stores';
 import type { Cache } from './cache';
 import { ContentStore } from './content-store';
 import type { Database } from './database';
@@ -9,7 +10,7 @@ import { ProgressStore } from './progress-store';
  * the app starts (createApiApp, or a test) and passed in; a store keeps whatever it
  * caches, so nothing is cached per module or keyed by a connection.
  */
-export interface Stores {
+export interface Stores extends AccountStores {
   readonly learners: LearnerStore;
   readonly progress: ProgressStore;
   readonly content: ContentStore;
@@ -25,6 +26,7 @@ export interface OpenStoresOptions {
 
 export function openStores(db: Database, options: OpenStoresOptions = {}): Stores {
   return {
+    ...accountStoresOn(db.write),
     learners: new LearnerStore(db),
     progress: new ProgressStore(db),
     content: ContentStore.of(db, { cache: options.cache }),

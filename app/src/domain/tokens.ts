@@ -1,6 +1,6 @@
 import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import type { Knex } from 'knex';
+import type { AccountStores, TokenStore } from '../db/account-stores';
 import type { Clock } from '../clock';
 import { Unauthorized } from '../errors';
 import { recordAudit } from './audit';
@@ -87,7 +87,7 @@ export function hashRefreshToken(token: string): string {
 
 /** Store a new refresh token (in `familyId`, or a new family) and return it in clear, once. */
 export async function issueRefreshToken(
-  db: Knex,
+  tokens: TokenStore,
   settings: TokenSettings,
   clock: Clock,
   userId: string,
@@ -95,7 +95,7 @@ export async function issueRefreshToken(
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = clock.now();
-  await db('refresh_tokens').insert({
+  await tokens.insert({
     id: randomUUID(),
     user_id: userId,
     family_id: familyId,
@@ -108,45 +108,40 @@ export async function issueRefreshToken(
   return token;
 }
 
-async function revokeFamily(db: Knex, familyId: string, at: string): Promise<void> {
-  await db('refresh_tokens').where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: at });
-}
-
 /**
  * Spend a refresh token: mark it used and hand back its owner and family, so the
  * caller issues the successor. A second use of the same token revokes the family.
  */
 export async function rotateRefreshToken(
-  db: Knex,
+  stores: Pick<AccountStores, 'tokens' | 'audit'>,
   clock: Clock,
   token: string,
 ): Promise<{ userId: string; familyId: string }> {
-  const row = await db('refresh_tokens').where({ token_hash: hashRefreshToken(token) }).first();
+  const row = await stores.tokens.findByHash(hashRefreshToken(token));
   const refused = new Unauthorized('The refresh token is not valid.');
   if (!row) throw refused;
   const now = clock.now().toISOString();
   if (row.revoked_at) throw refused;
   if (row.used_at) {
-    await revokeFamily(db, row.family_id, now);
-    await recordAudit(db, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
+    await stores.tokens.revokeFamily(row.family_id, now);
+    await recordAudit(stores.audit, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
     throw refused;
   }
   if (row.expires_at <= now) throw new Unauthorized('The refresh token has expired.');
   // Conditional update: of two concurrent uses of one token exactly one wins; the
   // loser is treated as the reuse it is.
-  const claimed = await db('refresh_tokens').where({ id: row.id }).whereNull('used_at').update({ used_at: now });
-  if (claimed !== 1) {
-    await revokeFamily(db, row.family_id, now);
-    await recordAudit(db, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
+  if (!(await stores.tokens.claim(row.id, now))) {
+    await stores.tokens.revokeFamily(row.family_id, now);
+    await recordAudit(stores.audit, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
     throw refused;
   }
   return { userId: row.user_id, familyId: row.family_id };
 }
 
 /** Logout: the presented token's whole family stops working. Unknown tokens are ignored. */
-export async function revokeRefreshToken(db: Knex, clock: Clock, token: string): Promise<string | null> {
-  const row = await db('refresh_tokens').where({ token_hash: hashRefreshToken(token) }).first();
+export async function revokeRefreshToken(tokens: TokenStore, clock: Clock, token: string): Promise<string | null> {
+  const row = await tokens.findByHash(hashRefreshToken(token));
   if (!row) return null;
-  await revokeFamily(db, row.family_id, clock.now().toISOString());
+  await tokens.revokeFamily(row.family_id, clock.now().toISOString());
   return row.user_id;
 }

@@ -4,7 +4,7 @@ import type { AccountContext } from '../../domain/accounts';
 /** What the account functions need, cut from the api's dependencies. */
 export function accountContext(deps: ApiContext): AccountContext {
   return {
-    db: deps.db,
+    stores: deps.stores,
     clock: deps.clock,
     tokens: {
       secretKey: deps.config.secretKey,

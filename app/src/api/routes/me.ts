@@ -15,7 +15,7 @@ export function meRoutes(deps: ApiContext): Router {
   const auth = requireUser(deps);
 
   router.get<SignedInState>('/me', auth, async (ctx) => {
-    const user = await findUser(deps.db.write, ctx.state.user.id);
+    const user = await findUser(deps.stores, ctx.state.user.id);
     if (!user) throw new NotFound('No such account.');
     ctx.body = user;
   });
