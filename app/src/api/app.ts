@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import type { Cache } from '../db/cache';
 import type { Database } from '../db/database';
 import { openStores, type Stores } from '../db/stores';
+import { AccessTokens } from '../domain/tokens';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Lifecycle } from '../observability/health';
@@ -40,10 +41,16 @@ export interface ApiDeps {
 /** What the api's routes receive: its dependencies with the stores built. */
 export interface ApiContext extends ApiDeps {
   readonly stores: Stores;
+  /** Signs and verifies access tokens; remembers the ones it verified. */
+  readonly accessTokens: AccessTokens;
 }
 
 export function createApiApp(apiDeps: ApiDeps): Koa<ApiState> {
-  const deps: ApiContext = { ...apiDeps, stores: apiDeps.stores ?? openStores(apiDeps.db, { cache: apiDeps.cache }) };
+  const deps: ApiContext = {
+    ...apiDeps,
+    stores: apiDeps.stores ?? openStores(apiDeps.db, { cache: apiDeps.cache }),
+    accessTokens: new AccessTokens(apiDeps.config, apiDeps.clock),
+  };
   const app = new Koa<ApiState>();
   app.proxy = deps.config.trustProxy;
   // Only the address the gateway saw: a client-supplied X-Forwarded-For prefix is ignored.

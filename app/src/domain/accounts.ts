@@ -7,7 +7,7 @@ import { TIERS, type Tier } from './tiers';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { recordAudit, auditEventsFor } from './audit';
 import {
-  issueAccessToken,
+  type AccessTokens,
   issueRefreshToken,
   revokeRefreshToken,
   rotateRefreshToken,
@@ -68,11 +68,12 @@ export interface AccountContext {
   stores: AccountStores;
   clock: Clock;
   tokens: TokenSettings;
+  accessTokens: Pick<AccessTokens, 'issue'>;
 }
 
 async function sessionFor(ctx: AccountContext, user: User, familyId?: string): Promise<Session> {
   return {
-    access_token: await issueAccessToken(ctx.tokens, ctx.clock, user.id),
+    access_token: await ctx.accessTokens.issue(user.id),
     refresh_token: await issueRefreshToken(ctx.stores.tokens, ctx.tokens, ctx.clock, user.id, familyId),
     token_type: 'bearer',
     expires_in: ctx.tokens.accessTokenExpireMinutes * 60,

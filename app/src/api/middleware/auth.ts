@@ -1,17 +1,14 @@
 import type Router from '@koa/router';
-import type { Clock } from '../../clock';
-import type { Config } from '../../config';
 import type { Stores } from '../../db/stores';
 import type { Learner } from '../../domain/learner';
 import { learnerWithChapterState } from '../../domain/progress';
-import { verifyAccessToken } from '../../domain/tokens';
+import type { AccessTokens } from '../../domain/tokens';
 import { Unauthorized } from '../../errors';
 import type { ChapterViewState, SignedInState } from '../state';
 
 export interface AuthDeps {
-  config: Config;
   stores: Pick<Stores, 'learners'>;
-  clock: Clock;
+  accessTokens: Pick<AccessTokens, 'verify'>;
 }
 
 export function bearerToken(header: string | undefined): string | null {
@@ -20,15 +17,10 @@ export function bearerToken(header: string | undefined): string | null {
 }
 
 function tokenVerifier(deps: AuthDeps): (ctx: { get(field: string): string }) => Promise<string> {
-  const settings = {
-    secretKey: deps.config.secretKey,
-    accessTokenExpireMinutes: deps.config.accessTokenExpireMinutes,
-    refreshTokenExpireDays: deps.config.refreshTokenExpireDays,
-  };
   return async (ctx) => {
     const token = bearerToken(ctx.get('authorization'));
     if (!token) throw new Unauthorized('Sign in first: send Authorization: Bearer <access_token>.');
-    return verifyAccessToken(settings, deps.clock, token);
+    return deps.accessTokens.verify(token);
   };
 }
 

@@ -6,6 +6,7 @@ export function accountContext(deps: ApiContext): AccountContext {
   return {
     stores: deps.stores,
     clock: deps.clock,
+    accessTokens: deps.accessTokens,
     tokens: {
       secretKey: deps.config.secretKey,
       accessTokenExpireMinutes: deps.config.accessTokenExpireMinutes,
