@@ -119,6 +119,11 @@ export function openDatabase(opts: OpenDatabaseOptions): Database {
   };
 }
 
+/** One round trip to the primary: what readiness asks. */
+export async function pingDatabase(db: Pick<Database, 'write'>): Promise<void> {
+  await db.write.raw('select 1');
+}
+
 /** Bring the schema to the newest migration (expand-then-contract; safe to rerun). */
 export async function migrateLatest(db: Database): Promise<void> {
   await db.write.migrate.latest({ migrationSource });
