@@ -50,11 +50,22 @@ function isUniqueViolation(err: unknown): boolean {
 /** Tables holding a learner's rows, keyed by `user_id`; export and deletion both walk this list. */
 const OWNED_TABLES = ['chapter_progress', 'reading_positions', 'quiz_attempts', 'activity_days'] as const;
 
-/** `users`, and what a learner owns across tables (export, deletion). Always the primary. */
 /** What a profile or tier change may set. */
 export type UserChanges = Partial<Pick<UserRow, 'name' | 'timezone' | 'tier' | 'updated_at'>>;
 
-export class AccountStore {
+/** `users`, and what a learner owns across tables (export, deletion). Always the primary. */
+export interface AccountStore {
+  /** False when an account with this e-mail address already exists. */
+  insert(row: UserRow): Promise<boolean>;
+  find(where: { id: string } | { email: string }): Promise<UserRow | undefined>;
+  update(id: string, changes: UserChanges): Promise<void>;
+  /** Every row the learner owns, table by table, plus their payment deliveries and session metadata. */
+  ownedRows(userId: string, email: string): Promise<Record<string, unknown>>;
+  /** Delete the account and every row it owns, in one transaction; false when there was no such account. */
+  delete(userId: string): Promise<boolean>;
+}
+
+class SqlAccountStore implements AccountStore {
   constructor(private readonly knex: Knex) {}
 
   /** False when an account with this e-mail address already exists. */
@@ -118,7 +129,15 @@ export class AccountStore {
 class NoSuchAccount extends Error {}
 
 /** `refresh_tokens`. */
-export class TokenStore {
+export interface TokenStore {
+  insert(row: RefreshTokenRow): Promise<void>;
+  findByHash(tokenHash: string): Promise<RefreshTokenRow | undefined>;
+  revokeFamily(familyId: string, at: string): Promise<void>;
+  /** Marks the token used unless it already was: of two concurrent uses exactly one gets true. */
+  claim(id: string, at: string): Promise<boolean>;
+}
+
+class SqlTokenStore implements TokenStore {
   constructor(private readonly knex: Knex) {}
 
   async insert(row: RefreshTokenRow): Promise<void> {
@@ -140,7 +159,12 @@ export class TokenStore {
 }
 
 /** `audit_events`. */
-export class AuditStore {
+export interface AuditStore {
+  insert(row: AuditRow): Promise<void>;
+  forUser(userId: string): Promise<AuditRow[]>;
+}
+
+class SqlAuditStore implements AuditStore {
   constructor(private readonly knex: Knex) {}
 
   async insert(row: AuditRow): Promise<void> {
@@ -153,7 +177,15 @@ export class AuditStore {
 }
 
 /** `payment_events`: each delivery of the payment provider's webhook. */
-export class PaymentStore {
+export interface PaymentStore {
+  /** Records the delivery as applied; false when its id was already recorded (a second delivery). */
+  claim(row: Omit<PaymentEventRow, 'outcome'>): Promise<boolean>;
+  /** Whether a delivery for this address signed after `signedAt` was already applied. */
+  newerApplied(email: string, signedAt: number, exceptId: string): Promise<boolean>;
+  markSuperseded(id: string): Promise<void>;
+}
+
+class SqlPaymentStore implements PaymentStore {
   constructor(private readonly knex: Knex) {}
 
   /** Records the delivery as applied; false when its id was already recorded (a second delivery). */
@@ -189,10 +221,10 @@ export interface AccountStores {
 
 export function accountStoresOn(knex: Knex): AccountStores {
   return {
-    accounts: new AccountStore(knex),
-    tokens: new TokenStore(knex),
-    audit: new AuditStore(knex),
-    payments: new PaymentStore(knex),
+    accounts: new SqlAccountStore(knex),
+    tokens: new SqlTokenStore(knex),
+    audit: new SqlAuditStore(knex),
+    payments: new SqlPaymentStore(knex),
     transaction: (work) => knex.transaction((trx) => work(accountStoresOn(trx))),
   };
 }

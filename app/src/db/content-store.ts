@@ -32,6 +32,23 @@ export interface SectionText {
   readonly body: string;
 }
 
+/** The course content as the domain reads it (see SqlContentStore for how it is cached). */
+export interface ContentStore {
+  outline(): Promise<CourseOutline>;
+  /** The chapter's Markdown exactly as in its file (minus front matter); null when there is no such chapter. */
+  chapterMarkdown(chapterNumber: number): Promise<string | null>;
+  /** The quiz of a chapter, read anew each time; undefined when the chapter has none. */
+  quiz(chapterNumber: number): Promise<QuizRow | undefined>;
+  /** Every chapter's number, in order, read anew each time. */
+  chapterNumbers(): Promise<number[]>;
+  /** The text of every titled section of these chapters, in reading order. */
+  sections(chapterNumbers: readonly number[]): Promise<SectionText[]>;
+  /** A value built from the content, kept until the content changes (or rebuilt when `isCurrent` says it is stale). */
+  derive<T>(key: string, build: () => T, isCurrent?: (kept: T) => boolean): T;
+  /** Forget everything cached after this process loaded new content. */
+  invalidate(): void;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -50,7 +67,7 @@ function deepFreeze<T>(value: T): T {
  * started with. One store is built where the app starts and passed to whoever reads
  * content; `invalidate()` after this process loaded new content (dev, tests).
  */
-export class ContentStore {
+export class SqlContentStore implements ContentStore {
   private version: Promise<string> | undefined;
   /**
    * Values this process already parsed, in front of the shared cache: a chapter view
@@ -70,8 +87,8 @@ export class ContentStore {
   }
 
   /** The store over `db`'s replica (or primary when there is none). */
-  static of(db: Pick<Database, 'read'>, options: ContentStoreOptions = {}): ContentStore {
-    return new ContentStore(db.read, options);
+  static of(db: Pick<Database, 'read'>, options: ContentStoreOptions = {}): SqlContentStore {
+    return new SqlContentStore(db.read, options);
   }
 
   /** Forget everything cached here after this process loaded new content. */

@@ -8,12 +8,22 @@ import {
   type ChapterFacts,
 } from './learner-lookups';
 
+/** The signed-in learner's lookups, as the domain and the auth middleware call them. */
+export interface LearnerStore {
+  /** The learner behind an access token, or null when the account no longer exists. */
+  find(id: string): Promise<Learner | null>;
+  /** The learner and the facts of one chapter in one statement; undefined when the account no longer exists. */
+  findWithChapter(id: string, chapterNumber: number): Promise<{ learner: Learner; facts: ChapterFacts } | undefined>;
+  /** The facts of one chapter, read from the replica. */
+  chapterFacts(id: string, chapterNumber: number): Promise<ChapterFacts>;
+}
+
 /**
  * The signed-in learner's lookups, the api's hottest statements: prepared, and on
  * PostgreSQL batched per turn of the event loop (see batched-lookup.ts). Both read the
  * primary: a tier change must apply to the very next request.
  */
-export class LearnerStore {
+export class SqlLearnerStore implements LearnerStore {
   private readonly signedIn;
   private readonly withChapterOnPrimary;
   private readonly withChapterOnReplica;

@@ -38,7 +38,35 @@ export interface NewAttempt {
 }
 
 /** A learner's progress as one connection pool reads it (the replica, or the primary right after a write). */
-export class ProgressReads {
+export interface ProgressReads {
+  completions(userId: string): Promise<CompletionRow[]>;
+  /** The chapters whose quiz the learner tried at least once. */
+  attemptedChapters(userId: string): Promise<number[]>;
+  readingPosition(userId: string): Promise<ReadingPositionRow | undefined>;
+  /** Every attempt's score, oldest first (of one chapter when `chapterNumber` is given). */
+  attemptScores(userId: string, chapterNumber?: number): Promise<AttemptScoreRow[]>;
+  /** The learner's attempts at one quiz, newest first. */
+  attempts(userId: string, chapterNumber: number): Promise<AttemptRow[]>;
+  /** The local dates on which the learner learned something. */
+  activityDays(userId: string): Promise<string[]>;
+}
+
+/** Completions, reading positions, quiz attempts and activity days. */
+export interface ProgressStore {
+  /** Reads from the replica. */
+  readonly replica: ProgressReads;
+  /** Reads from the primary: right after a write, so the answer includes it even when the replica lags. */
+  readonly primary: ProgressReads;
+  /** Marks a chapter done; completing twice keeps the first time. True when this call completed it. */
+  complete(userId: string, chapterNumber: number, at: string): Promise<boolean>;
+  setReadingPosition(userId: string, position: ReadingPositionRow, at: string): Promise<void>;
+  addAttempt(attempt: NewAttempt): Promise<void>;
+  /** Marks a local date as a day of learning (once). */
+  recordActivityDay(userId: string, day: string): Promise<void>;
+}
+
+/** ProgressReads over one connection pool (the replica, or the primary right after a write). */
+class SqlProgressReads implements ProgressReads {
   constructor(private readonly knex: Knex) {}
 
   async completions(userId: string): Promise<CompletionRow[]> {
@@ -92,15 +120,15 @@ export class ProgressReads {
  * replica (`replica`) or, right after a write, to the primary (`primary`), so an answer
  * includes what was just written even when the replica lags.
  */
-export class ProgressStore {
+export class SqlProgressStore implements ProgressStore {
   readonly replica: ProgressReads;
   readonly primary: ProgressReads;
   private readonly write: Knex;
 
   constructor(db: Pick<Database, 'write' | 'read'>) {
     this.write = db.write;
-    this.primary = new ProgressReads(db.write);
-    this.replica = db.read === db.write ? this.primary : new ProgressReads(db.read);
+    this.primary = new SqlProgressReads(db.write);
+    this.replica = db.read === db.write ? this.primary : new SqlProgressReads(db.read);
   }
 
   /** Marks a chapter done; completing twice keeps the first time. True when this call completed it. */

@@ -1,9 +1,9 @@
 import { accountStoresOn, type AccountStores } from './account-stores';
 import type { Cache } from './cache';
-import { ContentStore } from './content-store';
+import { SqlContentStore, type ContentStore } from './content-store';
 import type { Database } from './database';
-import { LearnerStore } from './learner-store';
-import { ProgressStore } from './progress-store';
+import { SqlLearnerStore, type LearnerStore } from './learner-store';
+import { SqlProgressStore, type ProgressStore } from './progress-store';
 
 /**
  * Every store over one database: all the app's SQL lives behind these. Built once where
@@ -27,8 +27,8 @@ export interface OpenStoresOptions {
 export function openStores(db: Database, options: OpenStoresOptions = {}): Stores {
   return {
     ...accountStoresOn(db.write),
-    learners: new LearnerStore(db),
-    progress: new ProgressStore(db),
-    content: ContentStore.of(db, { cache: options.cache }),
+    learners: new SqlLearnerStore(db),
+    progress: new SqlProgressStore(db),
+    content: SqlContentStore.of(db, { cache: options.cache }),
   };
 }
