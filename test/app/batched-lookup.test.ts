@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { batchedLookup } from '../../app/src/db/batched-lookup';
-import { findSignedInLearner } from '../../app/src/domain/accounts';
+import { batchedLookup, type BatchedLookup } from '../../app/src/db/batched-lookup';
+import { openStores } from '../../app/src/db/stores';
 import { chapterState, learnerWithChapterState } from '../../app/src/domain/progress';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/databases';
 import { createFixtureDatabase, insertLearner } from './learning/support';
@@ -33,9 +33,11 @@ async function statementsRunBy(database: TestDatabase, work: () => Promise<unkno
 
 describe.each(DATABASE_KINDS)('batchedLookup on %s', (kind) => {
   let database: TestDatabase;
+  let notes: BatchedLookup<number, { id: number; body: string }>;
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
+    notes = NOTE.on(database.db.write);
     await database.db.write.schema.createTable('batched_notes', (t) => {
       t.integer('id').primary();
       t.string('body').notNullable();
@@ -46,7 +48,7 @@ describe.each(DATABASE_KINDS)('batchedLookup on %s', (kind) => {
 
   it('answers each of many lookups made in the same turn with its own row (missing and repeated keys too)', async () => {
     const keys = [5, 1, 999, 5, 42, 3];
-    const rows = await Promise.all(keys.map((id) => NOTE.load(database.db.write, id)));
+    const rows = await Promise.all(keys.map((id) => notes.load(id)));
     expect(rows).toEqual([
       { id: 5, body: 'note 5' },
       { id: 1, body: 'note 1' },
@@ -58,9 +60,9 @@ describe.each(DATABASE_KINDS)('batchedLookup on %s', (kind) => {
   });
 
   it('reads every time, never from a cache: a change between two lookups is seen by the second', async () => {
-    expect(await NOTE.load(database.db.write, 7)).toEqual({ id: 7, body: 'note 7' });
+    expect(await notes.load(7)).toEqual({ id: 7, body: 'note 7' });
     await database.db.write('batched_notes').where({ id: 7 }).update({ body: 'edited' });
-    expect(await NOTE.load(database.db.write, 7)).toEqual({ id: 7, body: 'edited' });
+    expect(await notes.load(7)).toEqual({ id: 7, body: 'edited' });
   });
 
   it(
@@ -71,7 +73,7 @@ describe.each(DATABASE_KINDS)('batchedLookup on %s', (kind) => {
       const ids = Array.from({ length: 250 }, (_, i) => i + 1);
       let rows: unknown[] = [];
       const ran = await statementsRunBy(database, async () => {
-        rows = await Promise.all(ids.map((id) => NOTE.load(database.db.write, id)));
+        rows = await Promise.all(ids.map((id) => notes.load(id)));
       });
       expect(rows).toHaveLength(250);
       expect(rows[249]).toEqual({ id: 250, body: 'note 250' });
@@ -81,7 +83,7 @@ describe.each(DATABASE_KINDS)('batchedLookup on %s', (kind) => {
   );
 
   it('runs a lookup made alone as the single statement', async () => {
-    const ran = await statementsRunBy(database, () => NOTE.load(database.db.write, 9));
+    const ran = await statementsRunBy(database, () => notes.load(9));
     expect(ran).toEqual(['test_batched_note']);
   });
 
@@ -91,9 +93,10 @@ describe.each(DATABASE_KINDS)('batchedLookup on %s', (kind) => {
       single: { sql: 'select id from missing_table where id = ?', params: (id) => [id] },
       batch: { sql: 'select q.batch_index, m.id from unnest(?::int[]) with ordinality as q(id, batch_index) join missing_table m on m.id = q.id', params: (ids) => [ids] },
     });
-    const outcomes = await Promise.allSettled([1, 2, 3].map((id) => broken.load(database.db.write, id)));
+    const brokenOnDb = broken.on(database.db.write);
+    const outcomes = await Promise.allSettled([1, 2, 3].map((id) => brokenOnDb.load(id)));
     expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect(await Promise.all([1, 2].map((id) => NOTE.load(database.db.write, id)))).toEqual([
+    expect(await Promise.all([1, 2].map((id) => notes.load(id)))).toEqual([
       { id: 1, body: 'note 1' },
       { id: 2, body: 'note 2' },
     ]);
@@ -109,6 +112,7 @@ describe.each(DATABASE_KINDS)("the signed-in learner's lookups on %s, batched or
 
   it('give each learner of a busy turn their own row and state of the chapter, as one at a time would', async () => {
     const db = database.db;
+    const stores = openStores(db);
     const now = '2026-01-02T00:00:00.000Z';
     const done = await insertLearner(db, { tier: 'premium', timezone: 'Europe/Paris' });
     await db.write('chapter_progress').insert({ user_id: done.id, chapter_number: 2, completed_at: now });
@@ -124,18 +128,18 @@ describe.each(DATABASE_KINDS)("the signed-in learner's lookups on %s, batched or
     const asks = [...learners.map((l) => ({ id: l.id, chapter: l === lockedOut ? 4 : 2 })), { id: randomUUID(), chapter: 2 }];
 
     const oneAtATime = [];
-    for (const ask of asks) oneAtATime.push(await learnerWithChapterState(db.write, ask.id, ask.chapter));
-    const together = await Promise.all(asks.map((ask) => learnerWithChapterState(db.write, ask.id, ask.chapter)));
+    for (const ask of asks) oneAtATime.push(await learnerWithChapterState(stores.learners, ask.id, ask.chapter));
+    const together = await Promise.all(asks.map((ask) => learnerWithChapterState(stores.learners, ask.id, ask.chapter)));
 
     expect(together).toEqual(oneAtATime);
     expect(together.map((r) => r?.state)).toEqual(['done', 'in_progress', 'in_progress', 'not_started', 'locked', undefined]);
-    expect(together[0]?.user).toEqual({ id: done.id, email: `${done.id}@example.test`, tier: 'premium', timezone: 'Europe/Paris' });
+    expect(together[0]?.learner).toEqual({ id: done.id, email: `${done.id}@example.test`, tier: 'premium', timezone: 'Europe/Paris' });
     // The chapter view's state is the state every other page shows.
     for (const [index, learner] of learners.entries()) {
-      expect(together[index]?.state).toBe(await chapterState(db.write, learner, asks[index].chapter));
+      expect(together[index]?.state).toBe(await chapterState(stores, learner, asks[index].chapter));
     }
 
-    const signedIn = await Promise.all([...learners.map((l) => l.id), 'no-such-learner'].map((id) => findSignedInLearner(db.write, id)));
+    const signedIn = await Promise.all([...learners.map((l) => l.id), 'no-such-learner'].map((id) => stores.learners.find(id)));
     expect(signedIn.map((l) => l?.id ?? null)).toEqual([...learners.map((l) => l.id), null]);
     expect(signedIn[0]).toEqual({ id: done.id, email: `${done.id}@example.test`, tier: 'premium', timezone: 'Europe/Paris' });
   });

@@ -80,4 +80,10 @@ describe.each(DATABASE_KINDS)('preparedStatement on %s', (kind) => {
     }
     expect(await NOTE_BY_ID.first(database.db.write, [1])).toEqual({ id: 1, body: 'one' });
   });
+
+  it("keeps only its own statements: a setting one knex query makes (safeIntegers) never reaches the next", async () => {
+    const query = () => database.db.write('prepared_notes').select('id').where({ id: 1 });
+    if (kind === 'sqlite') expect(await query().options({ safeIntegers: true })).toEqual([{ id: BigInt(1) }]);
+    expect(await query()).toEqual([{ id: 1 }]);
+  });
 });

@@ -6,6 +6,8 @@ import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Cache } from '../db/cache';
 import type { Database } from '../db/database';
+import { openStores, type Stores } from '../db/stores';
+import { AccessTokens } from '../domain/tokens';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Lifecycle } from '../observability/health';
@@ -16,6 +18,7 @@ import { rehearsalFault } from './middleware/rehearsal-fault';
 import { healthRouter } from './routes/health';
 import { apiRouter } from './routes/index';
 import type { ErrorReporter } from '../observability/error-reporter';
+import type { ApiState } from './state';
 
 /** Everything the api role needs, built once by server.ts (or by a test). */
 export interface ApiDeps {
@@ -32,10 +35,24 @@ export interface ApiDeps {
   lifecycle?: Lifecycle;
   /** Where unexpected errors are reported (Sentry when SENTRY_DSN is set). */
   errors?: ErrorReporter;
+  /** The stores over `db`. @default built from `db` and `cache` by createApiApp */
+  stores?: Stores;
 }
 
-export function createApiApp(deps: ApiDeps): Koa {
-  const app = new Koa();
+/** What the api's routes receive: its dependencies with the stores built. */
+export interface ApiContext extends ApiDeps {
+  readonly stores: Stores;
+  /** Signs and verifies access tokens; remembers the ones it verified. */
+  readonly accessTokens: AccessTokens;
+}
+
+export function createApiApp(apiDeps: ApiDeps): Koa<ApiState> {
+  const deps: ApiContext = {
+    ...apiDeps,
+    stores: apiDeps.stores ?? openStores(apiDeps.db, { cache: apiDeps.cache }),
+    accessTokens: new AccessTokens(apiDeps.config, apiDeps.clock),
+  };
+  const app = new Koa<ApiState>();
   app.proxy = deps.config.trustProxy;
   // Only the address the gateway saw: a client-supplied X-Forwarded-For prefix is ignored.
   app.maxIpsCount = 1;

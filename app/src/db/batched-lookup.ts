@@ -20,7 +20,13 @@ export interface BatchedLookupSpec<Key> {
 
 export interface BatchedLookup<Key, Row> {
   /** The row for `key`, or undefined; read when called, never from a cache. */
-  load(knex: Knex, key: Key): Promise<Row | undefined>;
+  load(key: Key): Promise<Row | undefined>;
+}
+
+/** A lookup as written, not yet bound to a database: `on(knex)` binds it. */
+export interface BatchedLookupStatement<Key, Row> {
+  /** The lookup on this connection pool; build it once (at start) and keep it, so lookups can share batches. */
+  on(knex: Knex): BatchedLookup<Key, Row>;
 }
 
 /**
@@ -38,15 +44,15 @@ export interface BatchedLookup<Key, Row> {
  * when the statement runs, after the request arrived, so a tier change still applies to
  * the very next request. SQLite has no round trip to save and runs the single statement.
  */
-export function batchedLookup<Key, Row>(spec: BatchedLookupSpec<Key>): BatchedLookup<Key, Row> {
+export function batchedLookup<Key, Row>(spec: BatchedLookupSpec<Key>): BatchedLookupStatement<Key, Row> {
   const single = preparedStatement<Row>(spec.name, spec.single.sql);
   const batch = preparedStatement<Row & { batch_index: number | string }>(`${spec.name}_batch`, spec.batch.sql);
-  const loaders = new WeakMap<Knex, DataLoader<Key, Row | undefined>>();
-
-  const loaderFor = (knex: Knex) => {
-    let loader = loaders.get(knex);
-    if (!loader) {
-      loader = new DataLoader<Key, Row | undefined>(
+  return {
+    on(knex) {
+      if ((knex.client as { dialect: string }).dialect !== 'postgresql') {
+        return { load: (key) => single.first(knex, spec.single.params(key)) };
+      }
+      const loader = new DataLoader<Key, Row | undefined>(
         async (keys) => {
           if (keys.length === 1) return [await single.first(knex, spec.single.params(keys[0]))];
           const rows = await batch.rows(knex, spec.batch.params(keys));
@@ -55,15 +61,7 @@ export function batchedLookup<Key, Row>(spec: BatchedLookupSpec<Key>): BatchedLo
         },
         { cache: false, maxBatchSize: MAX_BATCH, batchScheduleFn: (run) => setImmediate(run) },
       );
-      loaders.set(knex, loader);
-    }
-    return loader;
-  };
-
-  return {
-    async load(knex, key) {
-      if ((knex.client as { dialect: string }).dialect !== 'postgresql') return single.first(knex, spec.single.params(key));
-      return loaderFor(knex).load(key);
+      return { load: (key) => loader.load(key) };
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 
 /**
  * The cache of course content shared by every api pod: Redis, when REDIS_URL is set.
- * (Each process also keeps what it parsed; see domain/catalogue.ts.) A cache failure
+ * (Each process also keeps what it parsed; see db/content-store.ts.) A cache failure
  * never fails a request: `get` answers null and `set` does nothing.
  */
 export interface Cache {

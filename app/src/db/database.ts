@@ -53,28 +53,6 @@ function knexLog(logger: DatabaseLogger | undefined): Knex.Config['log'] {
 
 interface SqliteConnection {
   pragma(sql: string): unknown;
-  prepare(sql: string): unknown;
-}
-
-/**
- * knex prepares every statement anew; compiling the SQL took longer than running it.
- * The connection keeps its prepared statements by SQL text instead (better-sqlite3
- * runs one statement at a time, and knex never leaves one iterating, so reuse is safe;
- * SQLite re-prepares by itself after a schema change).
- */
-const MAX_PREPARED_STATEMENTS = 500;
-function reusePreparedStatements(conn: SqliteConnection): void {
-  const prepare = conn.prepare.bind(conn);
-  const statements = new Map<string, unknown>();
-  conn.prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (statement === undefined) {
-      if (statements.size >= MAX_PREPARED_STATEMENTS) statements.delete(statements.keys().next().value as string);
-      statement = prepare(sql);
-      statements.set(sql, statement);
-    }
-    return statement;
-  };
 }
 
 function connect(url: string, poolSize: number, logger?: DatabaseLogger): Knex {
@@ -92,7 +70,6 @@ function connect(url: string, poolSize: number, logger?: DatabaseLogger): Knex {
         min: 1,
         max: 1,
         afterCreate: (conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) => {
-          reusePreparedStatements(conn);
           conn.pragma('journal_mode = WAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
@@ -140,6 +117,11 @@ export function openDatabase(opts: OpenDatabaseOptions): Database {
       if (read !== write) await read.destroy();
     },
   };
+}
+
+/** One round trip to the primary: what readiness asks. */
+export async function pingDatabase(db: Pick<Database, 'write'>): Promise<void> {
+  await db.write.raw('select 1');
 }
 
 /** Bring the schema to the newest migration (expand-then-contract; safe to rerun). */

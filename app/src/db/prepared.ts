@@ -7,8 +7,10 @@ export type SqlValue = string | number | null | readonly string[] | readonly num
  * A statement of a hot path (one that runs on every page view), written once as SQL
  * both engines accept (or, for the batched lookups of batched-lookup.ts, PostgreSQL
  * alone) and prepared once per connection: SQLite keeps the compiled
- * statement (see `reusePreparedStatements`), PostgreSQL a named prepared statement, so
- * neither parses nor plans it again.
+ * statement (each `PreparedStatement` remembers its own, per connection), PostgreSQL a
+ * named prepared statement, so neither parses nor plans it again. Only statements
+ * written here are kept: knex's own statements are prepared anew, so no setting one
+ * query makes on a statement (knex's `safeIntegers`, say) reaches another.
  *
  * Why not knex's builder here: building and compiling the query, then knex's runner,
  * cost several times what the database spends on an indexed lookup (about 80 µs against
@@ -33,8 +35,12 @@ interface KnexClientInternals {
   releaseConnection(connection: unknown): Promise<unknown>;
 }
 
+interface SqliteStatement {
+  all(params: readonly SqlValue[]): unknown[];
+}
+
 interface SqliteConnection {
-  prepare(sql: string): { all(params: readonly SqlValue[]): unknown[] };
+  prepare(sql: string): SqliteStatement;
 }
 
 interface PgConnection {
@@ -54,6 +60,17 @@ export function preparedStatement<Row>(name: string, sql: string): PreparedState
   const parameterCount = sql.split('?').length - 1;
   let index = 0;
   const pgText = sql.replace(/\?/g, () => `$${(index += 1)}`);
+  // better-sqlite3 runs one statement at a time and this one is never left iterating,
+  // so its compiled form can be reused; SQLite re-prepares it after a schema change.
+  const compiled = new WeakMap<SqliteConnection, SqliteStatement>();
+  const sqliteStatement = (connection: SqliteConnection) => {
+    let statement = compiled.get(connection);
+    if (!statement) {
+      statement = connection.prepare(sql);
+      compiled.set(connection, statement);
+    }
+    return statement;
+  };
 
   async function rows(knex: Knex, params: readonly SqlValue[]): Promise<Row[]> {
     if (params.length !== parameterCount) {
@@ -68,7 +85,7 @@ export function preparedStatement<Row>(name: string, sql: string): PreparedState
         case 'postgresql':
           return (await (connection as PgConnection).query({ name, text: pgText, values: params })).rows as Row[];
         case 'sqlite3':
-          return (connection as SqliteConnection).prepare(sql).all(params) as Row[];
+          return sqliteStatement(connection as SqliteConnection).all(params) as Row[];
         default:
           throw new Error(`prepared statement ${name}: unsupported database ${client.dialect}`);
       }

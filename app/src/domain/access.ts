@@ -1,5 +1,5 @@
 import { UpgradeRequired } from '../errors';
-import type { Learner } from './learning-database';
+import type { Learner } from './learner';
 import { canReadChapter, PLANS, requiredTierFor, type Tier } from './tiers';
 
 /**

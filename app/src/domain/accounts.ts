@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { z } from 'zod';
 import type { Clock } from '../clock';
 import { Conflict, NotFound, Unauthorized } from '../errors';
-import type { Database } from '../db/database';
-import { batchedLookup } from '../db/batched-lookup';
+import type { AccountStores, UserChanges, UserRow } from '../db/account-stores';
 import { TIERS, type Tier } from './tiers';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import { recordAudit, auditEventsFor } from './audit';
 import {
-  issueAccessToken,
+  type AccessTokens,
   issueRefreshToken,
   revokeRefreshToken,
   rotateRefreshToken,
@@ -62,40 +60,25 @@ export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(200) 
 export const ProfilePatch = z.object({ name: Name.nullable().optional(), timezone: TimeZone.optional() }).strict();
 export const TierBody = z.object({ tier: z.enum(TIERS) }).strict();
 
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  name: string | null;
-  tier: Tier;
-  timezone: string;
-  created_at: string;
-  updated_at: string;
-}
-
 export function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.name, tier: row.tier, timezone: row.timezone, created_at: row.created_at };
 }
 
 export interface AccountContext {
-  db: Database;
+  stores: AccountStores;
   clock: Clock;
   tokens: TokenSettings;
+  accessTokens: Pick<AccessTokens, 'issue'>;
 }
 
 async function sessionFor(ctx: AccountContext, user: User, familyId?: string): Promise<Session> {
   return {
-    access_token: await issueAccessToken(ctx.tokens, ctx.clock, user.id),
-    refresh_token: await issueRefreshToken(ctx.db.write, ctx.tokens, ctx.clock, user.id, familyId),
+    access_token: await ctx.accessTokens.issue(user.id),
+    refresh_token: await issueRefreshToken(ctx.stores.tokens, ctx.tokens, ctx.clock, user.id, familyId),
     token_type: 'bearer',
     expires_in: ctx.tokens.accessTokenExpireMinutes * 60,
     user,
   };
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
 }
 
 export async function register(ctx: AccountContext, input: z.infer<typeof RegisterBody>): Promise<Session> {
@@ -110,134 +93,81 @@ export async function register(ctx: AccountContext, input: z.infer<typeof Regist
     created_at: now,
     updated_at: now,
   };
-  try {
-    await ctx.db.write('users').insert(row);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new Conflict('An account with this e-mail address already exists.');
-    throw err;
-  }
-  await recordAudit(ctx.db.write, ctx.clock, 'account_registered', row.id);
+  if (!(await ctx.stores.accounts.insert(row))) throw new Conflict('An account with this e-mail address already exists.');
+  await recordAudit(ctx.stores.audit, ctx.clock, 'account_registered', row.id);
   return sessionFor(ctx, toUser(row));
 }
 
 export async function login(ctx: AccountContext, input: z.infer<typeof LoginBody>, meta: { ip?: string } = {}): Promise<Session> {
-  const row: UserRow | undefined = await ctx.db.write('users').where({ email: input.email }).first();
+  const row = await ctx.stores.accounts.find({ email: input.email });
   // Same work whether or not the account exists, so timing does not reveal which.
   const ok = await verifyPassword(input.password, row?.password_hash ?? (await decoyHash()));
   if (!row || !ok) throw new Unauthorized('The e-mail address or password is wrong.');
-  await recordAudit(ctx.db.write, ctx.clock, 'signed_in', row.id, { ip: meta.ip });
+  await recordAudit(ctx.stores.audit, ctx.clock, 'signed_in', row.id, { ip: meta.ip });
   return sessionFor(ctx, toUser(row));
 }
 
 export async function refresh(ctx: AccountContext, refreshToken: string): Promise<Session> {
-  const { userId, familyId } = await rotateRefreshToken(ctx.db.write, ctx.clock, refreshToken);
-  const row: UserRow | undefined = await ctx.db.write('users').where({ id: userId }).first();
+  const { userId, familyId } = await rotateRefreshToken(ctx.stores, ctx.clock, refreshToken);
+  const row = await ctx.stores.accounts.find({ id: userId });
   if (!row) throw new Unauthorized('The refresh token is not valid.');
   return sessionFor(ctx, toUser(row), familyId);
 }
 
 export async function logout(ctx: AccountContext, refreshToken: string): Promise<void> {
-  const userId = await revokeRefreshToken(ctx.db.write, ctx.clock, refreshToken);
-  if (userId) await recordAudit(ctx.db.write, ctx.clock, 'signed_out', userId);
+  const userId = await revokeRefreshToken(ctx.stores.tokens, ctx.clock, refreshToken);
+  if (userId) await recordAudit(ctx.stores.audit, ctx.clock, 'signed_out', userId);
 }
 
-/** Who is signed in, as every authenticated request reads it (fresh, by the token's subject). */
-export interface SignedInLearner {
-  readonly id: string;
-  readonly email: string;
-  readonly tier: Tier;
-  readonly timezone: string;
-}
-
-const SIGNED_IN_LEARNER = batchedLookup<string, SignedInLearner>({
-  name: 'signed_in_learner',
-  single: { sql: 'select id, email, tier, timezone from users where id = ? limit 1', params: (id) => [id] },
-  batch: {
-    sql: `select q.batch_index, u.id, u.email, u.tier, u.timezone
-     from unnest(?::varchar[]) with ordinality as q(id, batch_index)
-     join users u on u.id = q.id`,
-    params: (ids) => [ids],
-  },
-});
-
-/**
- * The learner behind an access token: every authenticated request asks. Pass the
- * primary: a tier change must apply to the very next request.
- */
-export async function findSignedInLearner(db: Knex, id: string): Promise<SignedInLearner | null> {
-  return (await SIGNED_IN_LEARNER.load(db, id)) ?? null;
-}
-
-export async function findUser(db: Knex, id: string): Promise<User | null> {
-  const row: UserRow | undefined = await db('users').where({ id }).first();
+export async function findUser(stores: Pick<AccountStores, 'accounts'>, id: string): Promise<User | null> {
+  const row = await stores.accounts.find({ id });
   return row ? toUser(row) : null;
 }
 
 export async function updateProfile(ctx: AccountContext, userId: string, patch: z.infer<typeof ProfilePatch>): Promise<User> {
-  const changes: Partial<UserRow> = { updated_at: ctx.clock.now().toISOString() };
+  const changes: UserChanges = { updated_at: ctx.clock.now().toISOString() };
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.timezone !== undefined) changes.timezone = patch.timezone;
-  await ctx.db.write('users').where({ id: userId }).update(changes);
-  const user = await findUser(ctx.db.write, userId);
+  await ctx.stores.accounts.update(userId, changes);
+  const user = await findUser(ctx.stores, userId);
   if (!user) throw new NotFound('No such account.');
   return user;
 }
 
 /** Only the admin route and the payment webhook call this; no learner request reaches it. */
 export async function setTier(
-  ctx: { db: Database; clock: Clock },
+  ctx: { stores: Pick<AccountStores, 'accounts' | 'audit'>; clock: Clock },
   where: { id: string } | { email: string },
   tier: Tier,
   via: 'admin' | 'payment_webhook',
 ): Promise<User> {
-  const row: UserRow | undefined = await ctx.db.write('users').where(where).first();
+  const row = await ctx.stores.accounts.find(where);
   if (!row) throw new NotFound('No such account.');
   if (row.tier !== tier) {
-    await ctx.db.write('users').where({ id: row.id }).update({ tier, updated_at: ctx.clock.now().toISOString() });
-    await recordAudit(ctx.db.write, ctx.clock, 'tier_changed', row.id, { from: row.tier, to: tier, via });
+    await ctx.stores.accounts.update(row.id, { tier, updated_at: ctx.clock.now().toISOString() });
+    await recordAudit(ctx.stores.audit, ctx.clock, 'tier_changed', row.id, { from: row.tier, to: tier, via });
   }
   return { ...toUser(row), tier };
 }
 
-/** Tables holding a learner's rows, keyed by `user_id`; export and deletion both walk this list. */
-const OWNED_TABLES = ['chapter_progress', 'reading_positions', 'quiz_attempts', 'activity_days'] as const;
-
 export async function exportUserData(ctx: AccountContext, userId: string): Promise<Record<string, unknown>> {
-  const user = await findUser(ctx.db.write, userId);
+  const user = await findUser(ctx.stores, userId);
   if (!user) throw new NotFound('No such account.');
-  const data: Record<string, unknown> = { exported_at: ctx.clock.now().toISOString(), user };
-  for (const table of OWNED_TABLES) {
-    data[table] = await ctx.db.write(table).where({ user_id: userId });
-  }
-  data.payment_events = await ctx.db
-    .write('payment_events')
-    .where({ email: user.email })
-    .select('id', 'event', 'signed_at', 'received_at', 'outcome')
-    .orderBy('signed_at');
-  // Token metadata only: the hashes are secrets of the service, not data of the learner.
-  data.sessions = await ctx.db
-    .write('refresh_tokens')
-    .where({ user_id: userId })
-    .select('family_id', 'created_at', 'expires_at', 'used_at', 'revoked_at')
-    .orderBy('created_at');
-  await recordAudit(ctx.db.write, ctx.clock, 'data_exported', userId);
-  data.audit_events = await auditEventsFor(ctx.db.write, userId);
+  const data: Record<string, unknown> = {
+    exported_at: ctx.clock.now().toISOString(),
+    user,
+    ...(await ctx.stores.accounts.ownedRows(userId, user.email)),
+  };
+  await recordAudit(ctx.stores.audit, ctx.clock, 'data_exported', userId);
+  data.audit_events = await auditEventsFor(ctx.stores.audit, userId);
   return data;
 }
 
 /**
- * Delete the account and every row it owns. Foreign keys cascade, but the owned
- * tables are also cleared explicitly so a table added without a cascade cannot keep
- * data behind. The audit trail keeps the bare id (no e-mail) as the operator's record.
+ * Delete the account and every row it owns (see AccountStore.delete). The audit trail
+ * keeps the bare id (no e-mail) as the operator's record.
  */
 export async function deleteAccount(ctx: AccountContext, userId: string): Promise<void> {
-  await ctx.db.write.transaction(async (trx) => {
-    for (const table of [...OWNED_TABLES, 'refresh_tokens']) await trx(table).where({ user_id: userId }).delete();
-    // Payment deliveries are keyed by email (the provider's identifier): theirs go too.
-    const user: { email: string } | undefined = await trx('users').where({ id: userId }).first('email');
-    if (user) await trx('payment_events').where({ email: user.email }).delete();
-    const deleted = await trx('users').where({ id: userId }).delete();
-    if (deleted !== 1) throw new NotFound('No such account.');
-  });
-  await recordAudit(ctx.db.write, ctx.clock, 'account_deleted', userId);
+  if (!(await ctx.stores.accounts.delete(userId))) throw new NotFound('No such account.');
+  await recordAudit(ctx.stores.audit, ctx.clock, 'account_deleted', userId);
 }

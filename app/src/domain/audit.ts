@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+import type { AuditStore } from '../db/account-stores';
 import type { Clock } from '../clock';
 
 /** Security-relevant events kept in `audit_events` (never a password, token or e-mail body). */
@@ -13,13 +13,13 @@ export type AuditEvent =
   | 'account_deleted';
 
 export async function recordAudit(
-  db: Knex,
+  audit: AuditStore,
   clock: Clock,
   event: AuditEvent,
   userId: string | null,
   details: Record<string, unknown> = {},
 ): Promise<void> {
-  await db('audit_events').insert({
+  await audit.insert({
     id: randomUUID(),
     user_id: userId,
     event,
@@ -28,7 +28,7 @@ export async function recordAudit(
   });
 }
 
-export async function auditEventsFor(db: Knex, userId: string): Promise<{ event: string; details: unknown; created_at: string }[]> {
-  const rows = await db('audit_events').where({ user_id: userId }).orderBy('created_at', 'asc');
+export async function auditEventsFor(audit: AuditStore, userId: string): Promise<{ event: string; details: unknown; created_at: string }[]> {
+  const rows = await audit.forUser(userId);
   return rows.map((r) => ({ event: r.event, details: JSON.parse(r.details_json), created_at: r.created_at }));
 }

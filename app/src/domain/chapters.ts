@@ -1,7 +1,7 @@
-import type { Cache } from '../db/cache';
+import type { LearningStores } from '../db/stores';
 import { assertCanReadChapter } from './access';
-import { getChapterMarkdown, getCourseOutline, type ChapterOutline } from './catalogue';
-import type { Learner, LearningDatabase } from './learning-database';
+import type { ChapterOutline } from './catalogue';
+import type { Learner } from './learner';
 import { chapterState, chapterStates, findChapter, type ChapterState } from './progress';
 import { canReadChapter } from './tiers';
 
@@ -23,10 +23,10 @@ export interface Chapter extends ChapterSummary {
   readonly next: ChapterLink | null;
 }
 
-export async function getCourse(db: LearningDatabase, learner: Learner, cache?: Cache) {
-  const outline = await getCourseOutline(db, cache);
+export async function getCourse(stores: LearningStores, learner: Learner) {
+  const outline = await stores.content.outline();
   const states = await chapterStates(
-    db.read,
+    stores,
     learner,
     outline.chapters.map((c) => c.number),
   );
@@ -58,21 +58,20 @@ interface ChapterParts {
 }
 
 async function chapterParts(
-  db: LearningDatabase,
+  stores: LearningStores,
   learner: Learner,
   chapterNumber: number,
-  cache: Cache | undefined,
   knownState: ChapterState | undefined,
 ): Promise<ChapterParts> {
-  const content = await findChapter(db, chapterNumber, cache);
+  const content = await findChapter(stores, chapterNumber);
   assertCanReadChapter(learner, content.number);
-  const outline = await getCourseOutline(db, cache);
-  const markdown = (await getChapterMarkdown(db, content.number, cache)) ?? '';
+  const outline = await stores.content.outline();
+  const markdown = (await stores.content.chapterMarkdown(content.number)) ?? '';
   const index = outline.chapters.findIndex((c) => c.number === content.number);
   return {
     content,
     markdown,
-    state: knownState ?? (await chapterState(db.read, learner, content.number)),
+    state: knownState ?? (await chapterState(stores, learner, content.number)),
     previous: linkTo(learner, outline.chapters[index - 1]),
     next: linkTo(learner, outline.chapters[index + 1]),
   };
@@ -80,43 +79,44 @@ async function chapterParts(
 
 /** `knownState`: the learner's state of this chapter when the caller already read it. */
 export async function getChapter(
-  db: LearningDatabase,
+  stores: LearningStores,
   learner: Learner,
   chapterNumber: number,
-  cache?: Cache,
   knownState?: ChapterState,
 ): Promise<Chapter> {
-  const { content, markdown, state, previous, next } = await chapterParts(db, learner, chapterNumber, cache, knownState);
+  const { content, markdown, state, previous, next } = await chapterParts(stores, learner, chapterNumber, knownState);
   return { ...content, locked: false, state, markdown, previous, next };
 }
 
 /**
  * The fields of a chapter that are the same for every learner, serialized once per
- * cached content (the outline entry is frozen and replaced, never changed, when
- * content changes). The chapter view is the hottest response and its Markdown is
- * most of it: serializing it anew for every learner cost more than the database read.
+ * content (kept by the content store until the content changes). The chapter view is
+ * the hottest response and its Markdown is most of it: serializing it anew for every
+ * learner cost more than the database read.
  */
-const contentJson = new WeakMap<ChapterOutline, { readonly markdown: string; readonly json: string }>();
+function learnerIndependentJson(stores: LearningStores, content: ChapterOutline, markdown: string): string {
+  // The outline entry is frozen and replaced, never changed, when content changes.
+  return stores.content.derive(
+    `chapter-json:${content.number}`,
+    () => ({ content, markdown, json: serialize(content, markdown) }),
+    (kept) => kept.content === content && kept.markdown === markdown,
+  ).json;
+}
 
-function learnerIndependentJson(content: ChapterOutline, markdown: string): string {
-  const known = contentJson.get(content);
-  if (known && known.markdown === markdown) return known.json;
+function serialize(content: ChapterOutline, markdown: string): string {
   const { number, slug, title, summary, required_tier, sections, has_quiz } = content;
-  const json = JSON.stringify({ number, slug, title, summary, required_tier, sections, has_quiz, markdown });
-  contentJson.set(content, { markdown, json });
-  return json;
+  return JSON.stringify({ number, slug, title, summary, required_tier, sections, has_quiz, markdown });
 }
 
 /** `getChapter` as the JSON text the api answers: the same fields, the content part serialized once. */
 export async function getChapterJson(
-  db: LearningDatabase,
+  stores: LearningStores,
   learner: Learner,
   chapterNumber: number,
-  cache?: Cache,
   knownState?: ChapterState,
 ): Promise<string> {
-  const { content, markdown, state, previous, next } = await chapterParts(db, learner, chapterNumber, cache, knownState);
+  const { content, markdown, state, previous, next } = await chapterParts(stores, learner, chapterNumber, knownState);
   const learnerPart = JSON.stringify({ locked: false, state, previous, next });
   // Two JSON objects become one: drop the first's closing brace and the second's opening one.
-  return `${learnerIndependentJson(content, markdown).slice(0, -1)},${learnerPart.slice(1)}`;
+  return `${learnerIndependentJson(stores, content, markdown).slice(0, -1)},${learnerPart.slice(1)}`;
 }

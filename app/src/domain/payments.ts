@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import type { Database } from '../db/database';
+import type { AccountStores } from '../db/account-stores';
 import { Unauthorized } from '../errors';
 import { secretsEqual } from './secrets';
 import { setTier } from './accounts';
@@ -59,34 +59,28 @@ export type PaymentOutcome = 'applied' | 'duplicate' | 'superseded';
  * newest word on a subscription wins). A failure rolls the record back, so the
  * provider's retry is applied later rather than lost.
  */
-export async function applyPaymentEvent(ctx: { db: Database; clock: Clock }, event: PaymentEvent, signedAt: number): Promise<PaymentOutcome> {
-  return ctx.db.write.transaction(async (trx) => {
+export async function applyPaymentEvent(
+  ctx: { stores: Pick<AccountStores, 'transaction'>; clock: Clock },
+  event: PaymentEvent,
+  signedAt: number,
+): Promise<PaymentOutcome> {
+  return ctx.stores.transaction(async (stores) => {
     // Claim the id first: of two deliveries racing in, the second waits here for the
     // first to commit and then inserts nothing, instead of failing on the primary key.
-    const claimed = await trx('payment_events')
-      .insert({
-        id: event.id,
-        email: event.email,
-        event: event.event,
-        signed_at: signedAt,
-        received_at: ctx.clock.now().toISOString(),
-        outcome: 'applied',
-      })
-      .onConflict('id')
-      .ignore()
-      .returning('id');
-    if (claimed.length === 0) return 'duplicate';
-    const newer = await trx('payment_events')
-      .where({ email: event.email, outcome: 'applied' })
-      .andWhere('signed_at', '>', signedAt)
-      .whereNot({ id: event.id })
-      .first('id');
-    if (newer) {
-      await trx('payment_events').where({ id: event.id }).update({ outcome: 'superseded' });
+    const claimed = await stores.payments.claim({
+      id: event.id,
+      email: event.email,
+      event: event.event,
+      signed_at: signedAt,
+      received_at: ctx.clock.now().toISOString(),
+    });
+    if (!claimed) return 'duplicate';
+    if (await stores.payments.newerApplied(event.email, signedAt, event.id)) {
+      await stores.payments.markSuperseded(event.id);
       return 'superseded';
     }
     const tier = event.event === 'subscription.cancelled' ? 'free' : event.tier;
-    await setTier({ db: { ...ctx.db, write: trx }, clock: ctx.clock }, { email: event.email }, tier, 'payment_webhook');
+    await setTier({ stores, clock: ctx.clock }, { email: event.email }, tier, 'payment_webhook');
     return 'applied';
   });
 }

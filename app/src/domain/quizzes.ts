@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
-import type { Cache } from '../db/cache';
+import type { LearningStores } from '../db/stores';
 import { BadRequest, NotFound } from '../errors';
 import { assertCanReadChapter } from './access';
 import type { Question } from './content-schema';
 import { answerShapeProblem, correctAnswerOf, isCorrect, type SubmittedAnswer } from './grading';
-import type { Learner, LearningDatabase } from './learning-database';
+import type { Learner } from './learner';
 import { findChapter, percentageOf, quizScores, recordActivity, type LearningEvents } from './progress';
 
 /**
@@ -58,16 +58,16 @@ interface StoredQuiz {
 }
 
 /** The quiz of a chapter the learner may read; 404 for no chapter or no quiz, 403 when locked. */
-async function readableQuiz(db: LearningDatabase, learner: Learner, chapterNumber: number, cache?: Cache): Promise<StoredQuiz> {
-  await findChapter(db, chapterNumber, cache);
+async function readableQuiz(stores: LearningStores, learner: Learner, chapterNumber: number): Promise<StoredQuiz> {
+  await findChapter(stores, chapterNumber);
   assertCanReadChapter(learner, chapterNumber);
-  const row = await db.read('quizzes').where({ chapter_number: chapterNumber }).first('title', 'pass_percentage', 'questions_json');
+  const row = await stores.content.quiz(chapterNumber);
   if (!row) throw new NotFound(`Chapter ${chapterNumber} has no quiz.`);
-  return { title: row.title, pass_percentage: Number(row.pass_percentage), questions: JSON.parse(row.questions_json) };
+  return { title: row.title, pass_percentage: row.pass_percentage, questions: JSON.parse(row.questions_json) };
 }
 
-export async function getQuiz(db: LearningDatabase, learner: Learner, chapterNumber: number, cache?: Cache): Promise<PublicQuiz> {
-  const quiz = await readableQuiz(db, learner, chapterNumber, cache);
+export async function getQuiz(stores: LearningStores, learner: Learner, chapterNumber: number): Promise<PublicQuiz> {
+  const quiz = await readableQuiz(stores, learner, chapterNumber);
   return {
     chapter_number: chapterNumber,
     title: quiz.title,
@@ -98,14 +98,14 @@ function checkAnswers(questions: readonly Question[], answers: Record<string, Su
 }
 
 export async function submitAttempt(
-  db: LearningDatabase,
+  stores: LearningStores,
   learner: Learner,
   chapterNumber: number,
   answers: Record<string, SubmittedAnswer>,
   clock: Clock,
-  options: { events?: LearningEvents; cache?: Cache } = {},
+  options: { events?: LearningEvents } = {},
 ): Promise<AttemptResult> {
-  const quiz = await readableQuiz(db, learner, chapterNumber, options.cache);
+  const quiz = await readableQuiz(stores, learner, chapterNumber);
   checkAnswers(quiz.questions, answers);
   const results = quiz.questions.map((question) => {
     const answer = Object.prototype.hasOwnProperty.call(answers, question.id) ? answers[question.id] : undefined;
@@ -122,7 +122,7 @@ export async function submitAttempt(
   const percentage = percentageOf(score, maxScore);
   const passed = percentage >= quiz.pass_percentage;
   const attemptId = randomUUID();
-  await db.write('quiz_attempts').insert({
+  await stores.progress.addAttempt({
     id: attemptId,
     user_id: learner.id,
     chapter_number: chapterNumber,
@@ -133,9 +133,9 @@ export async function submitAttempt(
     answers_json: JSON.stringify(answers),
     created_at: clock.now().toISOString(),
   });
-  await recordActivity(db.write, learner, clock);
+  await recordActivity(stores, learner, clock);
   options.events?.quizAttempted(chapterNumber, passed, maxScore > 0 ? score / maxScore : 0);
-  const scores = (await quizScores(db.write, learner.id, chapterNumber)).get(chapterNumber);
+  const scores = (await quizScores(stores.progress.primary, learner.id, chapterNumber)).get(chapterNumber);
   return {
     attempt_id: attemptId,
     score,
@@ -149,21 +149,15 @@ export async function submitAttempt(
 }
 
 /** The learner's own attempts at one quiz, newest first; there is no way to ask for someone else's. */
-export async function listAttempts(db: LearningDatabase, learner: Learner, chapterNumber: number, cache?: Cache) {
-  await readableQuiz(db, learner, chapterNumber, cache);
-  const rows = await db.read('quiz_attempts')
-    .where({ user_id: learner.id, chapter_number: chapterNumber })
-    .select('id', 'score', 'max_score', 'passed', 'created_at')
-    .orderBy([
-      { column: 'created_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ]);
+export async function listAttempts(stores: LearningStores, learner: Learner, chapterNumber: number) {
+  await readableQuiz(stores, learner, chapterNumber);
+  const rows = await stores.progress.replica.attempts(learner.id, chapterNumber);
   const attempts: AttemptSummary[] = rows.map((row) => ({
     attempt_id: row.id,
-    score: Number(row.score),
-    max_score: Number(row.max_score),
-    percentage: percentageOf(Number(row.score), Number(row.max_score)),
-    passed: Boolean(row.passed),
+    score: row.score,
+    max_score: row.max_score,
+    percentage: percentageOf(row.score, row.max_score),
+    passed: row.passed,
     created_at: row.created_at,
   }));
   return {

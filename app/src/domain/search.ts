@@ -1,4 +1,5 @@
-import type { Learner, LearningDatabase } from './learning-database';
+import type { LearningStores } from '../db/stores';
+import type { Learner } from './learner';
 import { canReadChapter } from './tiers';
 
 /**
@@ -180,52 +181,18 @@ export function snippet(body: string, queryTerms: ReadonlySet<string>): { text: 
   return segments;
 }
 
-const indexes = new WeakMap<object, Map<string, Promise<SearchIndex>>>();
-
-/** Drops the indexes built for this database (after content was reloaded). */
-export function invalidateSearchIndex(db: LearningDatabase): void {
-  indexes.delete(db.write);
-}
-
-async function buildIndex(db: LearningDatabase, chapterNumbers: readonly number[]): Promise<SearchIndex> {
-  const rows = await db.read('sections')
-    .join('chapters', 'chapters.number', 'sections.chapter_number')
-    .whereIn('sections.chapter_number', chapterNumbers as number[])
-    .select('sections.chapter_number', 'chapters.title as chapter_title', 'sections.anchor', 'sections.title', 'sections.body_text')
-    .orderBy(['sections.chapter_number', 'sections.position']);
-  return new SearchIndex(
-    rows.map((r) => ({
-      chapterNumber: Number(r.chapter_number),
-      chapterTitle: r.chapter_title,
-      anchor: r.anchor,
-      sectionTitle: r.title,
-      body: r.body_text,
-    })),
-  );
-}
-
-/** The index over exactly the chapters this learner may read. */
-export async function readableIndex(db: LearningDatabase, learner: Pick<Learner, 'tier'>): Promise<SearchIndex> {
-  const all: { number: number }[] = await db.read('chapters').select('number').orderBy('number');
-  const readable = all.map((c) => Number(c.number)).filter((n) => canReadChapter(learner.tier, n));
-  const key = readable.join(',');
-  let perDatabase = indexes.get(db.write);
-  if (!perDatabase) {
-    perDatabase = new Map();
-    indexes.set(db.write, perDatabase);
-  }
-  let index = perDatabase.get(key);
-  if (!index) {
-    index = buildIndex(db, readable);
-    index.catch(() => perDatabase?.delete(key));
-    perDatabase.set(key, index);
-  }
-  return index;
+/**
+ * The index over exactly the chapters this learner may read: one per set of readable
+ * chapters, kept by the content store until the content changes.
+ */
+export async function readableIndex(stores: Pick<LearningStores, 'content'>, learner: Pick<Learner, 'tier'>): Promise<SearchIndex> {
+  const readable = (await stores.content.chapterNumbers()).filter((n) => canReadChapter(learner.tier, n));
+  return stores.content.derive(`search-index:${readable.join(',')}`, async () => new SearchIndex(await stores.content.sections(readable)));
 }
 
 export const MAX_SEARCH_RESULTS = 50;
 
-export async function searchCourse(db: LearningDatabase, learner: Pick<Learner, 'tier'>, query: string, limit = 10) {
-  const index = await readableIndex(db, learner);
+export async function searchCourse(stores: Pick<LearningStores, 'content'>, learner: Pick<Learner, 'tier'>, query: string, limit = 10) {
+  const index = await readableIndex(stores, learner);
   return { query, results: index.search(query, Math.max(1, Math.min(limit, MAX_SEARCH_RESULTS))) };
 }

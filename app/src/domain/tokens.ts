@@ -1,6 +1,7 @@
 import { createHash, createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import type { Knex } from 'knex';
+import type { AccountStores, TokenStore } from '../db/account-stores';
+import { BoundedCache } from '../bounded-cache';
 import type { Clock } from '../clock';
 import { Unauthorized } from '../errors';
 import { recordAudit } from './audit';
@@ -20,64 +21,63 @@ export interface TokenSettings {
 const ISSUER = 'course-companion';
 const AUDIENCE = 'course-companion-api';
 
-// A KeyObject made once: given bytes, jose would build one on every sign and verify.
-const keyCache = new Map<string, KeyObject>();
-function key(secret: string): KeyObject {
-  let k = keyCache.get(secret);
-  if (!k) {
-    k = createSecretKey(Buffer.from(secret, 'utf8'));
-    keyCache.set(secret, k);
-  }
-  return k;
-}
-
-export async function issueAccessToken(settings: TokenSettings, clock: Clock, userId: string): Promise<string> {
-  const now = Math.floor(clock.now().getTime() / 1000);
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(userId)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + settings.accessTokenExpireMinutes * 60)
-    .setJti(randomUUID())
-    .sign(key(settings.secretKey));
-}
-
-/**
- * Tokens this process has already verified, until they expire: a learner sends the
- * same token with every request, and its HMAC and claims need checking only once.
- * Keyed by the secret as well, so a rotated SECRET_KEY never accepts an old entry.
- */
-const verifiedTokens = new Map<string, { secret: string; sub: string; exp: number }>();
+/** Most verified tokens remembered; a learner sends the same token with every request. */
 const MAX_VERIFIED_TOKENS = 10_000;
 
-/** The user id an access token was issued to; 401 for anything not signed by us with HS256 and unexpired. */
-export async function verifyAccessToken(settings: TokenSettings, clock: Clock, token: string): Promise<string> {
-  const nowSeconds = clock.now().getTime() / 1000;
-  const known = verifiedTokens.get(token);
-  if (known && known.secret === settings.secretKey) {
-    if (nowSeconds < known.exp) return known.sub;
-    verifiedTokens.delete(token);
+/**
+ * Issues and verifies access tokens with one SECRET_KEY. Built once where the api starts
+ * and passed in: it keeps the key as a KeyObject (given bytes, jose would build one on
+ * every sign and verify) and the tokens it already verified, until they expire, so a
+ * token's HMAC and claims are checked once, not on every request. A rotated SECRET_KEY
+ * means a new process, hence a new instance: no old entry is ever accepted.
+ */
+export class AccessTokens {
+  private readonly key: KeyObject;
+  private readonly verified = new BoundedCache<string, { readonly sub: string; readonly exp: number }>({ maxEntries: MAX_VERIFIED_TOKENS });
+
+  constructor(
+    private readonly settings: Pick<TokenSettings, 'secretKey' | 'accessTokenExpireMinutes'>,
+    private readonly clock: Clock,
+  ) {
+    this.key = createSecretKey(Buffer.from(settings.secretKey, 'utf8'));
   }
-  try {
-    const { payload } = await jwtVerify(token, key(settings.secretKey), {
-      algorithms: ['HS256'],
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      currentDate: clock.now(),
-      requiredClaims: ['sub', 'exp', 'iat'],
-    });
-    if (typeof payload.sub !== 'string' || payload.sub === '') throw new Unauthorized('The access token is not valid.');
-    if (verifiedTokens.size >= MAX_VERIFIED_TOKENS) {
-      // Maps iterate in insertion order: forget the oldest.
-      verifiedTokens.delete(verifiedTokens.keys().next().value as string);
+
+  async issue(userId: string): Promise<string> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.settings.accessTokenExpireMinutes * 60)
+      .setJti(randomUUID())
+      .sign(this.key);
+  }
+
+  /** The user id an access token was issued to; 401 for anything not signed by us with HS256 and unexpired. */
+  async verify(token: string): Promise<string> {
+    const nowSeconds = this.clock.now().getTime() / 1000;
+    const known = this.verified.get(token);
+    if (known) {
+      if (nowSeconds < known.exp) return known.sub;
+      this.verified.delete(token);
     }
-    verifiedTokens.set(token, { secret: settings.secretKey, sub: payload.sub, exp: payload.exp! });
-    return payload.sub;
-  } catch (err) {
-    if (err instanceof joseErrors.JWTExpired) throw new Unauthorized('The access token has expired.');
-    throw new Unauthorized('The access token is not valid.');
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        currentDate: this.clock.now(),
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      if (typeof payload.sub !== 'string' || payload.sub === '') throw new Unauthorized('The access token is not valid.');
+      this.verified.set(token, { sub: payload.sub, exp: payload.exp! });
+      return payload.sub;
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw new Unauthorized('The access token has expired.');
+      throw new Unauthorized('The access token is not valid.');
+    }
   }
 }
 
@@ -87,7 +87,7 @@ export function hashRefreshToken(token: string): string {
 
 /** Store a new refresh token (in `familyId`, or a new family) and return it in clear, once. */
 export async function issueRefreshToken(
-  db: Knex,
+  tokens: TokenStore,
   settings: TokenSettings,
   clock: Clock,
   userId: string,
@@ -95,7 +95,7 @@ export async function issueRefreshToken(
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = clock.now();
-  await db('refresh_tokens').insert({
+  await tokens.insert({
     id: randomUUID(),
     user_id: userId,
     family_id: familyId,
@@ -108,45 +108,40 @@ export async function issueRefreshToken(
   return token;
 }
 
-async function revokeFamily(db: Knex, familyId: string, at: string): Promise<void> {
-  await db('refresh_tokens').where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: at });
-}
-
 /**
  * Spend a refresh token: mark it used and hand back its owner and family, so the
  * caller issues the successor. A second use of the same token revokes the family.
  */
 export async function rotateRefreshToken(
-  db: Knex,
+  stores: Pick<AccountStores, 'tokens' | 'audit'>,
   clock: Clock,
   token: string,
 ): Promise<{ userId: string; familyId: string }> {
-  const row = await db('refresh_tokens').where({ token_hash: hashRefreshToken(token) }).first();
+  const row = await stores.tokens.findByHash(hashRefreshToken(token));
   const refused = new Unauthorized('The refresh token is not valid.');
   if (!row) throw refused;
   const now = clock.now().toISOString();
   if (row.revoked_at) throw refused;
   if (row.used_at) {
-    await revokeFamily(db, row.family_id, now);
-    await recordAudit(db, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
+    await stores.tokens.revokeFamily(row.family_id, now);
+    await recordAudit(stores.audit, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
     throw refused;
   }
   if (row.expires_at <= now) throw new Unauthorized('The refresh token has expired.');
   // Conditional update: of two concurrent uses of one token exactly one wins; the
   // loser is treated as the reuse it is.
-  const claimed = await db('refresh_tokens').where({ id: row.id }).whereNull('used_at').update({ used_at: now });
-  if (claimed !== 1) {
-    await revokeFamily(db, row.family_id, now);
-    await recordAudit(db, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
+  if (!(await stores.tokens.claim(row.id, now))) {
+    await stores.tokens.revokeFamily(row.family_id, now);
+    await recordAudit(stores.audit, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
     throw refused;
   }
   return { userId: row.user_id, familyId: row.family_id };
 }
 
 /** Logout: the presented token's whole family stops working. Unknown tokens are ignored. */
-export async function revokeRefreshToken(db: Knex, clock: Clock, token: string): Promise<string | null> {
-  const row = await db('refresh_tokens').where({ token_hash: hashRefreshToken(token) }).first();
+export async function revokeRefreshToken(tokens: TokenStore, clock: Clock, token: string): Promise<string | null> {
+  const row = await tokens.findByHash(hashRefreshToken(token));
   if (!row) return null;
-  await revokeFamily(db, row.family_id, clock.now().toISOString());
+  await tokens.revokeFamily(row.family_id, clock.now().toISOString());
   return row.user_id;
 }

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database';
+import { pingDatabase, type Database } from '../db/database';
 
 /** Shared between the server (which starts draining on SIGTERM) and the probes. */
 export interface Lifecycle {
@@ -38,5 +38,5 @@ export async function timedCheck(probe: () => Promise<unknown>, timeoutMs: numbe
 }
 
 export function checkDatabase(db: Database, timeoutMs: number): Promise<CheckResult> {
-  return timedCheck(() => db.write.raw('select 1'), timeoutMs);
+  return timedCheck(() => pingDatabase(db), timeoutMs);
 }

@@ -1,3 +1,4 @@
+import { BoundedCache } from '../bounded-cache';
 import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 import type { SectionRef } from './api-types';
@@ -77,21 +78,18 @@ export function renderChapterMarkdown(source: string, sections: readonly Section
  * than hashing the whole chapter into a key on every view.
  */
 export class ChapterHtmlCache {
-  private readonly entries = new Map<number, { source: string; anchors: string; html: string }>();
+  private readonly entries: BoundedCache<number, { source: string; anchors: string; html: string }>;
 
-  constructor(private readonly capacity = 64) {}
+  constructor(capacity = 64) {
+    this.entries = new BoundedCache({ maxEntries: capacity });
+  }
 
   render(chapterNumber: number, source: string, sections: readonly SectionRef[]): string {
     const anchors = sections.map((s) => s.anchor).join('|');
     const hit = this.entries.get(chapterNumber);
     if (hit && hit.source === source && hit.anchors === anchors) return hit.html;
     const html = renderChapterMarkdown(source, sections);
-    this.entries.delete(chapterNumber);
     this.entries.set(chapterNumber, { source, anchors, html });
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
     return html;
   }
 }

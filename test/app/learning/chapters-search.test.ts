@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisCache } from '../../../app/src/db/cache';
 import { getChapter, getChapterJson } from '../../../app/src/domain/chapters';
-import { invalidateContentVersion } from '../../../app/src/domain/catalogue';
+import { openStores, type Stores } from '../../../app/src/db/stores';
 import { readCourseContent } from '../../../app/src/domain/content-loader';
 import { SearchIndex, searchCourse, snippet, stem } from '../../../app/src/domain/search';
 import { DATABASE_KINDS, type TestDatabase } from '../../support/databases';
@@ -61,8 +61,10 @@ describe('the course in app/content', () => {
 
 describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
   let testDb: TestDatabase;
+  let stores: Stores;
   beforeAll(async () => {
     testDb = await createFixtureDatabase(kind);
+    stores = openStores(testDb.db);
   });
   afterAll(async () => {
     await testDb.drop();
@@ -70,7 +72,7 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
 
   it('serves a chapter verbatim with its neighbours', async () => {
     const learner = await insertLearner(testDb.db);
-    const chapter = await getChapter(testDb.db, learner, 1);
+    const chapter = await getChapter(stores, learner, 1);
     const file = readFileSync(path.join(FIXTURE_CONTENT, 'chapters/01-containers.md'), 'utf8');
     expect(file.endsWith(chapter.markdown)).toBe(true);
     expect(chapter.markdown).toContain('```sh\n## not a section');
@@ -89,37 +91,37 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
       for (const state of [undefined, 'done', 'in_progress'] as const) {
         // Twice: the second answer reuses the serialized content.
         for (let run = 0; run < 2; run++) {
-          expect(JSON.parse(await getChapterJson(testDb.db, learner, number, undefined, state))).toEqual(
-            await getChapter(testDb.db, learner, number, undefined, state),
+          expect(JSON.parse(await getChapterJson(stores, learner, number, state))).toEqual(
+            await getChapter(stores, learner, number, state),
           );
         }
       }
     }
-    await expect(getChapterJson(testDb.db, free, 4)).rejects.toMatchObject({ code: 'upgrade_required' });
+    await expect(getChapterJson(stores, free, 4)).rejects.toMatchObject({ code: 'upgrade_required' });
   });
 
   it('serves new chapter text as soon as the content cache is renewed, never the old serialized copy', async () => {
     const learner = await insertLearner(testDb.db);
-    const before = JSON.parse(await getChapterJson(testDb.db, learner, 2));
+    const before = JSON.parse(await getChapterJson(stores, learner, 2));
     const original: { markdown: string } = await testDb.db.write('chapters').where({ number: 2 }).first('markdown');
     try {
       await testDb.db.write('chapters').where({ number: 2 }).update({ markdown: `${original.markdown}\n\nA new closing line.` });
-      invalidateContentVersion(testDb.db);
-      const after = JSON.parse(await getChapterJson(testDb.db, learner, 2));
+      stores.content.invalidate();
+      const after = JSON.parse(await getChapterJson(stores, learner, 2));
       expect(after.markdown).toBe(`${before.markdown}\n\nA new closing line.`);
     } finally {
       await testDb.db.write('chapters').where({ number: 2 }).update({ markdown: original.markdown });
-      invalidateContentVersion(testDb.db);
+      stores.content.invalidate();
     }
   });
 
   it('searches only the chapters a free learner may read, before ranking', async () => {
     const free = await insertLearner(testDb.db, { tier: 'free' });
     const team = await insertLearner(testDb.db, { tier: 'team' });
-    expect((await searchCourse(testDb.db, free, 'zeppelin')).results).toEqual([]);
-    const pods = await searchCourse(testDb.db, free, 'pods', 50);
+    expect((await searchCourse(stores, free, 'zeppelin')).results).toEqual([]);
+    const pods = await searchCourse(stores, free, 'pods', 50);
     expect(new Set(pods.results.map((r) => r.chapter_number))).toEqual(new Set([2, 3]));
-    const all = await searchCourse(testDb.db, team, 'pods', 50);
+    const all = await searchCourse(stores, team, 'pods', 50);
     expect(all.results.map((r) => r.chapter_number)).toContain(4);
   });
 
@@ -131,18 +133,18 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
       const learner = await insertLearner(testDb.db);
       const cache = new RedisCache(redis, prefix);
       // As a fresh pod: nothing parsed in this process yet, whatever earlier tests read.
-      invalidateContentVersion(testDb.db);
-      const first = await getChapter(testDb.db, learner, 2, cache);
+      let pod = openStores(testDb.db, { cache });
+      const first = await getChapter(pod, learner, 2);
       const keys = await redis.keys(`${prefix}*`);
       expect(keys.some((k) => /course:[0-9a-f]{16}:chapter:2$/.test(k))).toBe(true);
-      expect((await getChapter(testDb.db, learner, 2, cache)).markdown).toBe(first.markdown);
+      expect((await getChapter(pod, learner, 2)).markdown).toBe(first.markdown);
       // Another fresh pod finds the chapter in Redis: the database's copy is not read.
-      invalidateContentVersion(testDb.db);
+      pod = openStores(testDb.db, { cache });
       const reads: string[] = [];
       const onQuery = (q: { sql: string }) => reads.push(q.sql);
       testDb.db.read.on('query', onQuery);
       try {
-        expect((await getChapter(testDb.db, learner, 2, cache)).markdown).toBe(first.markdown);
+        expect((await getChapter(pod, learner, 2)).markdown).toBe(first.markdown);
       } finally {
         testDb.db.read.off('query', onQuery);
       }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { FixedClock } from '../../../app/src/clock';
 import type { Database } from '../../../app/src/db/database';
 import { loadCourseContent } from '../../../app/src/domain/content-loader';
-import type { Learner } from '../../../app/src/domain/learning-database';
+import type { Learner } from '../../../app/src/domain/learner';
 import type { Tier } from '../../../app/src/domain/tiers';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../../support/databases';
 import { startApi, type TestApi } from '../../support/http';
@@ -27,7 +27,7 @@ export async function insertLearner(db: Database, opts: { tier?: Tier; timezone?
     created_at: now,
     updated_at: now,
   });
-  return { id, tier: opts.tier ?? 'free', timezone: opts.timezone ?? 'UTC' };
+  return { id, email: `${id}@example.test`, tier: opts.tier ?? 'free', timezone: opts.timezone ?? 'UTC' };
 }
 
 /** A writable copy of the fixture content, for tests that edit or break files. */

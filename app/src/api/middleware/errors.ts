@@ -1,4 +1,5 @@
 import type { Middleware } from 'koa';
+import type { ApiState } from '../state';
 import { ZodError } from 'zod';
 import { AppError } from '../../errors';
 import type { Logger } from '../../observability/logger';
@@ -49,7 +50,7 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   return { status: 500, body: { code: 'internal', message: 'Something went wrong on our side.' }, expose: false };
 }
 
-export function errorHandler(logger: Logger, reporter: ErrorReporter = noErrorReporter): Middleware {
+export function errorHandler(logger: Logger, reporter: ErrorReporter = noErrorReporter): Middleware<ApiState> {
   return async (ctx, next) => {
     try {
       await next();
@@ -63,7 +64,7 @@ export function errorHandler(logger: Logger, reporter: ErrorReporter = noErrorRe
       if (!expose) log.error({ err }, 'request failed');
       // A 503 is an outage the alerts already cover; a 500 is a bug someone must see.
       if (status === 500) {
-        reporter.capture(err, { requestId: ctx.state.requestId as string | undefined, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute });
+        reporter.capture(err, { requestId: ctx.state.requestId, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute });
       }
       ctx.status = status;
       ctx.body = body;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
+import type { ApiState } from '../state';
 import type { Logger } from '../../observability/logger';
 import type { Metrics } from '../../observability/metrics';
 
@@ -34,7 +35,7 @@ interface AccessLine {
  * own child from `ctx.state.requestId` (see `requestLogger`), so requests that log
  * nothing else pay nothing for it.
  */
-export function requestContext(logger: Logger, metrics: Metrics): Middleware {
+export function requestContext(logger: Logger, metrics: Metrics): Middleware<ApiState> {
   const access = logger.child({}, { redact: [] });
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
@@ -57,7 +58,7 @@ export function requestContext(logger: Logger, metrics: Metrics): Middleware {
         path: ctx.path,
         status: ctx.status,
         duration_ms: Math.round(seconds * 1e5) / 100,
-        user_id: (ctx.state.user as { id?: string } | undefined)?.id,
+        user_id: ctx.state.user?.id,
       };
       access.info(line, 'request');
     }

@@ -1,7 +1,8 @@
 import { secretsEqual } from '../../domain/secrets';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
+import type { ApiState } from '../state';
 import { TierBody, setTier } from '../../domain/accounts';
 import { Unauthorized } from '../../errors';
 import { bearerToken } from '../middleware/auth';
@@ -17,8 +18,8 @@ function requireAdmin(adminToken: string | undefined): Middleware {
   };
 }
 
-export function adminRoutes(deps: ApiDeps): Router {
-  const router = new Router({ prefix: '/admin' });
+export function adminRoutes(deps: ApiContext): Router<ApiState> {
+  const router = new Router<ApiState>({ prefix: '/admin' });
   const admin = requireAdmin(deps.config.adminApiToken);
 
   router.post('/users/:id/tier', admin, async (ctx) => {

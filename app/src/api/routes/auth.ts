@@ -1,11 +1,12 @@
 import Router from '@koa/router';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
+import type { ApiState } from '../state';
 import { LoginBody, RefreshBody, RegisterBody, login, logout, refresh, register } from '../../domain/accounts';
 import { createLimiter, rateLimit } from '../middleware/rate-limit';
 import { accountContext } from './context';
 
-export function authRoutes(deps: ApiDeps): Router {
-  const router = new Router({ prefix: '/auth' });
+export function authRoutes(deps: ApiContext): Router<ApiState> {
+  const router = new Router<ApiState>({ prefix: '/auth' });
   const accounts = accountContext(deps);
   const limits = { ...deps.config.authRateLimit, redis: deps.redis };
   const loginLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'login' }));

@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
 import { getChapterJson } from '../../domain/chapters';
-import type { Learner } from '../../domain/learning-database';
-import { completeChapter, type ChapterState } from '../../domain/progress';
-import { requireUser } from '../middleware/auth';
+import { completeChapter } from '../../domain/progress';
+import { requireUser, requireUserWithChapterState } from '../middleware/auth';
+import type { ApiState, ChapterViewState, SignedInState } from '../state';
 
 /** `:number` in a path: a plain positive integer ("4", not "4.0", "1e1" or "04x"). */
 export const ChapterNumber = z
@@ -12,25 +12,21 @@ export const ChapterNumber = z
   .regex(/^[1-9][0-9]{0,4}$/, 'a chapter number is a positive whole number')
   .transform(Number);
 
-/** The learner behind `requireUser`: only the token decides who and which tier. */
-export const learnerOf = (state: { user?: unknown }): Learner => state.user as Learner;
-
-export function chapterRoutes(deps: ApiDeps): Router {
-  const router = new Router();
+export function chapterRoutes(deps: ApiContext): Router {
+  const router = new Router<ApiState>();
   const auth = requireUser(deps);
 
   // The learner's row and their state of this chapter come in one round trip.
-  const authWithState = requireUser(deps, { withChapterState: (ctx) => ChapterNumber.parse(ctx.params.number) });
-  router.get('/chapters/:number', authWithState, async (ctx) => {
+  const authWithState = requireUserWithChapterState(deps, (ctx) => ChapterNumber.parse(ctx.params.number));
+  router.get<ChapterViewState>('/chapters/:number', authWithState, async (ctx) => {
     const number = ChapterNumber.parse(ctx.params.number);
     ctx.type = 'application/json';
-    ctx.body = await getChapterJson(deps.db, learnerOf(ctx.state), number, deps.cache, ctx.state.chapterState as ChapterState);
+    ctx.body = await getChapterJson(deps.stores, ctx.state.user, number, ctx.state.chapterState);
   });
 
-  router.post('/chapters/:number/complete', auth, async (ctx) => {
-    ctx.body = await completeChapter(deps.db, learnerOf(ctx.state), ChapterNumber.parse(ctx.params.number), deps.clock, {
+  router.post<SignedInState>('/chapters/:number/complete', auth, async (ctx) => {
+    ctx.body = await completeChapter(deps.stores, ctx.state.user, ChapterNumber.parse(ctx.params.number), deps.clock, {
       events: deps.metrics,
-      cache: deps.cache,
     });
   });
 

@@ -1,11 +1,12 @@
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
 import type { AccountContext } from '../../domain/accounts';
 
 /** What the account functions need, cut from the api's dependencies. */
-export function accountContext(deps: ApiDeps): AccountContext {
+export function accountContext(deps: ApiContext): AccountContext {
   return {
-    db: deps.db,
+    stores: deps.stores,
     clock: deps.clock,
+    accessTokens: deps.accessTokens,
     tokens: {
       secretKey: deps.config.secretKey,
       accessTokenExpireMinutes: deps.config.accessTokenExpireMinutes,

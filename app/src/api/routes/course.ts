@@ -1,14 +1,14 @@
 import Router from '@koa/router';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
 import { getCourse } from '../../domain/chapters';
+import type { ApiState, SignedInState } from '../state';
 import { requireUser } from '../middleware/auth';
-import { learnerOf } from './chapters';
 
 /** The course outline, with each chapter's lock and state for this learner. */
-export function courseRoutes(deps: ApiDeps): Router {
-  const router = new Router();
-  router.get('/course', requireUser(deps), async (ctx) => {
-    ctx.body = await getCourse(deps.db, learnerOf(ctx.state), deps.cache);
+export function courseRoutes(deps: ApiContext): Router {
+  const router = new Router<ApiState>();
+  router.get<SignedInState>('/course', requireUser(deps), async (ctx) => {
+    ctx.body = await getCourse(deps.stores, ctx.state.user);
   });
   return router;
 }

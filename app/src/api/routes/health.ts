@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
+import type { ApiState } from '../state';
 import { checkDatabase, timedCheck, type CheckResult } from '../../observability/health';
 
 /**
@@ -8,8 +9,8 @@ import { checkDatabase, timedCheck, type CheckResult } from '../../observability
  * the JSON a person or smoke test reads. Redis is optional: when it fails the status
  * is `degraded` and the answer stays 200, since the api still works without it.
  */
-export function healthRouter(deps: ApiDeps): Router {
-  const router = new Router();
+export function healthRouter(deps: ApiContext): Router<ApiState> {
+  const router = new Router<ApiState>();
   const timeout = deps.config.readinessTimeoutMs;
 
   async function database(): Promise<CheckResult> {

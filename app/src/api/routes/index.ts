@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
+import type { ApiState } from '../state';
 import { PLANS } from '../../domain/tiers';
 import { adminRoutes } from './admin';
 import { authRoutes } from './auth';
@@ -13,7 +14,7 @@ import { quizRoutes } from './quizzes';
 import { searchRoutes } from './search';
 
 /** A group of routes under /api/v1: one function per file, given the api's dependencies. */
-export type RouteModule = (deps: ApiDeps) => Router;
+export type RouteModule = (deps: ApiContext) => Router<ApiState>;
 
 /**
  * Every router under /api/v1. To add a feature, import its `(deps) => Router`
@@ -33,8 +34,8 @@ export const ROUTE_MODULES: RouteModule[] = [
   accessRoutes,
 ];
 
-function plansRoutes(): Router {
-  const router = new Router();
+function plansRoutes(): Router<ApiState> {
+  const router = new Router<ApiState>();
   // Plans never change at run time: serialise once.
   const body = JSON.stringify({ plans: PLANS });
   router.get('/plans', (ctx) => {
@@ -44,8 +45,8 @@ function plansRoutes(): Router {
   return router;
 }
 
-export function apiRouter(deps: ApiDeps): Router {
-  const api = new Router({ prefix: '/api/v1' });
+export function apiRouter(deps: ApiContext): Router<ApiState> {
+  const api = new Router<ApiState>({ prefix: '/api/v1' });
   for (const module of ROUTE_MODULES) {
     const router = module(deps);
     api.use(router.routes());

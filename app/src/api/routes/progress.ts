@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
 import { getProgress, setReadingPosition } from '../../domain/progress';
+import type { ApiState, SignedInState } from '../state';
 import { requireUser } from '../middleware/auth';
-import { learnerOf } from './chapters';
 
 /** Unknown fields (a `user_id`, a `tier`) are dropped, never used. */
 const PositionBody = z.object({
@@ -12,16 +12,16 @@ const PositionBody = z.object({
 });
 
 /** The learner's own progress; there is no path that names another learner. */
-export function progressRoutes(deps: ApiDeps): Router {
-  const router = new Router();
+export function progressRoutes(deps: ApiContext): Router {
+  const router = new Router<ApiState>();
   const auth = requireUser(deps);
 
-  router.get('/progress', auth, async (ctx) => {
-    ctx.body = await getProgress(deps.db, learnerOf(ctx.state), deps.clock, deps.cache);
+  router.get<SignedInState>('/progress', auth, async (ctx) => {
+    ctx.body = await getProgress(deps.stores, ctx.state.user, deps.clock);
   });
 
-  router.put('/progress/position', auth, async (ctx) => {
-    ctx.body = await setReadingPosition(deps.db, learnerOf(ctx.state), PositionBody.parse(ctx.request.body), deps.clock, deps.cache);
+  router.put<SignedInState>('/progress/position', auth, async (ctx) => {
+    ctx.body = await setReadingPosition(deps.stores, ctx.state.user, PositionBody.parse(ctx.request.body), deps.clock);
   });
 
   return router;

@@ -1,10 +1,11 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
 import { MAX_SHORT_ANSWER_LENGTH } from '../../domain/grading';
 import { getQuiz, listAttempts, submitAttempt } from '../../domain/quizzes';
+import type { ApiState, SignedInState } from '../state';
 import { requireUser } from '../middleware/auth';
-import { ChapterNumber, learnerOf } from './chapters';
+import { ChapterNumber } from './chapters';
 
 const AttemptBody = z.object({
   answers: z
@@ -16,26 +17,25 @@ const AttemptBody = z.object({
 });
 
 /** Quizzes without answer keys; attempts graded on the server; only the learner's own attempts. */
-export function quizRoutes(deps: ApiDeps): Router {
-  const router = new Router();
+export function quizRoutes(deps: ApiContext): Router {
+  const router = new Router<ApiState>();
   const auth = requireUser(deps);
 
-  router.get('/chapters/:number/quiz', auth, async (ctx) => {
-    ctx.body = await getQuiz(deps.db, learnerOf(ctx.state), ChapterNumber.parse(ctx.params.number), deps.cache);
+  router.get<SignedInState>('/chapters/:number/quiz', auth, async (ctx) => {
+    ctx.body = await getQuiz(deps.stores, ctx.state.user, ChapterNumber.parse(ctx.params.number));
   });
 
-  router.post('/chapters/:number/quiz/attempts', auth, async (ctx) => {
+  router.post<SignedInState>('/chapters/:number/quiz/attempts', auth, async (ctx) => {
     const chapterNumber = ChapterNumber.parse(ctx.params.number);
     const { answers } = AttemptBody.parse(ctx.request.body);
-    ctx.body = await submitAttempt(deps.db, learnerOf(ctx.state), chapterNumber, answers, deps.clock, {
+    ctx.body = await submitAttempt(deps.stores, ctx.state.user, chapterNumber, answers, deps.clock, {
       events: deps.metrics,
-      cache: deps.cache,
     });
     ctx.status = 201;
   });
 
-  router.get('/chapters/:number/quiz/attempts', auth, async (ctx) => {
-    ctx.body = await listAttempts(deps.db, learnerOf(ctx.state), ChapterNumber.parse(ctx.params.number), deps.cache);
+  router.get<SignedInState>('/chapters/:number/quiz/attempts', auth, async (ctx) => {
+    ctx.body = await listAttempts(deps.stores, ctx.state.user, ChapterNumber.parse(ctx.params.number));
   });
 
   return router;

@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import { z } from 'zod';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
 import { MAX_SEARCH_RESULTS, searchCourse } from '../../domain/search';
+import type { ApiState, SignedInState } from '../state';
 import { requireUser } from '../middleware/auth';
-import { learnerOf } from './chapters';
 
 const SearchQuery = z.object({
   q: z.string().trim().min(1, 'say what to search for').max(200),
@@ -16,11 +16,11 @@ const SearchQuery = z.object({
 });
 
 /** Search over only what this learner may read. */
-export function searchRoutes(deps: ApiDeps): Router {
-  const router = new Router();
-  router.get('/search', requireUser(deps), async (ctx) => {
+export function searchRoutes(deps: ApiContext): Router {
+  const router = new Router<ApiState>();
+  router.get<SignedInState>('/search', requireUser(deps), async (ctx) => {
     const query = SearchQuery.parse({ q: ctx.query.q, limit: ctx.query.limit });
-    ctx.body = await searchCourse(deps.db, learnerOf(ctx.state), query.q, query.limit);
+    ctx.body = await searchCourse(deps.stores, ctx.state.user, query.q, query.limit);
   });
   return router;
 }

@@ -1,9 +1,10 @@
 import Router from '@koa/router';
-import type { ApiDeps } from '../app';
+import type { ApiContext } from '../app';
+import type { ApiState } from '../state';
 import { applyPaymentEvent, PaymentEvent, verifySignature } from '../../domain/payments';
 
-export function webhookRoutes(deps: ApiDeps): Router {
-  const router = new Router({ prefix: '/webhooks' });
+export function webhookRoutes(deps: ApiContext): Router<ApiState> {
+  const router = new Router<ApiState>({ prefix: '/webhooks' });
 
   router.post('/payments', async (ctx) => {
     // The signature is checked on the exact bytes received, before the body is trusted.

@@ -1,0 +1,230 @@
+import type { Knex } from 'knex';
+import type { Tier } from '../domain/tiers';
+
+/** A row of `users`, as the account functions read and write it. */
+export interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  name: string | null;
+  tier: Tier;
+  timezone: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A row of `refresh_tokens`: the token itself is kept only as its hash. */
+export interface RefreshTokenRow {
+  id: string;
+  user_id: string;
+  family_id: string;
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+  created_at: string;
+}
+
+export interface AuditRow {
+  id: string;
+  user_id: string | null;
+  event: string;
+  details_json: string;
+  created_at: string;
+}
+
+export interface PaymentEventRow {
+  id: string;
+  email: string;
+  event: string;
+  signed_at: number;
+  received_at: string;
+  outcome: 'applied' | 'duplicate' | 'superseded';
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e?.message ?? '');
+}
+
+/** Tables holding a learner's rows, keyed by `user_id`; export and deletion both walk this list. */
+const OWNED_TABLES = ['chapter_progress', 'reading_positions', 'quiz_attempts', 'activity_days'] as const;
+
+/** What a profile or tier change may set. */
+export type UserChanges = Partial<Pick<UserRow, 'name' | 'timezone' | 'tier' | 'updated_at'>>;
+
+/** `users`, and what a learner owns across tables (export, deletion). Always the primary. */
+export interface AccountStore {
+  /** False when an account with this e-mail address already exists. */
+  insert(row: UserRow): Promise<boolean>;
+  find(where: { id: string } | { email: string }): Promise<UserRow | undefined>;
+  update(id: string, changes: UserChanges): Promise<void>;
+  /** Every row the learner owns, table by table, plus their payment deliveries and session metadata. */
+  ownedRows(userId: string, email: string): Promise<Record<string, unknown>>;
+  /** Delete the account and every row it owns, in one transaction; false when there was no such account. */
+  delete(userId: string): Promise<boolean>;
+}
+
+class SqlAccountStore implements AccountStore {
+  constructor(private readonly knex: Knex) {}
+
+  /** False when an account with this e-mail address already exists. */
+  async insert(row: UserRow): Promise<boolean> {
+    try {
+      await this.knex('users').insert(row);
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async find(where: { id: string } | { email: string }): Promise<UserRow | undefined> {
+    return this.knex('users').where(where).first();
+  }
+
+  async update(id: string, changes: UserChanges): Promise<void> {
+    await this.knex('users').where({ id }).update(changes);
+  }
+
+  /** Every row the learner owns, table by table, plus their payment deliveries and session metadata. */
+  async ownedRows(userId: string, email: string): Promise<Record<string, unknown>> {
+    const data: Record<string, unknown> = {};
+    for (const table of OWNED_TABLES) {
+      data[table] = await this.knex(table).where({ user_id: userId });
+    }
+    data.payment_events = await this.knex('payment_events')
+      .where({ email })
+      .select('id', 'event', 'signed_at', 'received_at', 'outcome')
+      .orderBy('signed_at');
+    // Token metadata only: the hashes are secrets of the service, not data of the learner.
+    data.sessions = await this.knex('refresh_tokens')
+      .where({ user_id: userId })
+      .select('family_id', 'created_at', 'expires_at', 'used_at', 'revoked_at')
+      .orderBy('created_at');
+    return data;
+  }
+
+  /**
+   * Delete the account and every row it owns, in one transaction; false when there was
+   * no such account. Foreign keys cascade, but the owned tables are also cleared
+   * explicitly so a table added without a cascade cannot keep data behind.
+   */
+  async delete(userId: string): Promise<boolean> {
+    return this.knex.transaction(async (trx) => {
+      for (const table of [...OWNED_TABLES, 'refresh_tokens']) await trx(table).where({ user_id: userId }).delete();
+      // Payment deliveries are keyed by email (the provider's identifier): theirs go too.
+      const user: { email: string } | undefined = await trx('users').where({ id: userId }).first('email');
+      if (user) await trx('payment_events').where({ email: user.email }).delete();
+      const deleted = await trx('users').where({ id: userId }).delete();
+      if (deleted !== 1) throw new NoSuchAccount();
+      return true;
+    }).catch((err: unknown) => {
+      if (err instanceof NoSuchAccount) return false;
+      throw err;
+    });
+  }
+}
+
+class NoSuchAccount extends Error {}
+
+/** `refresh_tokens`. */
+export interface TokenStore {
+  insert(row: RefreshTokenRow): Promise<void>;
+  findByHash(tokenHash: string): Promise<RefreshTokenRow | undefined>;
+  revokeFamily(familyId: string, at: string): Promise<void>;
+  /** Marks the token used unless it already was: of two concurrent uses exactly one gets true. */
+  claim(id: string, at: string): Promise<boolean>;
+}
+
+class SqlTokenStore implements TokenStore {
+  constructor(private readonly knex: Knex) {}
+
+  async insert(row: RefreshTokenRow): Promise<void> {
+    await this.knex('refresh_tokens').insert(row);
+  }
+
+  async findByHash(tokenHash: string): Promise<RefreshTokenRow | undefined> {
+    return this.knex('refresh_tokens').where({ token_hash: tokenHash }).first();
+  }
+
+  async revokeFamily(familyId: string, at: string): Promise<void> {
+    await this.knex('refresh_tokens').where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: at });
+  }
+
+  /** Marks the token used unless it already was: of two concurrent uses exactly one gets true. */
+  async claim(id: string, at: string): Promise<boolean> {
+    return (await this.knex('refresh_tokens').where({ id }).whereNull('used_at').update({ used_at: at })) === 1;
+  }
+}
+
+/** `audit_events`. */
+export interface AuditStore {
+  insert(row: AuditRow): Promise<void>;
+  forUser(userId: string): Promise<AuditRow[]>;
+}
+
+class SqlAuditStore implements AuditStore {
+  constructor(private readonly knex: Knex) {}
+
+  async insert(row: AuditRow): Promise<void> {
+    await this.knex('audit_events').insert(row);
+  }
+
+  async forUser(userId: string): Promise<AuditRow[]> {
+    return this.knex('audit_events').where({ user_id: userId }).orderBy('created_at', 'asc');
+  }
+}
+
+/** `payment_events`: each delivery of the payment provider's webhook. */
+export interface PaymentStore {
+  /** Records the delivery as applied; false when its id was already recorded (a second delivery). */
+  claim(row: Omit<PaymentEventRow, 'outcome'>): Promise<boolean>;
+  /** Whether a delivery for this address signed after `signedAt` was already applied. */
+  newerApplied(email: string, signedAt: number, exceptId: string): Promise<boolean>;
+  markSuperseded(id: string): Promise<void>;
+}
+
+class SqlPaymentStore implements PaymentStore {
+  constructor(private readonly knex: Knex) {}
+
+  /** Records the delivery as applied; false when its id was already recorded (a second delivery). */
+  async claim(row: Omit<PaymentEventRow, 'outcome'>): Promise<boolean> {
+    const claimed = await this.knex('payment_events').insert({ ...row, outcome: 'applied' }).onConflict('id').ignore().returning('id');
+    return claimed.length > 0;
+  }
+
+  /** Whether a delivery for this address signed after `signedAt` was already applied. */
+  async newerApplied(email: string, signedAt: number, exceptId: string): Promise<boolean> {
+    const newer = await this.knex('payment_events')
+      .where({ email, outcome: 'applied' })
+      .andWhere('signed_at', '>', signedAt)
+      .whereNot({ id: exceptId })
+      .first('id');
+    return newer !== undefined;
+  }
+
+  async markSuperseded(id: string): Promise<void> {
+    await this.knex('payment_events').where({ id }).update({ outcome: 'superseded' });
+  }
+}
+
+/** The account stores over one connection (the primary, or a transaction on it). */
+export interface AccountStores {
+  readonly accounts: AccountStore;
+  readonly tokens: TokenStore;
+  readonly audit: AuditStore;
+  readonly payments: PaymentStore;
+  /** Runs `work` in one transaction, with stores bound to it. */
+  transaction<T>(work: (stores: AccountStores) => Promise<T>): Promise<T>;
+}
+
+export function accountStoresOn(knex: Knex): AccountStores {
+  return {
+    accounts: new SqlAccountStore(knex),
+    tokens: new SqlTokenStore(knex),
+    audit: new SqlAuditStore(knex),
+    payments: new SqlPaymentStore(knex),
+    transaction: (work) => knex.transaction((trx) => work(accountStoresOn(trx))),
+  };
+}
