@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { AnalysisSettings, Environment } from './environment';
 import { CourseAnalysisTemplates, SMOKE_COMPONENT } from './constructs/analysis';
 import { CourseService } from './constructs/course-service';
+import { Delivery } from './constructs/delivery';
 import { CourseExternalSecret } from './constructs/external-secret';
 import { ROLE_PORTS, componentLabels } from './constructs/labels';
 import { MIGRATION_COMPONENT, MigrationJob } from './constructs/migration-job';
@@ -102,10 +103,11 @@ export class CourseCompanionChart extends Chart {
     const redisEgress: NetworkRule = { peer: NetworkPeer.cidrs(env.network.redis.cidrs), ports: [{ port: env.network.redis.port }] };
     const internet = (allowed: boolean) => (allowed ? [this.internetHttpsEgress] : []);
 
+    const delivery = Delivery.of(env.delivery);
     const common = {
       namespace: env.namespace,
       image: env.image,
-      delivery: env.delivery,
+      delivery,
       analysis: this.analysis,
       allowMetricsFrom: [prometheusPeer],
       serviceMonitorLabels: env.monitoring.serviceMonitorLabels,
@@ -119,7 +121,7 @@ export class CourseCompanionChart extends Chart {
     });
     // In-cluster callers (the web role, smoke tests) use the Services' names as Host.
     const inClusterHosts = (role: 'web' | 'api') =>
-      CourseService.serviceNames(role, env.delivery.kind).flatMap((name) => [name, `${name}.${env.namespace}.svc.cluster.local`]);
+      Object.values(delivery.services(role)).flatMap(({ name }) => [name, `${name}.${env.namespace}.svc.cluster.local`]);
 
     this.api = new CourseService(this, 'api', {
       ...common,
