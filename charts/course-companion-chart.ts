@@ -5,7 +5,7 @@
  */
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AnalysisSettings, Environment } from './environment';
+import { AnalysisSettings, Environment } from './config/environment';
 import { CourseAnalysisTemplates, SMOKE_COMPONENT } from './constructs/analysis';
 import { CourseService } from './constructs/course-service';
 import { Delivery } from './constructs/delivery';

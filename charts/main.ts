@@ -17,11 +17,11 @@ import { stringify } from 'yaml';
 import { argoCdOutputGroups } from './constructs/argocd/argocd-chart';
 import { clusterOutputGroups, imageAdmissionExtension } from './constructs/cluster/cluster-chart';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
-import { ConfigFileError } from './config-file';
-import { Environment, loadEnvironments } from './environment';
+import { ConfigFileError } from './config/file';
+import { Environment, loadEnvironments } from './config/environment';
 import { operationsExtension } from './constructs/monitoring/operations-extension';
 import { checkManifests, formatFindings, githubRepositoryOf, imagePushesByWorkflow, type ManifestObject } from './checks';
-import { loadGitops } from './gitops';
+import { loadGitops } from './config/gitops';
 
 const REPO_ROOT = resolve(__dirname, '..');
 export const DEFAULT_ENVIRONMENTS_DIR = join(REPO_ROOT, 'charts', 'environments');

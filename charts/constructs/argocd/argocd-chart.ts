@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { ApplicationSpecIgnoreDifferences } from '../../imports/applications-argoproj.io';
 import type { AppProjectSpecSyncWindows } from '../../imports/appprojects-argoproj.io';
 import { CourseCompanionChart } from '../../course-companion-chart';
-import { autoSyncOf, loadGitops, type GitopsConfig } from '../../gitops';
+import { autoSyncOf, loadGitops, type GitopsConfig } from '../../config/gitops';
 import type { OutputGroup } from '../../main';
 import { CourseAppProject } from './app-project';
 import { ClusterAppProject, ClusterApplication } from './cluster-application';

@@ -7,9 +7,9 @@
 import { ApiObject, App, Chart, type ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { join, resolve } from 'node:path';
-import { loadCluster, storeOf, type ClusterConfig } from '../../cluster';
+import { loadCluster, storeOf, type ClusterConfig } from '../../config/cluster';
 import type { CourseCompanionChart, EnvironmentExtension } from '../../course-companion-chart';
-import type { Environment } from '../../environment';
+import type { Environment } from '../../config/environment';
 import type { OutputGroup } from '../../main';
 import { POLICY_CONTROLLER_OPT_IN, SignedImagePolicy } from './image-policy';
 import { GatewayApiPluginConfig, GatewayApiPluginRbac } from './rollouts-plugin';

@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import type { CourseCompanionChart, EnvironmentExtension } from '../../course-companion-chart';
-import { loadGitops } from '../../gitops';
-import { EnvironmentConfigError } from '../../environment';
+import { loadGitops } from '../../config/gitops';
+import { EnvironmentConfigError } from '../../config/environment';
 import { backupClientMajorVersion } from '../backup/backup-image';
 import { DatabaseBackup } from '../backup/database-backup';
 import { CourseAlertRules } from './prometheus-rule';

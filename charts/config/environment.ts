@@ -9,9 +9,9 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './config-file';
-import { durationSeconds, measurementsSeeing } from './checks/analysis-run';
-import { windowStartOf } from './constructs/argocd/sync-windows';
+import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './file';
+import { durationSeconds, measurementsSeeing } from '../checks/analysis-run';
+import { windowStartOf } from '../constructs/argocd/sync-windows';
 import { backupWindowProblems } from './backup-window';
 import { capacityProblems } from './capacity';
 
@@ -328,7 +328,7 @@ export const EnvironmentSchema = z
       }),
     /**
      * The PostgreSQL server (primary) the api and its jobs use. Synth refuses a file whose
-     * worst case of connections does not fit (charts/capacity.ts, README "Capacity").
+     * worst case of connections does not fit (charts/config/capacity.ts, README "Capacity").
      */
     database: z
       .object({
@@ -393,7 +393,7 @@ export const EnvironmentSchema = z
         timeZone: z.string().min(1).default('Etc/UTC'),
         /**
          * Longest a run may take, retries included: the Jobs' activeDeadlineSeconds, and
-         * the span the maintenance-window check keeps clear (charts/backup-window.ts).
+         * the span the maintenance-window check keeps clear (charts/config/backup-window.ts).
          */
         maxRunMinutes: z.number().int().min(5).max(12 * 60).default(60),
         /**

@@ -5,7 +5,7 @@
  * misspelt key fails synth with the file and the field path.
  */
 import { z } from 'zod';
-import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './config-file';
+import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './file';
 
 const dnsLabel = z
   .string()
