@@ -1,6 +1,20 @@
-import { containersOf, isEmptySelector, podTemplatesOf, securityViolations, selectorMatches, type Container, type PodTemplate, type SecurityViolation, describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import {
+  containersOf,
+  describeObject,
+  groupOf,
+  isEmptySelector,
+  nameOf,
+  namespaceOf,
+  podTemplatesOf,
+  securityViolations,
+  selectorMatches,
+  type Container,
+  type ManifestObject,
+  type PodTemplate,
+  type SecurityViolation,
+} from '../manifest';
 import { checkSecretConsumers } from './secret-consumers';
-import { type Finding } from './types';
+import type { Finding } from './types';
 
 /**
  * Security and operability rules every object set must keep (issue 2, DESIGN.md):

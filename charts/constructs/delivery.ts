@@ -38,7 +38,8 @@ export interface DeliveryTarget {
   readonly namespace: string;
   /** The role's HTTP port. */
   readonly port: number;
-  readonly analysis: CourseAnalysisTemplates;
+  /** The AnalysisTemplates the strategy names. */
+  readonly analysis: Pick<CourseAnalysisTemplates, 'smokeTemplateName' | 'successRateTemplateName' | 'latencyTemplateName'>;
   /** Every HTTPRoute to the role, public and in-cluster. */
   readonly routeNames: readonly string[];
 }
