@@ -5,26 +5,31 @@
  */
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AnalysisSettings, Environment } from './environment';
+import { AnalysisSettings, Environment } from './config/environment';
 import { CourseAnalysisTemplates, SMOKE_COMPONENT } from './constructs/analysis';
 import { CourseService } from './constructs/course-service';
+import { Delivery } from './constructs/delivery';
 import { CourseExternalSecret } from './constructs/external-secret';
-import { renderConfig } from './app-config';
+import { renderConfig } from './config/app-config';
 import { METRICS_PORT, ROLE_PORTS, componentLabels } from './constructs/labels';
 import { MIGRATION_COMPONENT, MigrationJob } from './constructs/migration-job';
 import { ImagePullSecret } from './constructs/image-pull-secret';
 import { CourseNamespace } from './constructs/namespace';
 import { DefaultDenyNetworkPolicy, NetworkPeer, NetworkRule, WorkloadNetworkPolicy } from './constructs/network-policy';
 import { InternalGateway, PublicGateway } from './constructs/routing';
+import { POLICY_CONTROLLER_OPT_IN } from './constructs/cluster/image-policy';
+import { addEnvironmentOperations } from './constructs/monitoring/operations';
 
 /**
- * Adds more objects to an environment's chart, e.g. the backup CronJob. Registered in
- * charts/main.ts so each concept stays in its own file.
+ * Adds objects to an environment's chart for one synthesis; tests use it to plant a
+ * deliberately broken object. The charts themselves never need one.
  */
 export type EnvironmentExtension = (chart: CourseCompanionChart) => void;
 
 export interface CourseCompanionChartProps extends ChartProps {
   readonly environment: Environment;
+  /** Where the alerts' runbook links point: ops/runbooks.md on the revision Argo CD syncs. */
+  readonly runbookUrl: string;
   /** @default none */
   readonly extensions?: readonly EnvironmentExtension[];
 }
@@ -54,7 +59,12 @@ export class CourseCompanionChart extends Chart {
     const env = props.environment;
     this.environment = env;
 
-    this.namespaceObject = new CourseNamespace(this, 'namespace', { name: env.namespace });
+    this.namespaceObject = new CourseNamespace(this, 'namespace', {
+      name: env.namespace,
+      // Under the signed-image policy (dist/cluster/): policy-controller admits or
+      // rejects pods only in namespaces with its opt-in label.
+      labels: { [POLICY_CONTROLLER_OPT_IN.key]: POLICY_CONTROLLER_OPT_IN.value },
+    });
     new DefaultDenyNetworkPolicy(this, 'default-deny');
 
     const secret = (name: string, remoteKeys: Record<string, string>) =>
@@ -84,64 +94,66 @@ export class CourseCompanionChart extends Chart {
     });
     this.analysis = new CourseAnalysisTemplates(this, 'analysis', analysisProps(env.analysis, env));
 
-    // --- who may talk to whom (DESIGN.md, NetworkPolicy) --------------------------------
-    const gatewayPeer = NetworkPeer.namespace(env.gateway.dataPlaneNamespace);
-    const prometheusPeer = NetworkPeer.namespace(env.network.prometheusNamespace);
-    const smokePeer = NetworkPeer.pods(componentLabels(SMOKE_COMPONENT));
     this.internetHttpsEgress = { peer: NetworkPeer.internet(), ports: [{ port: 443 }] };
     this.databaseEgress = { peer: NetworkPeer.cidrs(env.network.database.cidrs), ports: [{ port: env.network.database.port }] };
+    [this.api, this.web] = this.addRoles();
+    this.addJobs();
+    addEnvironmentOperations(this, { runbookUrl: props.runbookUrl });
+    for (const extend of props.extensions ?? []) extend(this);
+
+    // Last, so every pod gets it, the backup Jobs' included.
+    if (env.image.pullSecretRemoteKey !== undefined) {
+      new ImagePullSecret(this, 'image-pull-secret', {
+        storeName: env.secrets.storeName,
+        refreshInterval: env.secrets.refreshInterval,
+        remoteKey: env.image.pullSecretRemoteKey,
+      }).applyTo(this);
+    }
+  }
+
+  /** The api and web roles, and who may talk to them (DESIGN.md, NetworkPolicy). */
+  private addRoles(): [CourseService, CourseService] {
+    const env = this.environment;
+    const gatewayPeer = NetworkPeer.namespace(env.gateway.dataPlaneNamespace);
+    const smokePeer = NetworkPeer.pods(componentLabels(SMOKE_COMPONENT));
     const redisEgress: NetworkRule = { peer: NetworkPeer.cidrs(env.network.redis.cidrs), ports: [{ port: env.network.redis.port }] };
     const internet = (allowed: boolean) => (allowed ? [this.internetHttpsEgress] : []);
-
+    const delivery = Delivery.of(env.delivery);
     const common = {
       namespace: env.namespace,
       image: env.image,
-      delivery: env.delivery,
+      delivery,
       analysis: this.analysis,
-      allowMetricsFrom: [prometheusPeer],
+      allowMetricsFrom: [NetworkPeer.namespace(env.network.prometheusNamespace)],
       serviceMonitorLabels: env.monitoring.serviceMonitorLabels,
       scrapeInterval: env.monitoring.scrapeInterval,
+      // Both gateways' proxies run in the data-plane namespace; the web role has no
+      // direct way in to the api, so it cannot bypass the canary weights.
+      allowHttpFrom: [gatewayPeer, smokePeer],
     };
-    const baseConfig = (role: 'web' | 'api') => ({
-      APP_ENV: env.appEnv,
-      ROLE: role,
-      PORT: ROLE_PORTS[role],
-      METRICS_PORT,
-    });
-    // In-cluster callers (the web role, smoke tests) use the Services' names as Host.
-    const inClusterHosts = (role: 'web' | 'api') =>
-      CourseService.serviceNames(role, env.delivery.kind).flatMap((name) => [name, `${name}.${env.namespace}.svc.cluster.local`]);
+    const config = (role: 'web' | 'api', values: Readonly<Record<string, unknown>>, moreHosts: readonly string[] = []) =>
+      this.roleConfig(role, delivery, values, moreHosts);
 
-    this.api = new CourseService(this, 'api', {
+    const api = new CourseService(this, 'api', {
       ...common,
       role: 'api',
       scaling: env.api.scaling,
       resources: env.api.resources,
-      config: renderConfig({
-        ...baseConfig('api'),
-        ...env.api.config,
-        // The web role arrives through the internal gateway, whose proxy passes the
-        // Host header of API_URL on unchanged: the proxy Service's cluster name.
-        ALLOWED_HOSTS: [...env.api.config.ALLOWED_HOSTS, ...inClusterHosts('api'), this.internalGateway.hostname],
-      }),
+      // The web role arrives through the internal gateway, whose proxy passes the
+      // Host header of API_URL on unchanged: the proxy Service's cluster name.
+      config: config('api', env.api.config, [this.internalGateway.hostname]),
       secrets: this.apiSecrets,
       route: { parent: this.gateway.listener('api'), responseHeaders: env.gateway.responseHeaders },
       internalRoute: { parent: this.internalGateway.listener('api') },
-      // Both gateways' proxies run in the data-plane namespace; the web role has no
-      // direct way in, so it cannot bypass the canary weights.
-      allowHttpFrom: [gatewayPeer, smokePeer],
       egress: [this.databaseEgress, redisEgress, ...internet(env.api.egress.internetHttps)],
     });
-
-    this.web = new CourseService(this, 'web', {
+    const web = new CourseService(this, 'web', {
       ...common,
       role: 'web',
       scaling: env.web.scaling,
       resources: env.web.resources,
-      config: renderConfig({
-        ...baseConfig('web'),
+      config: config('web', {
         ...env.web.config,
-        ALLOWED_HOSTS: [...env.web.config.ALLOWED_HOSTS, ...inClusterHosts('web')],
         // Through the internal gateway's route, whose weights the api Rollout moves;
         // never api-stable, which Argo Rollouts pins to the old version mid-canary.
         API_URL: this.internalGateway.url('api'),
@@ -149,7 +161,6 @@ export class CourseCompanionChart extends Chart {
       }),
       secrets: this.webSecrets,
       route: { parent: this.gateway.listener('web'), responseHeaders: env.gateway.responseHeaders },
-      allowHttpFrom: [gatewayPeer, smokePeer],
       egress: [
         {
           peer: NetworkPeer.podsInNamespace(env.gateway.dataPlaneNamespace, this.internalGateway.proxyPodLabels),
@@ -159,15 +170,38 @@ export class CourseCompanionChart extends Chart {
         ...internet(env.web.egress.internetHttps),
       ],
     });
+    return [api, web];
+  }
 
+  /** A role's ConfigMap data: the environment file's settings plus what the chart knows. */
+  private roleConfig(
+    role: 'web' | 'api',
+    delivery: Delivery,
+    values: Readonly<Record<string, unknown>>,
+    moreHosts: readonly string[],
+  ): Record<string, string> {
+    const env = this.environment;
+    return renderConfig({
+      ...{ APP_ENV: env.appEnv, ROLE: role, PORT: ROLE_PORTS[role], METRICS_PORT },
+      ...values,
+      // In-cluster callers (the web role, smoke tests) use the Services' names as Host.
+      ALLOWED_HOSTS: [
+        ...env[role].config.ALLOWED_HOSTS,
+        ...Object.values(delivery.services(role)).flatMap(({ name }) => [name, `${name}.${env.namespace}.svc.cluster.local`]),
+        ...moreHosts,
+      ],
+    });
+  }
+
+  /** The smoke tests' and the migration Job's network policies, and the migration Job. */
+  private addJobs(): void {
     new WorkloadNetworkPolicy(this, 'smoke-network-policy', {
       name: SMOKE_COMPONENT,
       podLabels: componentLabels(SMOKE_COMPONENT),
       egress: [this.web, this.api].map((svc) => ({ peer: NetworkPeer.pods(svc.podLabels), ports: [{ port: svc.port }] })),
     });
-
     new MigrationJob(this, 'migrate', {
-      image: env.image,
+      image: this.environment.image,
       configMapName: this.api.configMapName,
       // Its own Secret, never the api's: least privilege (issue 11, point 10).
       secretName: this.migrateSecrets.secretName,
@@ -178,17 +212,6 @@ export class CourseCompanionChart extends Chart {
       podLabels: componentLabels(MIGRATION_COMPONENT),
       egress: [this.databaseEgress],
     });
-
-    for (const extend of props.extensions ?? []) extend(this);
-
-    // Last, so the pods added by extensions get it too.
-    if (env.image.pullSecretRemoteKey !== undefined) {
-      new ImagePullSecret(this, 'image-pull-secret', {
-        storeName: env.secrets.storeName,
-        refreshInterval: env.secrets.refreshInterval,
-        remoteKey: env.image.pullSecretRemoteKey,
-      }).applyTo(this);
-    }
   }
 }
 

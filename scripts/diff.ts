@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diffObjectSets, type DiffReport } from './lib/diff';
 import { defaultBaseRef, objectSetAtRef, repositoryRoot, resolveCommit } from './lib/git';
-import { loadObjectTree } from './lib/objects';
+import { loadObjectTree } from '../charts/manifest';
 import { renderMarkdown } from './lib/render';
 import { GENERATED_DIRS, synthesizeInto, type Synthesize } from './lib/synth';
 

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { diffObjectSets, type DiffReport } from './lib/diff';
 import { getIn } from './lib/fields';
 import { git, repositoryRoot, uncommittedChanges } from './lib/git';
-import { loadObjectTree, type K8sObject, type ObjectSet } from './lib/objects';
+import { loadObjectTree, type K8sObject, type ObjectSet } from '../charts/manifest';
 import { imageReference, PIN_PATHS, readPin, SHA256_DIGEST, writePin, type ImagePin, type PinnedImage } from './lib/pin';
 import { renderFlags } from './lib/render';
 import { rolloutPlans } from './lib/rollout-plan';

@@ -15,7 +15,8 @@
  */
 import { ExprUnsupported, evaluateResult, parseCondition, ExprError } from './argo-expr';
 import { durationSeconds, measurementsSeeing } from './analysis-run';
-import { describeObject, type Finding, type ManifestObject } from './types';
+import { describeObject, type ManifestObject } from '../manifest';
+import { type Finding } from './types';
 
 const KINDS = new Set(['AnalysisTemplate', 'ClusterAnalysisTemplate']);
 

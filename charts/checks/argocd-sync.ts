@@ -29,7 +29,7 @@
  * delay between waves, pruning confirmation. None of them changes when the operation
  * ends for this repository's output.
  */
-import { groupOf, nameOf, type ManifestObject } from './types';
+import { groupOf, nameOf, type ManifestObject } from '../manifest';
 
 export type SyncPhase = 'PreSync' | 'Sync' | 'PostSync' | 'SyncFail';
 /** Argo CD health (gitops-engine pkg/health); `undefined` means the kind has no health check. */

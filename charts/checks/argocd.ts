@@ -1,6 +1,6 @@
 import { parseCron } from '../constructs/argocd/cron';
 import { parseGoDuration } from './argocd-windows';
-import { podTemplatesOf } from './pods';
+import { podTemplatesOf, describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
 import {
   annotationCsv,
   describeTask,
@@ -10,7 +10,7 @@ import {
   type SyncPhase,
   type SyncTask,
 } from './argocd-sync';
-import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
+import { type Finding } from './types';
 
 /**
  * How Argo CD will treat the objects when it syncs them (issue 11, points 4 and 9),

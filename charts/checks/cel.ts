@@ -18,7 +18,8 @@
  */
 import { evaluate } from '@marcbachmann/cel-js';
 import type { SchemaRegistry } from './schema-registry';
-import { describeObject, type Finding, type ManifestObject } from './types';
+import { describeObject, type ManifestObject } from '../manifest';
+import { type Finding } from './types';
 
 type Schema = Record<string, any>;
 

@@ -5,8 +5,8 @@
  * the broken cases.
  */
 import { parse } from 'yaml';
-import { containersOf, podTemplatesOf } from './pods';
-import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
+import { containersOf, podTemplatesOf, describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import { type Finding } from './types';
 
 /** Mirrors charts/constructs/cluster/secret-store.ts KEY_PREFIX_ANNOTATION. */
 export const KEY_PREFIX_ANNOTATION = 'course-companion.dev/key-prefix';

@@ -23,7 +23,8 @@
  *   traffic: earlier, its queries see no canary requests (inconclusive, which pauses the
  *   rollout); later, the first traffic step runs unanalysed.
  */
-import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
+import { describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import { type Finding } from './types';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

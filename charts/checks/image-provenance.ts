@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { containersOf, podTemplatesOf } from './pods';
-import type { Finding, ManifestObject } from './types';
+import { containersOf, podTemplatesOf, type ManifestObject } from '../manifest';
+import type { Finding } from './types';
 
 /**
  * Every image the cluster runs is built, scanned and signed by a workflow of this

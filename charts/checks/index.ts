@@ -14,21 +14,22 @@ import { checkPolicy } from './policy';
 import { checkReferences } from './references';
 import { SchemaValidator } from './schema';
 import { checkTls } from './tls';
-import type { CheckName, Finding, ManifestObject } from './types';
+import type { ManifestObject } from '../manifest';
+import type { CheckName, Finding } from './types';
 
 export { checkAnalysis } from './analysis';
 export { checkArgoCd } from './argocd';
 export { simulateSync, syncTasksOf } from './argocd-sync';
 export { checkCluster } from './cluster';
 export { checkDelivery } from './delivery';
-export { loadManifestDir, loadManifestFile, parseManifests } from './load';
+export { loadManifestDir, loadManifestFile, parseManifests, type ManifestObject } from '../manifest';
 export { checkImageProvenance, checkImageSigners, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows } from './image-provenance';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
 export { checkSecretConsumers } from './secret-consumers';
 export { SchemaValidator } from './schema';
 export { checkTls } from './tls';
-export type { CheckName, Finding, ManifestObject } from './types';
+export type { CheckName, Finding } from './types';
 
 let sharedValidator: SchemaValidator | undefined;
 

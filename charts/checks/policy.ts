@@ -1,6 +1,20 @@
-import { containersOf, isEmptySelector, podTemplatesOf, selectorMatches, type Container, type PodTemplate } from './pods';
+import {
+  containersOf,
+  describeObject,
+  groupOf,
+  isEmptySelector,
+  nameOf,
+  namespaceOf,
+  podTemplatesOf,
+  securityViolations,
+  selectorMatches,
+  type Container,
+  type ManifestObject,
+  type PodTemplate,
+  type SecurityViolation,
+} from '../manifest';
 import { checkSecretConsumers } from './secret-consumers';
-import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
+import type { Finding } from './types';
 
 /**
  * Security and operability rules every object set must keep (issue 2, DESIGN.md):
@@ -11,7 +25,7 @@ import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type Manife
 export function checkPolicy(objects: readonly ManifestObject[]): Finding[] {
   const pods = objects.flatMap(podTemplatesOf);
   return [
-    ...pods.flatMap(podFindings),
+    ...objects.flatMap(securityViolations).map(securityFinding),
     ...pods.flatMap(containersOf).flatMap(containerFindings),
     ...objects.flatMap((m) => rolloutFindings(m, objects)),
     ...objects.flatMap(serviceFindings),
@@ -26,17 +40,15 @@ const finding = (rule: string, file: string, message: string): Finding => ({ che
 
 const IMAGE_BY_DIGEST = /^[^@\s]+@sha256:[0-9a-f]{64}$/;
 
-function podFindings(pod: PodTemplate): Finding[] {
-  const { spec, manifest } = pod;
-  const shared = ['hostNetwork', 'hostPID', 'hostIPC'].filter((key) => spec[key] === true);
-  return shared.map((key) => finding('host-namespaces', manifest.file, `${pod.where}: ${key} must not be true`));
+/** A violation of the shared pod security rules (charts/manifest/security.ts). */
+function securityFinding(v: SecurityViolation): Finding {
+  return finding(v.rule, v.pod.manifest.file, `${(v.container ?? v.pod).where}: ${v.message}`);
 }
 
+/** What a container needs besides the security rules: probes, resources, a pinned image. */
 function containerFindings(c: Container): Finding[] {
   const { container, pod, where } = c;
   const file = pod.manifest.file;
-  const podSecurity = pod.spec.securityContext ?? {};
-  const security = container.securityContext ?? {};
   const findings: Finding[] = [];
   const fail = (rule: string, message: string) => findings.push(finding(rule, file, `${where}: ${message}`));
 
@@ -48,23 +60,6 @@ function containerFindings(c: Container): Finding[] {
     for (const resource of ['cpu', 'memory']) {
       if (container.resources?.[kind]?.[resource] === undefined) fail('resources', `has no resources.${kind}.${resource}`);
     }
-  }
-
-  // Container settings override the pod's, so the effective value is container ?? pod.
-  const runAsNonRoot = security.runAsNonRoot ?? podSecurity.runAsNonRoot;
-  const runAsUser = security.runAsUser ?? podSecurity.runAsUser;
-  if (runAsNonRoot !== true) fail('run-as-non-root', 'must set securityContext.runAsNonRoot: true (container or pod)');
-  if (runAsUser === 0) fail('run-as-non-root', 'runs as root (runAsUser: 0)');
-  if (security.readOnlyRootFilesystem !== true) fail('read-only-root-fs', 'must set securityContext.readOnlyRootFilesystem: true');
-  if (security.allowPrivilegeEscalation !== false) fail('privilege-escalation', 'must set securityContext.allowPrivilegeEscalation: false');
-  if (security.privileged === true) fail('privilege-escalation', 'must not be privileged');
-  const drop: unknown[] = security.capabilities?.drop ?? [];
-  if (!drop.includes('ALL')) fail('capabilities', 'must drop ALL capabilities (securityContext.capabilities.drop: [ALL])');
-  const added: unknown[] = security.capabilities?.add ?? [];
-  if (added.length > 0) fail('capabilities', `must not add capabilities (adds ${added.join(', ')})`);
-  const seccomp = security.seccompProfile?.type ?? podSecurity.seccompProfile?.type;
-  if (seccomp !== 'RuntimeDefault') {
-    fail('seccomp', `must use seccompProfile.type RuntimeDefault (container or pod), found ${seccomp ?? 'none'}`);
   }
 
   const image = container.image;

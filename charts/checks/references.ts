@@ -1,5 +1,5 @@
-import { isEmptySelector, mapSelectorMatches, podTemplatesOf, selectorMatches, SERVING_WORKLOAD_KINDS, type PodTemplate } from './pods';
-import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
+import { isEmptySelector, mapSelectorMatches, podTemplatesOf, selectorMatches, SERVING_WORKLOAD_KINDS, type PodTemplate, describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import { type Finding } from './types';
 
 /**
  * Names that point at other objects must resolve within the same object set: a

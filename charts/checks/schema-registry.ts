@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { cachedText, contentHash } from './disk-cache';
 import { strictSchema } from './strict-schema';
-import { groupOf } from './types';
+import { groupOf } from '../manifest';
 
 type Schema = Record<string, unknown>;
 

@@ -5,7 +5,8 @@ import { version as ajvVersion } from 'ajv/package.json';
 import { CelRuleChecker } from './cel';
 import { cachedText, contentHash } from './disk-cache';
 import { QUANTITY_PATTERN, SchemaRegistry } from './schema-registry';
-import { describeObject, type Finding, type ManifestObject } from './types';
+import { describeObject, type ManifestObject } from '../manifest';
+import { type Finding } from './types';
 
 /** Formats the Kubernetes schemas use that ajv-formats does not define. */
 const KUBERNETES_ONLY_FORMATS = ['int-or-string', 'quantity'];

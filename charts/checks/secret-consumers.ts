@@ -1,5 +1,5 @@
-import { podTemplatesOf, type PodTemplate } from './pods';
-import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
+import { podTemplatesOf, type PodTemplate, describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import { type Finding } from './types';
 
 /**
  * Least privilege for secrets (issue 11, point 10): a Secret belongs to one kind of

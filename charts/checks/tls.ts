@@ -12,7 +12,8 @@
  * marked Conflicted and ignored, and which one loses depends on creation time, so two
  * candidates are reported as ambiguous.
  */
-import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
+import { describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import { type Finding } from './types';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

@@ -1,12 +1,3 @@
-/** One Kubernetes object and the file it came from, the unit every check works on. */
-export interface ManifestObject {
-  /** Where the object came from; findings name it so a reader can open the file. */
-  readonly file: string;
-  // Parsed YAML: the checks must cope with anything, including malformed objects.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly object: any;
-}
-
 /**
  * `cluster`: rules across an environment and the cluster pieces it relies on (secret
  * stores, the Rollouts plugin, signed-image admission); run them over dist/<env>/ and
@@ -31,31 +22,4 @@ export interface Finding {
   readonly rule: string;
   readonly file: string;
   readonly message: string;
-}
-
-/** `Kind namespace/name` (or `Kind name` when cluster scoped), how findings name an object. */
-export function describeObject(object: unknown): string {
-  const o = (object ?? {}) as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
-  const kind = typeof o.kind === 'string' ? o.kind : '<no kind>';
-  const name = typeof o.metadata?.name === 'string' ? o.metadata.name : '<no name>';
-  const namespace = typeof o.metadata?.namespace === 'string' ? `${o.metadata.namespace}/` : '';
-  return `${kind} ${namespace}${name}`;
-}
-
-/** The namespace an object lives in; '' stands for "not set" (cluster scoped or defaulted). */
-export function namespaceOf(object: unknown): string {
-  const ns = (object as { metadata?: { namespace?: unknown } } | undefined)?.metadata?.namespace;
-  return typeof ns === 'string' ? ns : '';
-}
-
-export function nameOf(object: unknown): string {
-  const name = (object as { metadata?: { name?: unknown } } | undefined)?.metadata?.name;
-  return typeof name === 'string' ? name : '';
-}
-
-/** The API group of an `apiVersion`: `apps/v1` → `apps`, `v1` → `` (core). */
-export function groupOf(apiVersion: unknown): string {
-  if (typeof apiVersion !== 'string') return '';
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }

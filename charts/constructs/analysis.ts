@@ -66,7 +66,7 @@ export interface CourseAnalysisTemplatesProps {
   /**
    * Window of `rate()`, e.g. '2m'. One bad minute stays in it, and fails every
    * measurement taken while it does: ceil((1m + rateWindow) / interval) of them, which
-   * `failureLimit` must absorb (charts/environment.ts enforces it). A short window
+   * `failureLimit` must absorb (charts/config/environment.ts enforces it). A short window
    * keeps that number, and so the time to abort a truly broken canary, small.
    */
   readonly rateWindow: string;

@@ -10,6 +10,8 @@ export interface CourseNamespaceProps {
    * @default 'restricted'
    */
   readonly podSecurityLevel?: 'restricted' | 'baseline';
+  /** More labels, e.g. the opt-in of an admission controller. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export class CourseNamespace extends Construct {
@@ -41,6 +43,7 @@ export class CourseNamespace extends Construct {
           'pod-security.kubernetes.io/audit-version': 'latest',
           'pod-security.kubernetes.io/warn': level,
           'pod-security.kubernetes.io/warn-version': 'latest',
+          ...props.labels,
         },
       },
     });

@@ -1,7 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
-import { diffFields, getIn, isPlainObject, type FieldChange } from './fields';
-import { describeObject, type K8sObject, type LoadedObject, type ObjectSet } from './objects';
-import { findContainers, securityFindings } from './pod-specs';
+import {
+  containersOf,
+  describeObject,
+  isPlainObject,
+  podTemplatesOf,
+  securityViolations,
+  type K8sObject,
+  type LoadedObject,
+  type ObjectSet,
+} from '../../charts/manifest';
+import { diffFields, getIn, type FieldChange } from './fields';
 
 /** What deserves a reviewer's eye (DESIGN.md, "Promotion and review"). */
 export const FLAG_KINDS = {
@@ -47,12 +55,24 @@ export interface DiffReport {
 type Pair = { readonly before?: K8sObject; readonly after?: K8sObject };
 
 const show = (value: unknown): string => (value === undefined ? '(absent)' : JSON.stringify(value));
+/** Every container of every pod in an object (charts/manifest/pods.ts finds them). */
+const containersIn = (object?: K8sObject) => (object ? podTemplatesOf({ file: '', object }).flatMap(containersOf) : []);
+
+/**
+ * The shared security rules' violations in an object, each named by its path inside the
+ * object, which stays the same across revisions (the object's name is in the flag).
+ */
+const securityFindings = (object?: K8sObject): string[] =>
+  object
+    ? securityViolations({ file: '', object }).map((v) => `${v.container?.id ?? v.pod.specPath}: ${v.message}`)
+    : [];
+
 const describeChanges = (changes: readonly FieldChange[], prefix = ''): string =>
   changes.map((change) => `${prefix}${change.path}: ${show(change.before)} → ${show(change.after)}`).join('; ');
 
 function imageFlags({ before, after }: Pair): string[] {
   const images = (object?: K8sObject) =>
-    new Map(findContainers(object).map(({ id, container }) => [id, container.image as unknown]));
+    new Map(containersIn(object).map(({ id, container }) => [id, container.image as unknown]));
   const was = images(before);
   const now = images(after);
   return [...new Set([...was.keys(), ...now.keys()])]
@@ -62,7 +82,7 @@ function imageFlags({ before, after }: Pair): string[] {
 
 function resourceFlags({ before, after }: Pair): string[] {
   const resources = (object?: K8sObject) =>
-    new Map(findContainers(object).map(({ id, container }) => [id, container.resources as unknown]));
+    new Map(containersIn(object).map(({ id, container }) => [id, container.resources as unknown]));
   const was = resources(before);
   const now = resources(after);
   return [...new Set([...was.keys(), ...now.keys()])]

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { isPlainObject } from '../../charts/manifest';
 
 /** One leaf that differs between two values. `undefined` means "absent on that side". */
 export interface FieldChange {
@@ -8,10 +9,6 @@ export interface FieldChange {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** `spec` + `template` → `spec.template`; keys that are not identifiers are quoted. */
 export function childPath(parent: string, key: string): string {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { objectSetFromFiles, type ObjectSet } from './objects';
+import { objectSetFromFiles, type ObjectSet } from '../../charts/manifest';
 
 /** Runs git in `cwd` and returns its standard output; a failure names the command. */
 export function git(cwd: string, args: readonly string[], input?: string): string {

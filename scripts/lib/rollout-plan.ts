@@ -1,5 +1,5 @@
-import { getIn, isPlainObject } from './fields';
-import type { K8sObject, ObjectSet } from './objects';
+import { isPlainObject, type K8sObject, type ObjectSet } from '../../charts/manifest';
+import { getIn } from './fields';
 
 /** One Rollout's delivery, read back from the generated objects. */
 export interface RolloutPlan {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { getIn, isPlainObject } from '../lib/fields';
-import { loadObjectTree, type K8sObject } from '../lib/objects';
+import { isPlainObject, loadObjectTree, type K8sObject } from '../../charts/manifest';
+import { getIn } from '../lib/fields';
 
 /**
  * What the rehearsal plays, read back from the generated objects of one environment

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { getIn, isPlainObject } from '../lib/fields';
+import { isPlainObject } from '../../charts/manifest';
+import { getIn } from '../lib/fields';
 import type { ArgoModel } from './argo-model';
 import type { MeasurementResult, ResolvedMetric } from './analysis-run';
 import type { AnalysisRef, DeliveryPlan } from './plan';

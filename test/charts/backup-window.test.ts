@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { backupWindowProblems, cronFieldValues, startsOfDay } from '../../charts/backup-window';
-import { EnvironmentConfigError, parseEnvironment, type Environment } from '../../charts/environment';
+import { backupWindowProblems, cronFieldValues, startsOfDay } from '../../charts/config/backup-window';
+import { EnvironmentConfigError, parseEnvironment, type Environment } from '../../charts/config/environment';
 import { synthesize } from '../../charts/main';
 
 const REPO = resolve(__dirname, '../..');

@@ -81,6 +81,17 @@ const policyCases: BrokenCase[] = [
     check: 'policy', rule: 'seccomp', file: 'rollout-web.yaml', message: 'must use seccompProfile.type RuntimeDefault (container or pod), found none',
   },
   {
+    // One rule set with npm run diff (charts/manifest/security.ts): Localhost is refused too.
+    name: 'a Localhost seccomp profile',
+    objects: () => withChange('rollout-web.yaml', (o) => (webContainer(o).securityContext.seccompProfile = { type: 'Localhost', localhostProfile: 'app.json' })),
+    check: 'policy', rule: 'seccomp', file: 'rollout-web.yaml', message: 'found Localhost',
+  },
+  {
+    name: 'a Job that mounts its service account token',
+    objects: () => withChange('job-migrate.yaml', (o) => delete o.spec.template.spec.automountServiceAccountToken),
+    check: 'policy', rule: 'service-account-token', file: 'job-migrate.yaml', message: 'Job shop/migrate spec.template: must set automountServiceAccountToken: false',
+  },
+  {
     name: 'a container overriding the pod seccomp profile with Unconfined',
     objects: () => withChange('rollout-web.yaml', (o) => (webContainer(o).securityContext.seccompProfile = { type: 'Unconfined' })),
     check: 'policy', rule: 'seccomp', file: 'rollout-web.yaml', message: 'found Unconfined',

@@ -5,8 +5,8 @@
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
-import { ClusterConfigError, parseCluster, storeOf } from '../../charts/cluster';
-import { loadEnvironment } from '../../charts/environment';
+import { ClusterConfigError, parseCluster, storeOf } from '../../charts/config/cluster';
+import { loadEnvironment } from '../../charts/config/environment';
 
 const REPO = resolve(__dirname, '../..');
 const FILE = 'charts/cluster.yaml';

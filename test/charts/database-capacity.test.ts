@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { capacityMarkdown, databaseCapacity, releaseSteps } from '../../charts/capacity';
-import { EnvironmentConfigError, loadEnvironment, loadEnvironments } from '../../charts/environment';
+import { capacityMarkdown, databaseCapacity, releaseSteps } from '../../charts/config/capacity';
+import { EnvironmentConfigError, loadEnvironment, loadEnvironments } from '../../charts/config/environment';
 
 const REPO = resolve(__dirname, '../..');
 const PRODUCTION = join(REPO, 'charts/environments/production.yaml');

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { KubeSecret, KubeService } from 'cdk8s-plus-28/lib/imports/k8s';
 import type { EnvironmentExtension } from '../../charts/course-companion-chart';
-import { EnvironmentConfigError, loadEnvironment } from '../../charts/environment';
+import { EnvironmentConfigError, loadEnvironment } from '../../charts/config/environment';
 import { SynthesisError, assertNoSecretData, synthesize, writeSynthesis } from '../../charts/main';
 
 const REPO = resolve(__dirname, '../..');

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { checkManifests, formatFindings } from '../../charts/checks';
-import { containersOf, podTemplatesOf } from '../../charts/checks/pods';
-import { parseEnvironment } from '../../charts/environment';
+import { containersOf, podTemplatesOf } from '../../charts/manifest';
+import { parseEnvironment } from '../../charts/config/environment';
 import { synthesize } from '../../charts/main';
 
 const REPO = resolve(__dirname, '../..');

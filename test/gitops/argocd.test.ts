@@ -5,7 +5,7 @@ import { checkManifests, formatFindings, type ManifestObject } from '../../chart
 import { ArgoCdChart, type EnvironmentDelivery } from '../../charts/constructs/argocd/argocd-chart';
 import { EnvironmentApplication } from '../../charts/constructs/argocd/application';
 import { goDuration } from '../../charts/constructs/argocd/sync-windows';
-import { loadGitops, parseGitops, type GitopsConfig } from '../../charts/gitops';
+import { loadGitops, parseGitops, type GitopsConfig } from '../../charts/config/gitops';
 import { synthesize, type Synthesis } from '../../charts/main';
 
 const ROOT = join(__dirname, '..', '..');

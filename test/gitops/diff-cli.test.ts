@@ -1,6 +1,6 @@
 import { diffWorkingTree, formatDiff, parseDiffArgs } from '../../scripts/diff';
 import { objectSetAtRef } from '../../scripts/lib/git';
-import { loadObjectTree } from '../../scripts/lib/objects';
+import { loadObjectTree } from '../../charts/manifest';
 import { environmentFile, fakeSynth, PIN_A, PIN_B, promotionRepo, type TempRepo } from './repo-fixtures';
 
 describe('diff arguments', () => {

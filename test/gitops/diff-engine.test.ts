@@ -12,7 +12,7 @@ import {
   secureContainer,
   setOf,
 } from './fixtures';
-import type { K8sObject } from '../../scripts/lib/objects';
+import type { K8sObject } from '../../charts/manifest';
 
 const flagsOf = (before: K8sObject[], after: K8sObject[]) =>
   diffObjectSets(setOf(...before), setOf(...after)).flags;
@@ -118,13 +118,14 @@ describe('flags', () => {
   });
 
   it.each([
-    ['readOnlyRootFilesystem', { readOnlyRootFilesystem: false }, 'readOnlyRootFilesystem is not true'],
-    ['allowPrivilegeEscalation', { allowPrivilegeEscalation: true }, 'allowPrivilegeEscalation is not false'],
-    ['privileged', { privileged: true }, 'privileged is true'],
-    ['capabilities', { capabilities: { drop: ['NET_RAW'], add: ['NET_ADMIN'] } }, 'adds capability NET_ADMIN'],
-    ['runAsUser 0', { runAsUser: 0 }, 'runAsUser is 0 (root)'],
-    ['runAsNonRoot', { runAsNonRoot: false }, 'runAsNonRoot is not true'],
-    ['seccomp', { seccompProfile: { type: 'Unconfined' } }, 'seccompProfile is Unconfined'],
+    ['readOnlyRootFilesystem', { readOnlyRootFilesystem: false }, 'must set securityContext.readOnlyRootFilesystem: true'],
+    ['allowPrivilegeEscalation', { allowPrivilegeEscalation: true }, 'must set securityContext.allowPrivilegeEscalation: false'],
+    ['privileged', { privileged: true }, 'must not be privileged'],
+    ['capabilities', { capabilities: { drop: ['NET_RAW'], add: ['NET_ADMIN'] } }, 'must not add capabilities (adds NET_ADMIN)'],
+    ['runAsUser 0', { runAsUser: 0 }, 'runs as root (runAsUser: 0)'],
+    ['runAsNonRoot', { runAsNonRoot: false }, 'must set securityContext.runAsNonRoot: true'],
+    ['seccomp', { seccompProfile: { type: 'Unconfined' } }, 'found Unconfined'],
+    ['seccomp Localhost', { seccompProfile: { type: 'Localhost', localhostProfile: 'app.json' } }, 'found Localhost'],
   ])('flags a weakened security context: %s', (_name, override, finding) => {
     const weaker = rollout({
       podSpec: podSpec({
@@ -139,8 +140,8 @@ describe('flags', () => {
     const weaker = rollout({ podSpec: podSpec({ hostNetwork: true, automountServiceAccountToken: true }) });
     const details = flagsOf([rollout()], [weaker]).map((flag) => flag.detail);
     expect(details).toEqual([
-      'spec.template.spec: hostNetwork is true',
-      'spec.template.spec: automountServiceAccountToken is not false',
+      'spec.template.spec: hostNetwork must not be true',
+      'spec.template.spec: must set automountServiceAccountToken: false',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { objectKey, type K8sObject, type ObjectSet } from '../../scripts/lib/objects';
+import { objectKey, type K8sObject, type ObjectSet } from '../../charts/manifest';
 
 /** Small, hand-written manifests shaped like the generator's output. */
 export const NAMESPACE = 'course-companion-production';

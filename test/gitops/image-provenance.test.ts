@@ -8,9 +8,9 @@ import { join, resolve } from 'node:path';
 import { checkManifests, formatFindings, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows, type ManifestObject } from '../../charts/checks';
 import { repositoryOf } from '../../charts/checks/image-provenance';
 import { postgresClientMajorVersion } from '../../charts/constructs/backup/backup-image';
-import { loadGitops } from '../../charts/gitops';
+import { loadGitops } from '../../charts/config/gitops';
 import { synthesize } from '../../charts/main';
-import { parseEnvironment } from '../../charts/environment';
+import { parseEnvironment } from '../../charts/config/environment';
 import { validObjects, withChange } from '../charts/fixtures/valid-objects';
 
 const REPO = resolve(__dirname, '../..');

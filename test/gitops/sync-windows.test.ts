@@ -11,7 +11,7 @@ import { loadManifestFile } from '../../charts/checks';
 import { SyncWindows, type SyncWindowSpec } from '../../charts/checks/argocd-windows';
 import { CronParseError, nextActivation, parseCron } from '../../charts/constructs/argocd/cron';
 import { maintenanceSyncWindows, nextMaintenanceWindow } from '../../charts/constructs/argocd/sync-windows';
-import { loadEnvironment, parseEnvironment } from '../../charts/environment';
+import { loadEnvironment, parseEnvironment } from '../../charts/config/environment';
 
 const ROOT = join(__dirname, '..', '..');
 const production = loadEnvironment(join(ROOT, 'charts', 'environments', 'production.yaml'));

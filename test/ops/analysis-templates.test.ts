@@ -1,5 +1,5 @@
 import { synthesize } from '../../charts/main';
-import type { Environment } from '../../charts/environment';
+import type { Environment } from '../../charts/config/environment';
 import { evaluateResult, type MeasurementPhase } from '../../charts/checks/argo-expr';
 import { durationSeconds, measurementsSeeing, simulateAnalysisRun } from '../../charts/checks/analysis-run';
 import { ANALYSIS_TEMPLATE_NAMES } from '../../charts/constructs/analysis';

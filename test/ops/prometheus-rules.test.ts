@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { loadEnvironments } from '../../charts/environment';
+import { loadEnvironments } from '../../charts/config/environment';
 import { DEFAULT_ENVIRONMENTS_DIR } from '../../charts/main';
 import { ALERTS } from '../../charts/constructs/monitoring/slo-rules';
 import { alertCases, dayLongAlertCases, PromtoolTestGroup } from './support/alert-cases';

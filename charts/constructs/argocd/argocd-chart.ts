@@ -3,14 +3,12 @@
  * the root app-of-apps, made from charts/gitops.yaml and from what each environment
  * chart actually synthesizes (its kinds, its controller-owned fields).
  */
-import { ApiObject, App, Chart, type ChartProps } from 'cdk8s';
+import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { join, resolve } from 'node:path';
 import type { ApplicationSpecIgnoreDifferences } from '../../imports/applications-argoproj.io';
 import type { AppProjectSpecSyncWindows } from '../../imports/appprojects-argoproj.io';
-import { CourseCompanionChart } from '../../course-companion-chart';
-import { autoSyncOf, loadGitops, type GitopsConfig } from '../../gitops';
-import type { OutputGroup } from '../../main';
+import type { CourseCompanionChart } from '../../course-companion-chart';
+import { autoSyncOf, type GitopsConfig } from '../../config/gitops';
 import { CourseAppProject } from './app-project';
 import { ClusterAppProject, ClusterApplication } from './cluster-application';
 import { CLUSTER_DIR, ClusterChart } from '../cluster/cluster-chart';
@@ -19,7 +17,6 @@ import { compareGroupKinds, controllerOwnedFields, kindsOf, type GroupKind } fro
 import { maintenanceSyncWindows, type MaintenanceWindow } from './sync-windows';
 
 export const ARGOCD_DIR = 'argocd';
-export const DEFAULT_GITOPS_FILE = resolve(__dirname, '..', '..', 'gitops.yaml');
 
 /** What the Argo CD objects need to know about one environment's output. */
 export interface EnvironmentDelivery {
@@ -68,14 +65,6 @@ export class ArgoCdChart extends Chart {
       .filter((env) => autoSyncOf(gitops, env.name, file) === 'maintenanceWindow')
       .flatMap((env) => maintenanceSyncWindows(applicationName(gitops, env.name), env.maintenanceWindow));
 
-    const clusterKeys = new Set(gitops.project.clusterResources.map((k) => `${k.group}/${k.kind}`));
-    const namespaced = new Map<string, GroupKind>();
-    for (const env of environments) {
-      for (const kind of env.kinds) {
-        if (!clusterKeys.has(`${kind.group}/${kind.kind}`)) namespaced.set(`${kind.group}/${kind.kind}`, kind);
-      }
-    }
-
     this.project = new CourseAppProject(this, 'project', {
       name: gitops.project.name,
       argocdNamespace: gitops.argocd.namespace,
@@ -84,7 +73,7 @@ export class ArgoCdChart extends Chart {
       destinationServer: gitops.argocd.destinationServer,
       destinations: environments.map((env) => ({ namespace: env.namespace })),
       clusterResources: gitops.project.clusterResources,
-      namespacedResources: [...namespaced.values()].sort(compareGroupKinds),
+      namespacedResources: namespacedKindsOf(gitops, environments),
       syncWindows,
       deployers: gitops.project.deployers,
     });
@@ -105,31 +94,7 @@ export class ArgoCdChart extends Chart {
         }),
     );
 
-    if (props.cluster) {
-      const name = `${gitops.project.name}-cluster`;
-      const project = new ClusterAppProject(this, 'cluster-project', {
-        name,
-        argocdNamespace: gitops.argocd.namespace,
-        description: `${gitops.project.description}: the cluster-level pieces (${props.cluster.path})`,
-        repoURL: gitops.repoURL,
-        destinationServer: gitops.argocd.destinationServer,
-        namespaces: props.cluster.namespaces,
-        clusterResources: props.cluster.clusterKinds,
-        namespacedResources: props.cluster.namespacedKinds,
-        deployers: gitops.project.deployers,
-      });
-      new ClusterApplication(this, 'cluster-application', {
-        name,
-        argocdNamespace: gitops.argocd.namespace,
-        project: project.name,
-        repoURL: gitops.repoURL,
-        targetRevision: gitops.targetRevision,
-        path: props.cluster.path,
-        destinationServer: gitops.argocd.destinationServer,
-        destinationNamespace: [...props.cluster.namespaces].sort()[0],
-        retry: gitops.retry,
-      });
-    }
+    if (props.cluster) this.addClusterApplication(gitops, props.cluster);
 
     new RootApplication(this, 'root', {
       name: gitops.rootApplication,
@@ -142,6 +107,45 @@ export class ArgoCdChart extends Chart {
       retry: gitops.retry,
     });
   }
+
+  /** dist/cluster/: its own AppProject and Application. */
+  private addClusterApplication(gitops: GitopsConfig, cluster: ClusterDelivery): void {
+    const name = `${gitops.project.name}-cluster`;
+    const project = new ClusterAppProject(this, 'cluster-project', {
+      name,
+      argocdNamespace: gitops.argocd.namespace,
+      description: `${gitops.project.description}: the cluster-level pieces (${cluster.path})`,
+      repoURL: gitops.repoURL,
+      destinationServer: gitops.argocd.destinationServer,
+      namespaces: cluster.namespaces,
+      clusterResources: cluster.clusterKinds,
+      namespacedResources: cluster.namespacedKinds,
+      deployers: gitops.project.deployers,
+    });
+    new ClusterApplication(this, 'cluster-application', {
+      name,
+      argocdNamespace: gitops.argocd.namespace,
+      project: project.name,
+      repoURL: gitops.repoURL,
+      targetRevision: gitops.targetRevision,
+      path: cluster.path,
+      destinationServer: gitops.argocd.destinationServer,
+      destinationNamespace: [...cluster.namespaces].sort()[0],
+      retry: gitops.retry,
+    });
+  }
+}
+
+/** Kinds the environments synthesize that are not cluster-scoped, for the AppProject. */
+function namespacedKindsOf(gitops: GitopsConfig, environments: readonly EnvironmentDelivery[]): GroupKind[] {
+  const clusterKeys = new Set(gitops.project.clusterResources.map((k) => `${k.group}/${k.kind}`));
+  const namespaced = new Map<string, GroupKind>();
+  for (const env of environments) {
+    for (const kind of env.kinds) {
+      if (!clusterKeys.has(`${kind.group}/${kind.kind}`)) namespaced.set(`${kind.group}/${kind.kind}`, kind);
+    }
+  }
+  return [...namespaced.values()].sort(compareGroupKinds);
 }
 
 /** Reads kinds and controller-owned fields from an environment chart already in the app. */
@@ -174,30 +178,4 @@ export function clusterDeliveryOf(chart: ClusterChart): ClusterDelivery {
     namespacedKinds: [...namespacedKinds.values()].sort(compareGroupKinds),
     namespaces: [...namespaces].sort(),
   };
-}
-
-/**
- * The `argocd/` output group for charts/main.ts. It must come after the environment
- * groups: it reads their charts from the app instead of building them a second time.
- */
-export function argoCdOutputGroups(gitopsFile: string = DEFAULT_GITOPS_FILE): readonly OutputGroup[] {
-  return [
-    {
-      dir: ARGOCD_DIR,
-      source: join('charts', 'gitops.yaml'),
-      build: (app: App) => {
-        const gitops = loadGitops(gitopsFile);
-        // Not `instanceof`: cdk8s' Chart[Symbol.hasInstance] answers true for every chart
-        // (node_modules/cdk8s/lib/chart.js), so dist/cluster/ would count as an environment.
-        const charts = app.charts.filter((chart): chart is CourseCompanionChart => CourseCompanionChart.prototype.isPrototypeOf(chart));
-        if (charts.length === 0) throw new Error('argocd/: no environment charts in the app; build dist/<env> first');
-        const cluster = app.charts.find((chart): chart is ClusterChart => ClusterChart.prototype.isPrototypeOf(chart));
-        return new ArgoCdChart(app, 'argocd', {
-          gitops,
-          environments: charts.map(deliveryOf),
-          cluster: cluster && clusterDeliveryOf(cluster),
-        });
-      },
-    },
-  ];
 }

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Construct } from 'constructs';
 import { KubeConfigMap, KubeCronJob, KubeServiceAccount, Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
-import { BACKUP_STARTING_DEADLINE_MINUTES } from '../../backup-window';
+import { BACKUP_STARTING_DEADLINE_MINUTES } from '../../config/backup-window';
 import { componentLabels, SYNC_WAVE, syncWave } from '../labels';
 import { NetworkRule, WorkloadNetworkPolicy } from '../network-policy';
 import {
@@ -60,7 +60,7 @@ export interface DatabaseBackupProps {
   /**
    * Longest a run may take, retries included (the Jobs' activeDeadlineSeconds). The
    * environment check keeps this span, plus the starting deadline, clear of the
-   * maintenance window (charts/backup-window.ts). @default 60
+   * maintenance window (charts/config/backup-window.ts). @default 60
    */
   readonly maxRunMinutes?: number;
 }

@@ -4,19 +4,15 @@
  * own AppProject (charts/constructs/argocd/cluster-application.ts), before the
  * environments.
  */
-import { ApiObject, App, Chart, type ChartProps } from 'cdk8s';
+import { Chart, type ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { join, resolve } from 'node:path';
-import { loadCluster, storeOf, type ClusterConfig } from '../../cluster';
-import type { CourseCompanionChart, EnvironmentExtension } from '../../course-companion-chart';
-import type { Environment } from '../../environment';
-import type { OutputGroup } from '../../main';
-import { POLICY_CONTROLLER_OPT_IN, SignedImagePolicy } from './image-policy';
+import { storeOf, type ClusterConfig } from '../../config/cluster';
+import type { Environment } from '../../config/environment';
+import { SignedImagePolicy } from './image-policy';
 import { GatewayApiPluginConfig, GatewayApiPluginRbac } from './rollouts-plugin';
 import { EnvironmentSecretStore } from './secret-store';
 
 export const CLUSTER_DIR = 'dist/cluster';
-export const DEFAULT_CLUSTER_FILE = resolve(__dirname, '..', '..', 'cluster.yaml');
 
 export interface ClusterChartProps extends ChartProps {
   readonly cluster: ClusterConfig;
@@ -66,24 +62,4 @@ export class ClusterChart extends Chart {
       (policy) => new SignedImagePolicy(this, `image-policy-${policy.name}`, { ...policy, fulcioURL, rekorURL }),
     );
   }
-}
-
-/**
- * Puts an environment's namespace under the signed-image policy: policy-controller
- * admits or rejects pods only in namespaces with its opt-in label.
- */
-export const imageAdmissionExtension: EnvironmentExtension = (chart: CourseCompanionChart) => {
-  const namespace = chart.namespaceObject.node.defaultChild as ApiObject;
-  namespace.metadata.addLabel(POLICY_CONTROLLER_OPT_IN.key, POLICY_CONTROLLER_OPT_IN.value);
-};
-
-/** The `dist/cluster/` output group for charts/main.ts. */
-export function clusterOutputGroups(environments: readonly Environment[], clusterFile: string = DEFAULT_CLUSTER_FILE): readonly OutputGroup[] {
-  return [
-    {
-      dir: CLUSTER_DIR,
-      source: join('charts', 'cluster.yaml'),
-      build: (app: App) => new ClusterChart(app, 'cluster', { cluster: loadCluster(clusterFile), environments }),
-    },
-  ];
 }

@@ -1,17 +1,13 @@
 /**
  * What keeps an environment healthy after it ships: the backup CronJobs and the
- * PrometheusRule that watches the SLO, the pods and the backups' age. Registered in
- * charts/main.ts (ENVIRONMENT_EXTENSIONS), everything read from the environment file.
+ * PrometheusRule that watches the SLO, the pods and the backups' age. Added by
+ * CourseCompanionChart; everything comes from the environment file and the props.
  */
-import { join } from 'node:path';
-import type { CourseCompanionChart, EnvironmentExtension } from '../../course-companion-chart';
-import { loadGitops } from '../../gitops';
-import { EnvironmentConfigError } from '../../environment';
+import type { CourseCompanionChart } from '../../course-companion-chart';
+import { EnvironmentConfigError } from '../../config/environment';
 import { backupClientMajorVersion } from '../backup/backup-image';
 import { DatabaseBackup } from '../backup/database-backup';
 import { CourseAlertRules } from './prometheus-rule';
-
-const GITOPS_FILE = join(__dirname, '..', '..', 'gitops.yaml');
 
 /** ops/runbooks.md in the repository Argo CD syncs from, on the branch it syncs. */
 export function runbookUrl(repoURL: string, revision: string): string {
@@ -19,9 +15,14 @@ export function runbookUrl(repoURL: string, revision: string): string {
   return `${web}/blob/${revision}/ops/runbooks.md`;
 }
 
-export const operationsExtension: EnvironmentExtension = (chart: CourseCompanionChart) => {
+export interface EnvironmentOperationsProps {
+  /** Where the alerts' runbook links point (see `runbookUrl`). */
+  readonly runbookUrl: string;
+}
+
+/** Adds the backups and the alert rules to an environment's chart. */
+export function addEnvironmentOperations(chart: CourseCompanionChart, props: EnvironmentOperationsProps): void {
   const env = chart.environment;
-  const gitops = loadGitops(GITOPS_FILE);
 
   // pg_dump refuses a server of a newer major version: refuse the pairing at synth time.
   const client = backupClientMajorVersion();
@@ -56,11 +57,11 @@ export const operationsExtension: EnvironmentExtension = (chart: CourseCompanion
     namespace: env.namespace,
     availability: env.slo.availability,
     latencyP95Seconds: env.slo.latencyP95Seconds,
-    runbookUrl: runbookUrl(gitops.repoURL, gitops.targetRevision),
+    runbookUrl: props.runbookUrl,
     backupCronJob: backup.cronJob,
     weeklyBackupCronJob: backup.weeklyCronJob,
     urgentSeverity: env.monitoring.urgentAlerts,
     // The Prometheus that selects the ServiceMonitors selects rules by the same labels.
     labels: env.monitoring.serviceMonitorLabels,
   });
-};
+}

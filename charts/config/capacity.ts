@@ -16,7 +16,7 @@
  *   `CalculateReplicaCountsForTrafficRoutedCanary`, `trafficWeightToReplicas`,
  *   `GetCanaryReplicasOrWeight` (commit 9f8d111d). After the last step
  *   `GetCurrentSetWeight` returns the maximum weight (100), and the chart's own last
- *   step is `setWeight: 100` (charts/constructs/course-service.ts), so the canary
+ *   step is `setWeight: 100` (charts/constructs/delivery.ts), so the canary
  *   reaches full size beside the full stable set until the old one is scaled down.
  *   Blue-green: the preview ReplicaSet runs at full size beside the active one
  *   (no previewReplicaCount), and stays `scaleDownDelaySeconds` after the switch.

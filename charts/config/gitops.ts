@@ -5,11 +5,9 @@
  * misspelt key fails synth with the file and the field path.
  */
 import { z } from 'zod';
-import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './config-file';
+import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './file';
+import { dnsLabel } from './primitives';
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and "-", at most 63 characters');
 /** Go duration as Argo CD parses it, e.g. `10s`, `5m`, `1h30m`. */
 const goDuration = z.string().regex(/^([0-9]+(s|m|h))+$/, 'a duration such as "10s", "5m" or "1h30m"');
 

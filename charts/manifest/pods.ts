@@ -1,10 +1,20 @@
-import { describeObject, namespaceOf, type ManifestObject } from './types';
+/**
+ * Where the pods are in a manifest: pod templates by kind (a Rollout's template, a
+ * CronJob's job template, an AnalysisTemplate's smoke Job), and by shape in a kind this
+ * table does not know, so a new workload kind cannot slip past the image and security
+ * rules. Each template carries two locations: `where` for a finding (names the object)
+ * and `specPath`, the pod spec's path in the field diff's notation (named list items by
+ * name), stable across revisions so `npm run diff` can compare them.
+ */
+import { describeObject, isPlainObject, namespaceOf, type ManifestObject } from './object';
 
 /** A pod template found inside a workload, with where it sits for messages. */
 export interface PodTemplate {
   readonly manifest: ManifestObject;
   /** e.g. `Rollout ns/web spec.template`. */
   readonly where: string;
+  /** e.g. `spec.template.spec`: the pod spec's path inside the object. */
+  readonly specPath: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,6 +30,8 @@ export interface Container {
   readonly pod: PodTemplate;
   /** e.g. `Rollout ns/web container "app"`. */
   readonly where: string;
+  /** e.g. `spec.template.spec.containers[name=app]`, stable across revisions. */
+  readonly id: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly container: any;
   /** Init containers that are not sidecars run to completion: no probes (the API rejects them). */
@@ -37,36 +49,72 @@ const LONG_RUNNING_TEMPLATES: Record<string, string> = {
 /** The kinds whose pods a Service, PDB or HPA can select: they keep running. */
 export const SERVING_WORKLOAD_KINDS = Object.keys(LONG_RUNNING_TEMPLATES).map((key) => key.split('/')[1]);
 
+interface Found {
+  /** Path of the template (the object holding `metadata` and `spec`). */
+  readonly path: string;
+  /** Path of the pod spec, for `specPath`. */
+  readonly specPath: string;
+  readonly template: unknown;
+  readonly longRunning: boolean;
+}
+
+/** A list item's segment in the field diff's notation: `[name=x]`, else `[index]`. */
+const itemSegment = (item: unknown, index: number) =>
+  `[${isPlainObject(item) && typeof item.name === 'string' ? `name=${item.name}` : index}]`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function templatesByKind(kind: string, object: any): Found[] | undefined {
+  if (kind in LONG_RUNNING_TEMPLATES) {
+    return [{ path: 'spec.template', specPath: 'spec.template.spec', template: object.spec?.template, longRunning: true }];
+  }
+  switch (kind) {
+    case '/Pod':
+      return [{ path: '(the pod)', specPath: 'spec', template: object, longRunning: true }];
+    case 'batch/Job':
+      return [{ path: 'spec.template', specPath: 'spec.template.spec', template: object.spec?.template, longRunning: false }];
+    case 'batch/CronJob': {
+      const path = 'spec.jobTemplate.spec.template';
+      return [{ path, specPath: `${path}.spec`, template: object.spec?.jobTemplate?.spec?.template, longRunning: false }];
+    }
+    case 'argoproj.io/AnalysisTemplate':
+    case 'argoproj.io/ClusterAnalysisTemplate': {
+      const metrics: unknown[] = Array.isArray(object.spec?.metrics) ? object.spec.metrics : [];
+      return metrics.flatMap((metric, index) => {
+        const job = (metric as { provider?: { job?: { spec?: { template?: unknown } } } })?.provider?.job;
+        if (job === undefined) return [];
+        const path = `spec.metrics${itemSegment(metric, index)}.provider.job.spec.template`;
+        return [{ path, specPath: `${path}.spec`, template: job.spec?.template, longRunning: false }];
+      });
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Pod specs (objects with a `containers` list) anywhere in a value of an unknown kind. */
+function templatesByShape(value: unknown, path: string): Found[] {
+  if (Array.isArray(value)) return value.flatMap((item, index) => templatesByShape(item, `${path}${itemSegment(item, index)}`));
+  if (!isPlainObject(value)) return [];
+  if (Array.isArray(value.containers)) {
+    // Unknown kinds are assumed to keep running: the stricter reading (probes too).
+    return [{ path: path || '(root)', specPath: path || '(root)', template: { spec: value }, longRunning: true }];
+  }
+  return Object.entries(value).flatMap(([key, child]) => templatesByShape(child, path ? `${path}.${key}` : key));
+}
+
 export function podTemplatesOf(manifest: ManifestObject): PodTemplate[] {
   const { object } = manifest;
   if (object === null || typeof object !== 'object') return [];
   const group = typeof object.apiVersion === 'string' && object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
-  const kind = `${group}/${object.kind}`;
-  const found: { path: string; template: unknown; longRunning: boolean }[] = [];
-  if (kind in LONG_RUNNING_TEMPLATES) {
-    found.push({ path: 'spec.template', template: object.spec?.template, longRunning: true });
-  } else if (kind === '/Pod') {
-    found.push({ path: '(the pod)', template: object, longRunning: true });
-  } else if (kind === 'batch/Job') {
-    found.push({ path: 'spec.template', template: object.spec?.template, longRunning: false });
-  } else if (kind === 'batch/CronJob') {
-    found.push({ path: 'spec.jobTemplate.spec.template', template: object.spec?.jobTemplate?.spec?.template, longRunning: false });
-  } else if (kind === 'argoproj.io/AnalysisTemplate' || kind === 'argoproj.io/ClusterAnalysisTemplate') {
-    const metrics: unknown[] = Array.isArray(object.spec?.metrics) ? object.spec.metrics : [];
-    metrics.forEach((metric, index) => {
-      const job = (metric as { provider?: { job?: { spec?: { template?: unknown } } } })?.provider?.job;
-      if (job !== undefined) {
-        found.push({ path: `spec.metrics[${index}].provider.job.spec.template`, template: job.spec?.template, longRunning: false });
-      }
-    });
-  }
+  const found = templatesByKind(`${group}/${object.kind}`, object) ?? templatesByShape(object, '');
   return found
     .filter(({ template }) => template !== null && typeof template === 'object')
-    .map(({ path, template, longRunning }) => {
+    .map(({ path, specPath, template, longRunning }) => {
       const t = template as { metadata?: { labels?: Record<string, string> }; spec?: unknown };
       return {
         manifest,
         where: `${describeObject(object)} ${path}`,
+        specPath,
         namespace: namespaceOf(object),
         labels: t.metadata?.labels ?? {},
         spec: t.spec ?? {},
@@ -75,20 +123,27 @@ export function podTemplatesOf(manifest: ManifestObject): PodTemplate[] {
     });
 }
 
+/**
+ * Init containers and containers. Ephemeral containers are left out: the API refuses
+ * them when a pod is created (they are only added later through a subresource), so a
+ * manifest cannot carry them.
+ */
 export function containersOf(pod: PodTemplate): Container[] {
   const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
   const name = (c: unknown) => JSON.stringify((c as { name?: unknown })?.name ?? '<no name>');
   const prefix = describeObject(pod.manifest.object);
   return [
-    ...list(pod.spec.initContainers).map((container) => ({
+    ...list(pod.spec.initContainers).map((container, index) => ({
       pod,
       where: `${prefix} init container ${name(container)}`,
+      id: `${pod.specPath}.initContainers${itemSegment(container, index)}`,
       container: container ?? {},
       runsToCompletion: (container as { restartPolicy?: unknown })?.restartPolicy !== 'Always',
     })),
-    ...list(pod.spec.containers).map((container) => ({
+    ...list(pod.spec.containers).map((container, index) => ({
       pod,
       where: `${prefix} container ${name(container)}`,
+      id: `${pod.specPath}.containers${itemSegment(container, index)}`,
       container: container ?? {},
       runsToCompletion: !pod.longRunning,
     })),

@@ -10,8 +10,8 @@
  * deployment adds (a shutdown under the pod's grace period, hosts and origins required).
  */
 import { z } from 'zod';
-import { EnvSchema } from '../app/src/config';
-import type { ConfigProblem } from './config-file';
+import { EnvSchema } from '../../app/src/config';
+import type { ConfigProblem } from './file';
 
 /** A variable of app/src/config.ts. */
 export type AppEnvVar = keyof typeof EnvSchema.shape;

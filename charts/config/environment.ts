@@ -9,53 +9,28 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
-import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './config-file';
-import { durationSeconds, measurementsSeeing } from './checks/analysis-run';
-import { windowStartOf } from './constructs/argocd/sync-windows';
+import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './file';
+import {
+  dnsLabel,
+  hostname,
+  cpuQuantity,
+  memoryQuantity,
+  duration,
+  cron,
+  ianaTimeZone,
+  ratio,
+  cidr,
+  port,
+  envVarName,
+  remoteKey,
+} from './primitives';
+import { durationSeconds, measurementsSeeing } from '../checks/analysis-run';
+import { windowStartOf } from '../constructs/argocd/sync-windows';
 import { backupWindowProblems } from './backup-window';
 import { capacityProblems } from './capacity';
 import { apiConfig, appConfigProblems, webConfig } from './app-config';
 
-// --- building blocks -----------------------------------------------------------------
-
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and "-", at most 63 characters');
-const hostname = z
-  .string()
-  .regex(
-    /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
-    'a fully qualified lower-case host name such as "api.example.com"',
-  );
-/** Kubernetes resource quantities, e.g. `250m`, `1`, `512Mi`. */
-const cpuQuantity = z.string().regex(/^([0-9]+m|[0-9]+(\.[0-9]+)?)$/, 'a CPU quantity such as "250m" or "1"');
-const memoryQuantity = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti)$/, 'a memory quantity such as "256Mi" or "1Gi"');
-/** Argo Rollouts duration: a number followed by s, m or h. */
-const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'a duration such as "30s", "10m" or "1h"');
-/** Five-field cron expression (minute hour day-of-month month day-of-week). */
-const cron = z
-  .string()
-  .regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression such as "0 2 * * 0"');
-/** An IANA time zone the runtime knows, e.g. `Etc/UTC` or `Europe/Berlin`. */
-const ianaTimeZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return zone.length > 0;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'an IANA time zone such as "Etc/UTC"' },
-);
-const ratio = z.number().gt(0, 'a ratio above 0').lte(1, 'a ratio of at most 1');
-const cidr = z
-  .string()
-  .regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, 'an IPv4 CIDR such as "10.0.0.0/16"');
-const port = z.number().int().min(1).max(65535);
-/** Names of environment variables the pods read from a Secret. */
-const envVarName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an upper-case environment variable name');
-const remoteKey = z.string().min(1, 'a non-empty key in the secret store');
+// --- sections ------------------------------------------------------------------------
 
 const resources = z
   .object({
@@ -304,7 +279,7 @@ export const EnvironmentSchema = z
       }),
     /**
      * The PostgreSQL server (primary) the api and its jobs use. Synth refuses a file whose
-     * worst case of connections does not fit (charts/capacity.ts, README "Capacity").
+     * worst case of connections does not fit (charts/config/capacity.ts, README "Capacity").
      */
     database: z
       .object({
@@ -369,7 +344,7 @@ export const EnvironmentSchema = z
         timeZone: z.string().min(1).default('Etc/UTC'),
         /**
          * Longest a run may take, retries included: the Jobs' activeDeadlineSeconds, and
-         * the span the maintenance-window check keeps clear (charts/backup-window.ts).
+         * the span the maintenance-window check keeps clear (charts/config/backup-window.ts).
          */
         maxRunMinutes: z.number().int().min(5).max(12 * 60).default(60),
         /**

@@ -5,12 +5,10 @@
  * misspelt key fails synth naming the file and the field path.
  */
 import { z } from 'zod';
-import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './config-file';
+import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './file';
+import { dnsLabel } from './primitives';
 import type { Environment } from './environment';
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and "-", at most 63 characters');
 const httpsUrl = z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/, 'an https:// URL');
 /** policy-controller's glob alphabet (pkg/apis/glob/glob.go `validGlob`, v0.15.1). */
 const imageGlob = z.string().regex(/^[a-zA-Z0-9\-_:/*.@]+$/, 'an image glob such as "ghcr.io/org/app@sha256:*"');
