@@ -28,8 +28,11 @@ export interface CourseCompanionChartProps extends ChartProps {
   readonly extensions?: readonly EnvironmentExtension[];
 }
 
+/** A configuration value as the environment file and the charts hold it. */
+type ConfigValue = string | number | boolean | readonly (string | number)[] | undefined;
+
 /** Renders configuration values the way the app's zod config parses them. */
-export function renderConfig(values: Readonly<Record<string, unknown>>): Record<string, string> {
+export function renderConfig(values: Readonly<Record<string, ConfigValue>>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) {
     if (value === undefined) continue;

@@ -22,6 +22,7 @@ import { Environment, loadEnvironments } from './environment';
 import { operationsExtension } from './constructs/monitoring/operations-extension';
 import { checkManifests, formatFindings, githubRepositoryOf, imagePushesByWorkflow, type ManifestObject } from './checks';
 import { loadGitops } from './gitops';
+import { ArgumentError, parseCommandLine } from '../scripts/lib/args';
 
 const REPO_ROOT = resolve(__dirname, '..');
 export const DEFAULT_ENVIRONMENTS_DIR = join(REPO_ROOT, 'charts', 'environments');
@@ -232,23 +233,27 @@ export function writeSynthesis(synthesis: Synthesis, outdir: string): void {
 }
 
 function main(argv: readonly string[]): number {
-  let outdir = REPO_ROOT;
-  let environmentsDir = DEFAULT_ENVIRONMENTS_DIR;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--outdir' || arg === '--environments') {
-      const value = argv[++i];
-      if (!value) {
-        console.error(`synth: ${arg} needs a directory`);
-        return 2;
-      }
-      if (arg === '--outdir') outdir = resolve(value);
-      else environmentsDir = resolve(value);
-    } else {
-      console.error(`synth: unknown argument ${arg}\nusage: npm run synth -- [--outdir DIR] [--environments DIR]`);
+  let values: { outdir?: string; environments?: string };
+  try {
+    ({ values } = parseCommandLine(argv, { outdir: { type: 'string' }, environments: { type: 'string' } }));
+  } catch (error) {
+    if (!(error instanceof ArgumentError)) throw error;
+    const { kind, arg } = error.problem;
+    console.error(
+      kind === 'needs-value'
+        ? `synth: ${arg} needs a directory`
+        : `synth: unknown argument ${arg}\nusage: npm run synth -- [--outdir DIR] [--environments DIR]`,
+    );
+    return 2;
+  }
+  for (const name of ['outdir', 'environments'] as const) {
+    if (values[name] === '') {
+      console.error(`synth: --${name} needs a directory`);
       return 2;
     }
   }
+  const outdir = values.outdir ? resolve(values.outdir) : REPO_ROOT;
+  const environmentsDir = values.environments ? resolve(values.environments) : DEFAULT_ENVIRONMENTS_DIR;
   try {
     const synthesis = synthesize({ environmentsDir });
     writeSynthesis(synthesis, outdir);

@@ -12,6 +12,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ArgumentError, parseCommandLine } from './lib/args';
 import { diffObjectSets, type DiffReport } from './lib/diff';
 import { getIn } from './lib/fields';
 import { git, repositoryRoot, uncommittedChanges } from './lib/git';
@@ -50,19 +51,28 @@ const USAGE =
   'usage: npm run promote -- --from <env> --to <env> [--image app|backup] [--dry-run]\n' +
   '       npm run promote -- --to <env> --digest sha256:<64 hex> [--repository <repo>] [--image app|backup] [--dry-run]';
 
-export function parsePromoteArgs(argv: readonly string[]): PromoteOptions {
-  const values: Record<string, string> = {};
-  let dryRun = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '--dry-run') dryRun = true;
-    else if (['--from', '--to', '--digest', '--repository', '--image'].includes(arg)) {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value\n${USAGE}`);
-      values[arg.slice(2)] = value;
-      i += 1;
-    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+const OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  digest: { type: 'string' },
+  repository: { type: 'string' },
+  image: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+} as const;
+
+function readOptions(argv: readonly string[]) {
+  try {
+    return parseCommandLine(argv, OPTIONS).values;
+  } catch (error) {
+    if (!(error instanceof ArgumentError)) throw error;
+    const { kind, arg } = error.problem;
+    throw new Error(`${kind === 'unknown' ? `unknown argument ${arg}` : `${arg} needs a value`}\n${USAGE}`);
   }
+}
+
+export function parsePromoteArgs(argv: readonly string[]): PromoteOptions {
+  const values = readOptions(argv);
+  const dryRun = values['dry-run'];
   if (!values.to) throw new Error(`--to is required\n${USAGE}`);
   if ((values.from === undefined) === (values.digest === undefined)) {
     throw new Error(`give exactly one of --from and --digest\n${USAGE}`);
@@ -178,7 +188,7 @@ export function describePromotion(input: DescriptionInput): string {
   if (delivery.windows.length > 0) {
     for (const window of delivery.windows) {
       lines.push(
-        `Argo CD applies this on its own only inside the maintenance window (\`${String(window.schedule)}\` ${String(window.timeZone ?? 'UTC')}, ` +
+        `Argo CD applies this on its own only inside the maintenance window (\`${String(window.schedule)}\` ${(window.timeZone as string | undefined) ?? 'UTC'}, ` +
           `${String(window.duration)}). To release sooner, with someone watching: \`argocd app sync ${application}\` (project role \`deployer\`).`,
       );
     }

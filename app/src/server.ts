@@ -71,6 +71,7 @@ function closeServer(server: Server): Promise<void> {
 
 /** The web role, built by the web engineer's app/src/web/app.tsx when it is there. */
 function loadWebApp(): typeof import('./web/app').createWebApp {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the api role never loads the web half
   return (require('./web/app') as typeof import('./web/app')).createWebApp;
 }
 
@@ -149,14 +150,17 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   opts.onRegistries?.(registries);
   if (opts.metricsServer ?? true) {
     const metricsServer = await listen(
-      (async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
         if (req.url !== '/metrics') {
           res.writeHead(404).end();
           return;
         }
         // One registry per role; ROLE=all (dev only) shows both one after the other.
-        const texts = await Promise.all(registries.map((r) => r.metrics()));
-        res.writeHead(200, { 'content-type': registries[0].contentType }).end(texts.join('\n'));
+        // A failed collection answers 500 instead of an unhandled rejection ending the process.
+        Promise.all(registries.map((r) => r.metrics())).then(
+          (texts) => res.writeHead(200, { 'content-type': registries[0].contentType }).end(texts.join('\n')),
+          () => res.writeHead(500).end(),
+        );
       }) satisfies RequestListener,
       config.metricsPort,
       host,
@@ -219,9 +223,12 @@ async function runPrimary(config: Config, logger: Logger): Promise<void> {
   for (let i = 0; i < config.webConcurrency; i += 1) cluster.fork();
   const aggregator = new AggregatorRegistry();
   const metricsServer = await listen(
-    (async (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
       if (req.url !== '/metrics') return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': aggregator.contentType }).end(await aggregator.clusterMetrics());
+      aggregator.clusterMetrics().then(
+        (text) => res.writeHead(200, { 'content-type': aggregator.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
     }) satisfies RequestListener,
     config.metricsPort,
     '0.0.0.0',

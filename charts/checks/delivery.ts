@@ -25,7 +25,6 @@
  */
 import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const PLUGIN = 'argoproj-labs/gatewayAPI';
 const GATEWAY_API = 'gateway.networking.k8s.io';

@@ -7,7 +7,6 @@ export interface PodTemplate {
   readonly where: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly spec: any;
   /**
    * Long-running pods serve traffic and need probes; run-to-completion pods (Jobs,
@@ -20,7 +19,6 @@ export interface Container {
   readonly pod: PodTemplate;
   /** e.g. `Rollout ns/web container "app"`. */
   readonly where: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly container: any;
   /** Init containers that are not sidecars run to completion: no probes (the API rejects them). */
   readonly runsToCompletion: boolean;

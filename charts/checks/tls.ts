@@ -14,7 +14,6 @@
  */
 import { describeObject, groupOf, nameOf, namespaceOf, type Finding, type ManifestObject } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const VERSION_ORDER: Record<string, number> = { '1.0': 1, '1.1': 2, '1.2': 3, '1.3': 4 };
 const MIN_VERSION = '1.2';

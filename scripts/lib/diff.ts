@@ -52,7 +52,7 @@ const describeChanges = (changes: readonly FieldChange[], prefix = ''): string =
 
 function imageFlags({ before, after }: Pair): string[] {
   const images = (object?: K8sObject) =>
-    new Map(findContainers(object).map(({ id, container }) => [id, container.image as unknown]));
+    new Map(findContainers(object).map(({ id, container }) => [id, container.image]));
   const was = images(before);
   const now = images(after);
   return [...new Set([...was.keys(), ...now.keys()])]
@@ -62,7 +62,7 @@ function imageFlags({ before, after }: Pair): string[] {
 
 function resourceFlags({ before, after }: Pair): string[] {
   const resources = (object?: K8sObject) =>
-    new Map(findContainers(object).map(({ id, container }) => [id, container.resources as unknown]));
+    new Map(findContainers(object).map(({ id, container }) => [id, container.resources]));
   const was = resources(before);
   const now = resources(after);
   return [...new Set([...was.keys(), ...now.keys()])]

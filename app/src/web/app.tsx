@@ -143,7 +143,7 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
         checks: { api: { status: api.ok ? 'ok' : 'down', response_time_ms: api.ms } },
       };
     } else {
-      return next();
+      await next();
     }
   });
   app.use(allowedHosts(deps.allowedHosts ?? ['*']));
@@ -178,10 +178,16 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
   // Every state-changing request carries a token signed for this browser's secret: in
   // the form (`_csrf`) or, from the enhancement script, in a header.
   app.use(async (ctx, next) => {
-    if (SAFE_METHODS.has(ctx.method)) return next();
+    if (SAFE_METHODS.has(ctx.method)) {
+      await next();
+      return;
+    }
     const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
     const token = body._csrf ?? ctx.get(CSRF_HEADER);
-    if (csrf.verify(ctx.state.csrfSecret, token)) return next();
+    if (csrf.verify(ctx.state.csrfSecret, token)) {
+      await next();
+      return;
+    }
     logger.info({ requestId: ctx.state.requestId, path: ctx.path }, 'refused a request without a valid CSRF token');
     const webCtx = ctx as WebContext;
     sendPage(webCtx, troubleStatus('csrf'), <ErrorPage frame={frameFor(webCtx, runtime)} kind="csrf" />);

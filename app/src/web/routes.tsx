@@ -32,7 +32,7 @@ const TIMEZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 type Body = Record<string, unknown>;
-const bodyOf = (ctx: WebContext): Body => ((ctx.request as unknown as { body?: Body }).body ?? {}) as Body;
+const bodyOf = (ctx: WebContext): Body => ((ctx.request as unknown as { body?: Body }).body ?? {});
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 /** `/chapters/:number` takes a positive integer and nothing else. */
@@ -43,7 +43,7 @@ function chapterNumber(ctx: WebContext): number | null {
 
 /** Map the api's zod issues (`details.issues[].path`) onto our form fields. */
 function fieldErrorsFrom(error: ApiError, fields: readonly string[]): FieldErrors {
-  const issues = Array.isArray(error.details.issues) ? (error.details.issues as { path?: unknown[]; message?: string }[]) : [];
+  const issues = Array.isArray(error.details.issues) ? (error.details.issues as { path?: (string | number)[]; message?: string }[]) : [];
   const errors: Record<string, string> = {};
   for (const issue of issues) {
     const field = String(issue.path?.[0] ?? '');
@@ -82,7 +82,7 @@ export function webRoutes({ runtime, logger }: RouteDeps): Router<WebState> {
         frame={frame(ctx)}
         chapterNumber={number}
         chapterTitle={outline.titleOf(number)}
-        requiredTier={String(error.details.required_tier ?? 'premium')}
+        requiredTier={typeof error.details.required_tier === 'string' ? error.details.required_tier : 'premium'}
         plans={plans}
       />,
       runtime.pages,

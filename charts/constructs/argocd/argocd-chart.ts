@@ -160,7 +160,7 @@ export function clusterDeliveryOf(chart: ClusterChart): ClusterDelivery {
   const clusterKinds = new Map<string, GroupKind>();
   const namespacedKinds = new Map<string, GroupKind>();
   const namespaces = new Set<string>();
-  for (const object of chart.node.findAll().filter(ApiObject.isApiObject) as ApiObject[]) {
+  for (const object of chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
     const group = object.apiGroup === 'core' ? '' : object.apiGroup;
     const kind = { group, kind: object.kind };
     if (object.metadata.namespace) {
@@ -189,9 +189,9 @@ export function argoCdOutputGroups(gitopsFile: string = DEFAULT_GITOPS_FILE): re
         const gitops = loadGitops(gitopsFile);
         // Not `instanceof`: cdk8s' Chart[Symbol.hasInstance] answers true for every chart
         // (node_modules/cdk8s/lib/chart.js), so dist/cluster/ would count as an environment.
-        const charts = app.charts.filter((chart): chart is CourseCompanionChart => CourseCompanionChart.prototype.isPrototypeOf(chart));
+        const charts = app.charts.filter((chart): chart is CourseCompanionChart => Object.prototype.isPrototypeOf.call(CourseCompanionChart.prototype, chart));
         if (charts.length === 0) throw new Error('argocd/: no environment charts in the app; build dist/<env> first');
-        const cluster = app.charts.find((chart): chart is ClusterChart => ClusterChart.prototype.isPrototypeOf(chart));
+        const cluster = app.charts.find((chart): chart is ClusterChart => Object.prototype.isPrototypeOf.call(ClusterChart.prototype, chart));
         return new ArgoCdChart(app, 'argocd', {
           gitops,
           environments: charts.map(deliveryOf),

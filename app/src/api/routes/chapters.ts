@@ -20,7 +20,7 @@ export function chapterRoutes(deps: ApiDeps): Router {
   const auth = requireUser(deps);
 
   // The learner's row and their state of this chapter come in one round trip.
-  const authWithState = requireUser(deps, { withChapterState: (ctx) => ChapterNumber.parse(ctx.params.number) });
+  const authWithState = requireUser(deps, { withChapterState: (ctx) => ChapterNumber.parse((ctx.params as Record<string, string>).number) });
   router.get('/chapters/:number', authWithState, async (ctx) => {
     const number = ChapterNumber.parse(ctx.params.number);
     ctx.type = 'application/json';
