@@ -10,7 +10,7 @@ export interface ServerProcess {
   /** The api role's URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   /** Everything the process printed so far (stdout and stderr). */
-  output(): string;
+  readonly output: () => string;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
   readonly exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it has. */
