@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ArgumentError, parseCommandLine } from './lib/args';
 import { diffObjectSets, type DiffReport } from './lib/diff';
 import { defaultBaseRef, objectSetAtRef, repositoryRoot, resolveCommit } from './lib/git';
 import { loadObjectTree } from '../charts/manifest';
@@ -21,17 +22,23 @@ export interface DiffOptions {
 
 const USAGE = 'usage: npm run diff [-- <git-ref>] [--json]';
 
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export function parseDiffArgs(argv: readonly string[]): DiffOptions {
-  let ref: string | undefined;
-  let json = false;
-  for (const arg of argv) {
-    if (arg === '--json') json = true;
-    else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
-    else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}\n${USAGE}`);
-    else if (ref === undefined) ref = arg;
-    else throw new Error(`only one git ref is accepted, got "${ref}" and "${arg}"\n${USAGE}`);
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv, OPTIONS, true);
+  } catch (error) {
+    if (error instanceof ArgumentError) throw new Error(`unknown option ${error.problem.arg}\n${USAGE}`);
+    throw error;
   }
-  return { ref, json };
+  const { values, positionals } = parsed;
+  if (values.help) throw new Error(USAGE);
+  if (positionals.length > 1) throw new Error(`only one git ref is accepted, got "${positionals[0]}" and "${positionals[1]}"\n${USAGE}`);
+  return { ref: positionals[0], json: values.json };
 }
 
 export interface DiffResult {

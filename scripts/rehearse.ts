@@ -54,7 +54,7 @@ async function main(): Promise<number> {
   }
   const tty = process.stderr.isTTY;
   const timeline = await rehearse({
-    env: values.env!,
+    env: values.env,
     fault: values.fault as Fault,
     speed,
     rate,

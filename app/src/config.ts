@@ -186,7 +186,7 @@ export const EnvSchema = z.object({
 function packageVersion(): string {
   // app/src/config.ts and app/build/config.js sit at the same depth below the root.
   try {
-    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version?: string };
     return String(pkg.version ?? 'unknown');
   } catch {
     return 'unknown';

@@ -40,13 +40,16 @@ export interface MetricsSource {
  * else. One per process: a role's own registries, or a cluster primary's aggregate.
  */
 export function startMetricsServer(source: MetricsSource, port: number, host: string): Promise<Server> {
-  const handler: RequestListener = async (req, res) => {
+  const handler: RequestListener = (req, res) => {
     if (req.url !== '/metrics') {
       res.writeHead(404).end();
       return;
     }
-    const text = await source.metrics();
-    res.writeHead(200, { 'content-type': source.contentType }).end(text);
+    // A failed collection answers 500; as an unhandled rejection it would end the process.
+    source.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': source.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
   };
   return listen(handler, port, host);
 }

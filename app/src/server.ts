@@ -67,8 +67,9 @@ interface RunningRole {
 /** The port a role listens on: its own in a pod, the fixed development ports with ROLE=all. */
 const portOf = (config: Config, role: 'api' | 'web'): number => (config.role === 'all' ? DEV_PORTS[role] : config.port);
 
-/** The web role, built by the web engineer's app/src/web/app.tsx when it is there. */
+/** The web role's app factory, loaded only by processes that serve the web role. */
 function loadWebApp(): typeof import('./web/app').createWebApp {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the api role never loads the web half
   return (require('./web/app') as typeof import('./web/app')).createWebApp;
 }
 

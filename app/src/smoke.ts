@@ -12,7 +12,7 @@ type Probe = { name: string; path: string; expect: (res: Response, body: string)
 
 const json = (body: string): Record<string, unknown> | null => {
   try {
-    return JSON.parse(body);
+    return JSON.parse(body) as Record<string, unknown> | null;
   } catch {
     return null;
   }
@@ -78,5 +78,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -183,7 +183,7 @@ export interface SimulationOptions {
  * the application controller. Stops when the operation completes.
  */
 export function simulateSync(input: readonly SyncTask[], options: SimulationOptions): SyncOutcome {
-  const tasks = input.map((task) => ({ task, state: '' as OperationPhase }));
+  const tasks = input.map((task): { task: SyncTask; state: OperationPhase } => ({ task, state: '' }));
   const trace: string[] = [];
   const first = input[0];
   const last = input[input.length - 1];

@@ -22,7 +22,8 @@
 import { nextActivation, parseCron, zoneOffsetMs, type CronSchedule } from '../constructs/argocd/cron';
 
 export interface SyncWindowSpec {
-  readonly kind: 'allow' | 'deny' | string;
+  /** `allow` or `deny`; anything else is reported, not assumed. */
+  readonly kind: string;
   readonly schedule: string;
   /** Go duration, e.g. `2h`, `1h30m`. */
   readonly duration: string;

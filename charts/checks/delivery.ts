@@ -26,7 +26,6 @@
 import { describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
 import { type Finding } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const PLUGIN = 'argoproj-labs/gatewayAPI';
 const GATEWAY_API = 'gateway.networking.k8s.io';

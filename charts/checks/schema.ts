@@ -93,6 +93,7 @@ export class SchemaValidator {
     const module = { exports: {} as { default?: ValidateFunction } };
     // The cached file is code we generated from our own schemas; it needs only ajv's
     // runtime helpers and ajv-formats, resolved from this module.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above: our own generated validator
     new Function('require', 'module', 'exports', code)(require, module, module.exports);
     return (module.exports.default ?? module.exports) as ValidateFunction;
   }

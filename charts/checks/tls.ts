@@ -15,7 +15,6 @@
 import { describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
 import { type Finding } from './types';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const VERSION_ORDER: Record<string, number> = { '1.0': 1, '1.1': 2, '1.2': 3, '1.3': 4 };
 const MIN_VERSION = '1.2';

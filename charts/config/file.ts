@@ -58,7 +58,7 @@ export function parseWith<S extends z.ZodTypeAny>(schema: S, data: unknown, file
       result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: describeIssue(issue, data) })),
     );
   }
-  return result.data;
+  return result.data as unknown;
 }
 
 function valueAt(data: unknown, path: readonly (string | number)[]): unknown {

@@ -17,7 +17,7 @@ export interface PodTemplate {
   readonly specPath: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   readonly spec: any;
   /**
    * Long-running pods serve traffic and need probes; run-to-completion pods (Jobs,
@@ -32,7 +32,7 @@ export interface Container {
   readonly where: string;
   /** e.g. `spec.template.spec.containers[name=app]`, stable across revisions. */
   readonly id: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   readonly container: any;
   /** Init containers that are not sidecars run to completion: no probes (the API rejects them). */
   readonly runsToCompletion: boolean;
@@ -62,7 +62,7 @@ interface Found {
 const itemSegment = (item: unknown, index: number) =>
   `[${isPlainObject(item) && typeof item.name === 'string' ? `name=${item.name}` : index}]`;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 function templatesByKind(kind: string, object: any): Found[] | undefined {
   if (kind in LONG_RUNNING_TEMPLATES) {
     return [{ path: 'spec.template', specPath: 'spec.template.spec', template: object.spec?.template, longRunning: true }];

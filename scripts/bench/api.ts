@@ -62,7 +62,7 @@ async function startApp(kind: DatabaseKind) {
     target = `${url}/api/v1/plans`;
     res = await fetch(target, { headers });
   }
-  const sample = await res.json();
+  const sample = (await res.json()) as unknown;
   return {
     target,
     headers,

@@ -3,7 +3,7 @@
  * autocannon run against it, and a clean close, so the measured route and its bare
  * baseline are loaded exactly the same way.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
@@ -24,8 +24,11 @@ export function productionLogger(role: string): Logger {
   return createLogger({ level: 'info', role, version: 'bench' }, pino.destination({ dest: '/dev/null', ...LOG_BUFFERING }));
 }
 
-export async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
+/** `handler` may be async (Koa's `app.callback()` is); it handles its own errors. */
+export async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => void handler(req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };

@@ -12,6 +12,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { ArgumentError, parseCommandLine } from '../lib/args';
 import type { BenchSuite, Measurement } from './measurement';
 
 /** The suites the project promises (issue 2, 3, 4 and 6), in the order they run. */
@@ -42,14 +43,14 @@ export function suiteOf(name: string, module: Record<string, unknown>): BenchSui
   for (const candidate of candidates) {
     if (isSuite(candidate)) return candidate;
     if (typeof candidate === 'function' && (candidate === module.default || /Bench$|Suite$/.test(candidate.name))) {
-      const made = safeCall(candidate);
+      const made = safeCall(candidate as () => unknown);
       if (isSuite(made)) return made;
     }
   }
   throw new Error(`scripts/bench/${name}.ts exports no BenchSuite (an object with name and run(progress), or a function returning one)`);
 }
 
-function safeCall(fn: Function): unknown {
+function safeCall(fn: () => unknown): unknown {
   try {
     return fn();
   } catch {
@@ -140,7 +141,14 @@ export function exitCode(outcomes: readonly SuiteOutcome[]): number {
 
 async function main(argv: readonly string[]): Promise<void> {
   const all = suiteNames();
-  const wanted = argv.length > 0 ? argv : all;
+  let positionals: string[];
+  try {
+    ({ positionals } = parseCommandLine(argv, {}, true));
+  } catch (error) {
+    if (error instanceof ArgumentError) throw new Error(`unknown suite(s): ${error.problem.arg}; known: ${all.join(', ')}`);
+    throw error;
+  }
+  const wanted = positionals.length > 0 ? positionals : all;
   const unknown = wanted.filter((name) => !all.includes(name));
   if (unknown.length > 0) throw new Error(`unknown suite(s): ${unknown.join(', ')}; known: ${all.join(', ')}`);
 

@@ -175,7 +175,7 @@ export async function databaseRestartUnderLoad(
 
     const client = new Client({ connectionString: pg.url });
     await client.connect();
-    const rowsAfter = Number((await client.query('select count(*) as n from quiz_attempts')).rows[0].n);
+    const rowsAfter = Number((await client.query<{ n: string }>('select count(*) as n from quiz_attempts')).rows[0].n);
     await client.end();
 
     const acknowledgedWrites = result['2xx'];
@@ -230,7 +230,7 @@ export async function sigtermUnderLoad(
           duration: shape.loadSeconds,
           timeout: 10,
         },
-        (err, result) => (err ? reject(err) : resolve(result)),
+        (err, result) => (err ? reject(err as Error) : resolve(result)),
       );
     });
 

@@ -150,7 +150,7 @@ export class LiveAnalysisRun {
   async terminate(): Promise<RunPhase> {
     if (this.phase === 'Running') {
       clearInterval(this.timer);
-      await Promise.all([...this.states.values()].map((s) => s.inFlight));
+      await Promise.all([...this.states.values()].flatMap((s) => (s.inFlight ? [s.inFlight] : [])));
       if (this.phase === 'Running') this.assess(true);
     }
     return this.done;

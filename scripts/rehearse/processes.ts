@@ -99,7 +99,7 @@ function podEnvironment(plan: DeliveryPlan, container: Container, secrets: Local
     SECRET_KEY: secrets.secretKey,
     SESSION_SECRET: secrets.sessionSecret,
     ...extra,
-  } as Record<string, string>;
+  };
 }
 
 /** Runs the migration Job's command to completion (schema and course content). */
@@ -137,7 +137,7 @@ export async function startPod(
   );
   let out = '';
   const keep = (d: Buffer) => {
-    out += d;
+    out += d.toString();
     if (out.length > 64_000) out = out.slice(-32_000);
   };
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
@@ -146,7 +146,7 @@ export async function startPod(
     let pending = '';
     const onData = (d: Buffer) => {
       keep(d);
-      pending += d;
+      pending += d.toString();
       const lines = pending.split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {

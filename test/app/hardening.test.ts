@@ -147,7 +147,7 @@ describe.each(DATABASE_KINDS)('HTTP hardening on %s', (kind) => {
       auth: fc.boolean(),
     });
     const sample = fc.oneof(
-      badBody.map((b) => ({ method: b.route[0] as string, path: b.route[1] as string, body: b.body, auth: b.auth })),
+      badBody.map((b) => ({ method: b.route[0], path: b.route[1], body: b.body, auth: b.auth })),
       badPath.map((p) => ({ ...p, body: undefined as string | undefined })),
     );
     let accepted = 0;

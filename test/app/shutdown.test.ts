@@ -31,7 +31,7 @@ describe('SIGTERM', () => {
     socket.write(`POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
     socket.write(body.slice(0, 10));
     let response = '';
-    socket.on('data', (d) => (response += d));
+    socket.on('data', (d: Buffer) => (response += d.toString()));
 
     child.kill('SIGTERM');
     // Readiness fails while the listener still drains.

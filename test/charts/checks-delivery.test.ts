@@ -6,7 +6,6 @@ import { checkManifests, formatFindings, type ManifestObject } from '../../chart
 import { expectFinding, type BrokenCase } from './fixtures/expect-finding';
 import { NAMESPACE, validObjects, withChange } from './fixtures/valid-objects';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 const ROLLOUT = 'rollout-web.yaml';
 const change = (file: string, fn: (o: any) => void) => (objects: ManifestObject[]) => {

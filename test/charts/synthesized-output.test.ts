@@ -33,7 +33,6 @@ const objectsOf = (dir: string): ManifestObject[] => {
   if (!loaded.has(dir)) loaded.set(dir, loadManifestDir(join(firstDir, dir), firstDir));
   return loaded.get(dir) as ManifestObject[];
 };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const find = (dir: string, kind: string, name: string): any => {
   const found = objectsOf(dir).find((m) => m.object.kind === kind && m.object.metadata.name === name);
   if (found === undefined) throw new Error(`${dir} has no ${kind} ${name}`);

@@ -11,7 +11,6 @@ import { synthesize, type Synthesis } from '../../charts/main';
 const ROOT = join(__dirname, '..', '..');
 const GITOPS_FILE = join(ROOT, 'charts', 'gitops.yaml');
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 let synthesis: Synthesis;

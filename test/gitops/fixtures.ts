@@ -98,5 +98,5 @@ export function setOf(...objects: K8sObject[]): ObjectSet {
 
 /** A deep copy to mutate in a test without touching the original. */
 export function clone<T>(value: T): Mutable<T> {
-  return structuredClone(value) as Mutable<T>;
+  return structuredClone(value);
 }

@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { checkManifests, formatFindings, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows, type ManifestObject } from '../../charts/checks';
 import { repositoryOf } from '../../charts/checks/image-provenance';
 import { postgresClientMajorVersion } from '../../charts/constructs/backup/backup-image';
@@ -127,7 +128,7 @@ describe('the backup image PostgreSQL client', () => {
 
   it('makes synth refuse a server newer than the client, naming file and field', () => {
     const production = parseEnvironment(
-      require('yaml').parse(readFileSync(join(REPO, 'charts/environments/production.yaml'), 'utf8')),
+      parseYaml(readFileSync(join(REPO, 'charts/environments/production.yaml'), 'utf8')),
       'charts/environments/production.yaml',
     );
     const newer = { ...production, database: { ...production.database, serverVersion: 16 } };

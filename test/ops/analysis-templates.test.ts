@@ -69,7 +69,7 @@ function scenarios(env: Environment): Scenario[] {
   const verdicts = (successRate: MeasurementPhase, latency: MeasurementPhase): Verdicts => ({
     [ANALYSIS_TEMPLATE_NAMES.successRate]: successRate,
     [ANALYSIS_TEMPLATE_NAMES.latency]: latency,
-  }) as Verdicts;
+  });
   return [
     { name: 'healthy', canary: always({ ok: s.busy, errors: 0, p95Seconds: s.fast }), expect: verdicts('Successful', 'Successful') },
     { name: 'every request a 5xx', canary: always({ ok: 0, errors: s.busy, p95Seconds: s.fast }), expect: verdicts('Failed', 'Successful') },

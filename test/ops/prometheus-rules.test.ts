@@ -124,7 +124,7 @@ describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups 
       expect({ alert, quiet: mine.some((e) => e.exp_alerts.length === 0) }).toEqual({ alert, quiet: true });
     }
     expect(shipped.sort()).toEqual(
-      [...['1h', '6h', '1d', '3d'].map(ALERTS.burn), ALERTS.latency, ALERTS.restarts, ALERTS.hpaMaxed, ALERTS.backupTooOld, ALERTS.backupMissing, ALERTS.weeklyBackupTooOld, ALERTS.weeklyBackupMissing].sort(),
+      [...['1h', '6h', '1d', '3d'].map((window) => ALERTS.burn(window)), ALERTS.latency, ALERTS.restarts, ALERTS.hpaMaxed, ALERTS.backupTooOld, ALERTS.backupMissing, ALERTS.weeklyBackupTooOld, ALERTS.weeklyBackupMissing].sort(),
     );
   });
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FixedClock, type Clock } from '../../app/src/clock';
+import { FixedClock } from '../../app/src/clock';
 import { loadConfig, type Config } from '../../app/src/config';
 import { createApiApp, type ApiDeps } from '../../app/src/api/app';
 import type { Database } from '../../app/src/db/database';
@@ -45,7 +45,6 @@ export interface TestApi {
 export interface TestResponse {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   body: any;
   text: string;
 }
@@ -76,7 +75,7 @@ export async function startApi(kind: DatabaseKind, opts: StartApiOptions = {}): 
   const deps: ApiDeps = {
     config: testConfig(opts.config),
     db: database.db,
-    clock: clock as Clock,
+    clock,
     logger: createLogger({ level: 'silent', role: 'api' }),
     metrics: createMetrics({ role: 'api', defaultMetrics: false }),
     ...opts.deps,

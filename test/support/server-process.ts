@@ -10,7 +10,7 @@ export interface ServerProcess {
   /** The api role's URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   /** Everything the process printed so far (stdout and stderr). */
-  output(): string;
+  readonly output: () => string;
   /** Resolves with the exit code (or the signal's name) when the process ends. */
   readonly exited: Promise<number | string>;
   /** SIGTERM, then SIGKILL if it has not exited within `graceMs`; resolves once it has. */
@@ -51,13 +51,13 @@ export async function spawnApiServer(env: NodeJS.ProcessEnv, options: SpawnOptio
   let started = false;
   const keep = (d: Buffer) => {
     if (started && options.keepOutput === false) return;
-    out += d;
+    out += d.toString();
     if (out.length > 256_000) out = out.slice(-128_000);
   };
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
-  child.stderr!.on('data', keep);
+  child.stderr.on('data', keep);
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       keep(d);
       if (started) return;
       const match = /"api":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import type { ZodType } from 'zod';
+import type { ZodType, ZodTypeDef } from 'zod';
 import type { Clock } from '../clock';
 import { ChapterFrontMatter, CourseFile, formatIssuePath, QuizFile, type Question } from './content-schema';
 import type { ContentStore } from '../db/content-store';
@@ -76,7 +76,7 @@ async function listFiles(dir: string, problems: string[]): Promise<string[]> {
 }
 
 /** Parses YAML text and validates it; pushes problems naming the file and field. */
-function parseYaml<T>(text: string, schema: ZodType<T, any, any>, file: string, problems: string[]): T | undefined {
+function parseYaml<T>(text: string, schema: ZodType<T, ZodTypeDef, unknown>, file: string, problems: string[]): T | undefined {
   const document = parseDocument(text);
   if (document.errors.length > 0) {
     problems.push(`${displayPath(file)}: invalid YAML (${document.errors[0].message.split('\n')[0]})`);

@@ -63,7 +63,7 @@ async function readableQuiz(stores: LearningStores, learner: Learner, chapterNum
   assertCanReadChapter(learner, chapterNumber);
   const row = await stores.content.quiz(chapterNumber);
   if (!row) throw new NotFound(`Chapter ${chapterNumber} has no quiz.`);
-  return { title: row.title, pass_percentage: row.pass_percentage, questions: JSON.parse(row.questions_json) };
+  return { title: row.title, pass_percentage: row.pass_percentage, questions: JSON.parse(row.questions_json) as Question[] };
 }
 
 export async function getQuiz(stores: LearningStores, learner: Learner, chapterNumber: number): Promise<PublicQuiz> {

@@ -44,7 +44,7 @@ const SECRET_KEYS = /pass(word)?|token|secret|authorization|cookie|api[-_]?key|s
 /** Replaces the values of secret-looking keys, at any depth. */
 export function scrubSecrets<T>(value: T, depth = 0): T {
   if (depth > 8 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => scrubSecrets(v, depth + 1)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((v) => scrubSecrets(v, depth + 1)) as T;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = SECRET_KEYS.test(key) ? '[redacted]' : scrubSecrets(v, depth + 1);
   return out as T;

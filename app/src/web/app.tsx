@@ -128,7 +128,7 @@ function probes(client: ApiClient, isReady: () => boolean, version: string | und
         checks: { api: { status: api.ok ? 'ok' : 'down', response_time_ms: api.ms } },
       };
     } else {
-      return next();
+      await next();
     }
   };
 }
@@ -160,10 +160,16 @@ function formBodies(): Koa.Middleware<WebState> {
  */
 function csrfCheck(runtime: WebRuntime, logger: Logger): Koa.Middleware<WebState> {
   return async (ctx, next) => {
-    if (SAFE_METHODS.has(ctx.method)) return next();
+    if (SAFE_METHODS.has(ctx.method)) {
+      await next();
+      return;
+    }
     const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
     const token = body._csrf ?? ctx.get(CSRF_HEADER);
-    if (runtime.csrf.verify(ctx.state.csrfSecret, token)) return next();
+    if (runtime.csrf.verify(ctx.state.csrfSecret, token)) {
+      await next();
+      return;
+    }
     logger.info({ requestId: ctx.state.requestId, path: ctx.path }, 'refused a request without a valid CSRF token');
     const webCtx = ctx as WebContext;
     sendPage(webCtx, troubleStatus('csrf'), <ErrorPage frame={frameFor(webCtx, runtime)} kind="csrf" />);

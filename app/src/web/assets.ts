@@ -51,9 +51,15 @@ export class StaticAssets {
 
   middleware(): Koa.Middleware {
     return async (ctx, next) => {
-      if (!ctx.path.startsWith('/assets/')) return next();
+      if (!ctx.path.startsWith('/assets/')) {
+        await next();
+        return;
+      }
       const found = this.byUrl.get(ctx.path);
-      if (!found || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+      if (!found || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
+        await next();
+        return;
+      }
       ctx.set('Cache-Control', 'public, max-age=31536000, immutable');
       ctx.set('Vary', 'Accept-Encoding');
       ctx.set('ETag', found.etag);

@@ -83,6 +83,7 @@ export function rotateCsrf(ctx: WebContext, runtime: WebRuntime): void {
 /** Only local paths are followed after sign in: `//evil.example` and `/\evil` are not. */
 export function safeNext(next: unknown): string | undefined {
   if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return undefined;
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f]/.test(next) || next.length > 500) return undefined;
   return next;
 }

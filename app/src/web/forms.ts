@@ -9,7 +9,7 @@ export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export type FormBody = Record<string, unknown>;
 
 /** The parsed form (or JSON) body; `{}` when there is none. */
-export const bodyOf = (ctx: WebContext): FormBody => ((ctx.request as unknown as { body?: FormBody }).body ?? {}) as FormBody;
+export const bodyOf = (ctx: WebContext): FormBody => ((ctx.request as unknown as { body?: FormBody }).body ?? {});
 
 /** A text field, trimmed; anything but a string is empty. */
 export const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
@@ -28,7 +28,8 @@ export function fieldErrorsFrom(error: ApiError, fields: readonly string[]): Fie
   const issues = Array.isArray(error.details.issues) ? (error.details.issues as { path?: unknown[]; message?: string }[]) : [];
   const errors: Record<string, string> = {};
   for (const issue of issues) {
-    const field = String(issue.path?.[0] ?? '');
+    const first = issue.path?.[0];
+    const field = typeof first === 'string' || typeof first === 'number' ? String(first) : '';
     if (fields.includes(field) && !errors[field]) errors[field] = issue.message ?? `Check the ${field}.`;
   }
   return errors;

@@ -108,7 +108,7 @@ export class PageTemplates {
     // The key is JSON: a prop JSON cannot tell apart (a function, a Date) could differ
     // between two pages of the same key, so such a page is never shared.
     if (!isJsonData(page.props)) return 'render directly';
-    const marked = cloneElement(page, { frame: { ...page.props.frame, ...this.markers } }) as PageVNode;
+    const marked = cloneElement<{ frame: Frame }>(page, { frame: { ...page.props.frame, ...this.markers } });
     const pieces = renderPage(marked).split(this.markerPattern);
     const parts: Part[] = pieces.map((piece, index) => {
       if (index % 2 === 0) return Buffer.from(piece, 'utf8');

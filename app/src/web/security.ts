@@ -55,7 +55,10 @@ export function allowedHosts(hosts: readonly string[]): Koa.Middleware {
   const any = hosts.includes('*');
   const allowed = new Set(hosts.map((h) => h.toLowerCase()));
   return async (ctx, next) => {
-    if (any || allowed.has(ctx.hostname.toLowerCase())) return next();
+    if (any || allowed.has(ctx.hostname.toLowerCase())) {
+      await next();
+      return;
+    }
     ctx.status = 400;
     ctx.type = 'text/plain';
     ctx.body = 'Unknown host.';

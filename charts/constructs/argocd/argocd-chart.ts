@@ -164,7 +164,7 @@ export function clusterDeliveryOf(chart: ClusterChart): ClusterDelivery {
   const clusterKinds = new Map<string, GroupKind>();
   const namespacedKinds = new Map<string, GroupKind>();
   const namespaces = new Set<string>();
-  for (const object of chart.node.findAll().filter(ApiObject.isApiObject) as ApiObject[]) {
+  for (const object of chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
     const group = object.apiGroup === 'core' ? '' : object.apiGroup;
     const kind = { group, kind: object.kind };
     if (object.metadata.namespace) {

@@ -16,7 +16,7 @@ export function compareGroupKinds(a: GroupKind, b: GroupKind): number {
 /** Every distinct kind an environment chart synthesizes, sorted. */
 export function kindsOf(chart: Chart): GroupKind[] {
   const seen = new Map<string, GroupKind>();
-  for (const object of chart.node.findAll().filter(ApiObject.isApiObject) as ApiObject[]) {
+  for (const object of chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
     // cdk8s calls the core group "core"; Argo CD (like the API) calls it "".
     const group = object.apiGroup === 'core' ? '' : object.apiGroup;
     seen.set(`${group}/${object.kind}`, { group, kind: object.kind });
@@ -44,7 +44,7 @@ interface GatewayApiPluginConfig {
  */
 export function controllerOwnedFields(chart: Chart): ApplicationSpecIgnoreDifferences[] {
   const routes = new Map<string, ApplicationSpecIgnoreDifferences>();
-  for (const object of chart.node.findAll().filter(ApiObject.isApiObject) as ApiObject[]) {
+  for (const object of chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
     if (object.kind !== 'Rollout') continue;
     const manifest = object.toJson() as {
       metadata?: { namespace?: string };

@@ -1,4 +1,4 @@
-import type { Chapter, ChapterLink, Plan, Tier } from '../api-types';
+import type { Chapter, ChapterLink, Plan } from '../api-types';
 import { CsrfField, Layout, type Frame } from './layout';
 
 function PagerLink({ link, rel }: { link: ChapterLink; rel: 'prev' | 'next' }) {
@@ -99,7 +99,8 @@ export function UpgradePage(props: {
   frame: Frame;
   chapterNumber: number;
   chapterTitle?: string;
-  requiredTier: Tier | string;
+  /** A `Tier`, or whatever newer tier name the api sends. */
+  requiredTier: string;
   plans: readonly Plan[];
 }) {
   const { frame, chapterNumber, chapterTitle, requiredTier } = props;

@@ -45,7 +45,7 @@ export function sendUpgradePanel(ctx: WebContext, deps: WebRouteDeps, number: nu
       frame={frame(ctx, deps)}
       chapterNumber={number}
       chapterTitle={deps.outline.titleOf(number)}
-      requiredTier={String(error.details.required_tier ?? 'premium')}
+      requiredTier={typeof error.details.required_tier === 'string' ? error.details.required_tier : 'premium'}
       plans={plans}
     />,
     deps.runtime.pages,
