@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { dirname, join, relative, resolve } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
+import { ArgumentError, parseCommandLine } from '../scripts/lib/args';
 import { ARGOCD_DIR, ArgoCdChart, clusterDeliveryOf, deliveryOf } from './constructs/argocd/argocd-chart';
 import { CLUSTER_DIR, ClusterChart } from './constructs/cluster/cluster-chart';
 import { runbookUrl } from './constructs/monitoring/operations';
@@ -229,23 +230,27 @@ export function writeSynthesis(synthesis: Synthesis, outdir: string): void {
 }
 
 function main(argv: readonly string[]): number {
-  let outdir = REPO_ROOT;
-  let environmentsDir = DEFAULT_ENVIRONMENTS_DIR;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--outdir' || arg === '--environments') {
-      const value = argv[++i];
-      if (!value) {
-        console.error(`synth: ${arg} needs a directory`);
-        return 2;
-      }
-      if (arg === '--outdir') outdir = resolve(value);
-      else environmentsDir = resolve(value);
-    } else {
-      console.error(`synth: unknown argument ${arg}\nusage: npm run synth -- [--outdir DIR] [--environments DIR]`);
+  let values: { outdir?: string; environments?: string };
+  try {
+    ({ values } = parseCommandLine(argv, { outdir: { type: 'string' }, environments: { type: 'string' } }));
+  } catch (error) {
+    if (!(error instanceof ArgumentError)) throw error;
+    const { kind, arg } = error.problem;
+    console.error(
+      kind === 'needs-value'
+        ? `synth: ${arg} needs a directory`
+        : `synth: unknown argument ${arg}\nusage: npm run synth -- [--outdir DIR] [--environments DIR]`,
+    );
+    return 2;
+  }
+  for (const name of ['outdir', 'environments'] as const) {
+    if (values[name] === '') {
+      console.error(`synth: --${name} needs a directory`);
       return 2;
     }
   }
+  const outdir = values.outdir ? resolve(values.outdir) : REPO_ROOT;
+  const environmentsDir = values.environments ? resolve(values.environments) : DEFAULT_ENVIRONMENTS_DIR;
   try {
     const synthesis = synthesize({ environmentsDir });
     writeSynthesis(synthesis, outdir);

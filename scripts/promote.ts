@@ -20,6 +20,7 @@ import { imageReference, PIN_PATHS, readPin, SHA256_DIGEST, writePin, type Image
 import { renderFlags } from './lib/render';
 import { rolloutPlans } from './lib/rollout-plan';
 import { GENERATED_DIRS, synthesizeInto, type Synthesize } from './lib/synth';
+import { ArgumentError, parseCommandLine } from './lib/args';
 
 export const ENVIRONMENTS_DIR = 'charts/environments';
 
@@ -52,21 +53,28 @@ const USAGE =
   'usage: npm run promote -- --from <env> --to <env> [--image app|backup] [--dry-run] [--rehearse]\n' +
   '       npm run promote -- --to <env> --digest sha256:<64 hex> [--repository <repo>] [--image app|backup] [--dry-run] [--rehearse]';
 
-export function parsePromoteArgs(argv: readonly string[]): PromoteOptions {
-  const values: Record<string, string> = {};
-  let dryRun = false;
-  let rehearse = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === '--dry-run') dryRun = true;
-    else if (arg === '--rehearse') rehearse = true;
-    else if (['--from', '--to', '--digest', '--repository', '--image'].includes(arg)) {
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new Error(`${arg} needs a value\n${USAGE}`);
-      values[arg.slice(2)] = value;
-      i += 1;
-    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+const OPTIONS = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  digest: { type: 'string' },
+  repository: { type: 'string' },
+  image: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  rehearse: { type: 'boolean', default: false },
+} as const;
+
+function readOptions(argv: readonly string[]) {
+  try {
+    return parseCommandLine(argv, OPTIONS).values;
+  } catch (error) {
+    if (!(error instanceof ArgumentError)) throw error;
+    const { kind, arg } = error.problem;
+    throw new Error(`${kind === 'unknown' ? `unknown argument ${arg}` : `${arg} needs a value`}\n${USAGE}`);
   }
+}
+
+export function parsePromoteArgs(argv: readonly string[]): PromoteOptions {
+  const values = readOptions(argv);
   if (!values.to) throw new Error(`--to is required\n${USAGE}`);
   if ((values.from === undefined) === (values.digest === undefined)) {
     throw new Error(`give exactly one of --from and --digest\n${USAGE}`);
@@ -80,8 +88,8 @@ export function parsePromoteArgs(argv: readonly string[]): PromoteOptions {
     digest: values.digest,
     repository: values.repository,
     ...(image ? { image } : {}),
-    dryRun,
-    ...(rehearse ? { rehearse: true as const } : {}),
+    dryRun: values['dry-run'],
+    ...(values.rehearse ? { rehearse: true as const } : {}),
   };
 }
 
