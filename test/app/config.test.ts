@@ -1,4 +1,5 @@
-import { ConfigError, DEVELOPMENT_SECRET_KEY, loadConfig } from '../../app/src/config';
+import { DEVELOPMENT_SECRET_KEY, loadConfig } from '../../app/src/config';
+import { problemsOf } from '../support/config';
 
 const KEY = 'k'.repeat(40);
 const production = {
@@ -8,16 +9,6 @@ const production = {
   SECRET_KEY: KEY,
   ALLOWED_HOSTS: 'api.example.com',
 };
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('configuration', () => {
   it('gives a laptop working defaults with nothing set', () => {

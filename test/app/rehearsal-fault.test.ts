@@ -1,19 +1,10 @@
-import { ConfigError, loadConfig } from '../../app/src/config';
+import { loadConfig } from '../../app/src/config';
+import { problemsOf } from '../support/config';
 import { REHEARSAL_LATENCY_MS } from '../../app/src/api/middleware/rehearsal-fault';
 import { startApi, TEST_SECRET_KEY, type TestApi } from '../support/http';
 import { spawnApiServer } from '../support/server-process';
 
 const KEY = 'k'.repeat(40);
-
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-}
 
 describe('REHEARSAL_FAULT, the canary fault npm run rehearse injects', () => {
   it('is accepted in development and test', () => {
