@@ -23,9 +23,17 @@ export interface CourseAppProjectProps {
   readonly clusterResources: readonly GroupKind[];
   /** Namespaced kinds the apps may create: exactly those the environments synthesize. */
   readonly namespacedResources: readonly GroupKind[];
-  readonly syncWindows: readonly AppProjectSpecSyncWindows[];
+  /** @default none */
+  readonly syncWindows?: readonly AppProjectSpecSyncWindows[];
   /** SSO groups allowed to sync by hand. */
   readonly deployers: readonly string[];
+  /** What the deployers' hand-run syncs are for. @default a watched release or an emergency fix */
+  readonly deployerDescription?: string;
+  /**
+   * Warn about objects in the destinations that git does not describe. Off for
+   * namespaces other tools also write to (argo-rollouts, external-secrets). @default true
+   */
+  readonly warnOrphans?: boolean;
 }
 
 /**
@@ -61,12 +69,12 @@ export class CourseAppProject extends Construct {
         namespaceResourceWhitelist: [...props.namespacedResources].sort(compareGroupKinds).map((k) => ({ ...k })),
         // Objects in these namespaces that git does not describe show as a warning
         // (someone ran kubectl apply); Argo CD does not delete them.
-        orphanedResources: { warn: true },
-        syncWindows: [...props.syncWindows],
+        ...((props.warnOrphans ?? true) ? { orphanedResources: { warn: true } } : {}),
+        ...(props.syncWindows ? { syncWindows: [...props.syncWindows] } : {}),
         roles: [
           {
             name: 'deployer',
-            description: 'Sync by hand: a watched release, or an emergency fix while a window is closed',
+            description: props.deployerDescription ?? 'Sync by hand: a watched release, or an emergency fix while a window is closed',
             groups: [...props.deployers],
             policies: [
               `p, proj:${props.name}:deployer, applications, get, ${props.name}/*, allow`,

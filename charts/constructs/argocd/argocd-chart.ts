@@ -10,7 +10,7 @@ import type { AppProjectSpecSyncWindows } from '../../imports/appprojects-argopr
 import type { CourseCompanionChart } from '../../course-companion-chart';
 import { autoSyncOf, type GitopsConfig } from '../../config/gitops';
 import { CourseAppProject } from './app-project';
-import { ClusterAppProject, ClusterApplication } from './cluster-application';
+import { ClusterApplication } from './cluster-application';
 import { CLUSTER_DIR, ClusterChart } from '../cluster/cluster-chart';
 import { EnvironmentApplication, RootApplication } from './application';
 import { compareGroupKinds, controllerOwnedFields, kindsOf, type GroupKind } from './environment-output';
@@ -111,16 +111,18 @@ export class ArgoCdChart extends Chart {
   /** dist/cluster/: its own AppProject and Application. */
   private addClusterApplication(gitops: GitopsConfig, cluster: ClusterDelivery): void {
     const name = `${gitops.project.name}-cluster`;
-    const project = new ClusterAppProject(this, 'cluster-project', {
+    const project = new CourseAppProject(this, 'cluster-project', {
       name,
       argocdNamespace: gitops.argocd.namespace,
       description: `${gitops.project.description}: the cluster-level pieces (${cluster.path})`,
       repoURL: gitops.repoURL,
       destinationServer: gitops.argocd.destinationServer,
-      namespaces: cluster.namespaces,
+      destinations: cluster.namespaces.map((namespace) => ({ namespace })),
       clusterResources: cluster.clusterKinds,
       namespacedResources: cluster.namespacedKinds,
       deployers: gitops.project.deployers,
+      deployerDescription: 'Sync the cluster pieces by hand',
+      warnOrphans: false,
     });
     new ClusterApplication(this, 'cluster-application', {
       name,
