@@ -21,6 +21,11 @@ export interface CourseExternalSecretProps {
   readonly remoteKeys: Readonly<Record<string, string>>;
   /** How often the operator re-reads the store. @default '1h' */
   readonly refreshInterval?: string;
+  /**
+   * A Secret other than an Opaque one of the keys as they are, e.g. a
+   * `kubernetes.io/dockerconfigjson` Secret templated from a key. @default none
+   */
+  readonly template?: { readonly type: string; readonly data: Readonly<Record<string, string>> };
 }
 
 export class CourseExternalSecret extends Construct {
@@ -48,6 +53,7 @@ export class CourseExternalSecret extends Construct {
           // take running pods down.
           creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
           deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+          ...(props.template ? { template: { type: props.template.type, data: { ...props.template.data } } } : {}),
         },
         data: this.keys.map((secretKey) => ({ secretKey, remoteRef: { key: props.remoteKeys[secretKey] } })),
       },

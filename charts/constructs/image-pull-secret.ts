@@ -10,12 +10,7 @@
  */
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  ExternalSecret,
-  ExternalSecretSpecSecretStoreRefKind,
-  ExternalSecretSpecTargetCreationPolicy,
-} from '../imports/externalsecrets-external-secrets.io';
-import { SYNC_WAVE, syncWave } from './labels';
+import { CourseExternalSecret } from './external-secret';
 
 export interface ImagePullSecretProps {
   /** @default 'image-pull-secret' */
@@ -52,18 +47,12 @@ export class ImagePullSecret extends Construct {
   constructor(scope: Construct, id: string, props: ImagePullSecretProps) {
     super(scope, id);
     this.secretName = props.name ?? 'image-pull-secret';
-    new ExternalSecret(this, 'Resource', {
-      metadata: { name: this.secretName, annotations: syncWave(SYNC_WAVE.config) },
-      spec: {
-        refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.storeName },
-        target: {
-          name: this.secretName,
-          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
-          template: { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': `{{ .${KEY} }}` } },
-        },
-        data: [{ secretKey: KEY, remoteRef: { key: props.remoteKey } }],
-      },
+    new CourseExternalSecret(this, 'secret', {
+      name: this.secretName,
+      storeName: props.storeName,
+      refreshInterval: props.refreshInterval,
+      remoteKeys: { [KEY]: props.remoteKey },
+      template: { type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': `{{ .${KEY} }}` } },
     });
   }
 
