@@ -95,21 +95,32 @@ export const ALERTS = {
 /** Rounds away binary floating-point noise: 1 − 0.999 is 0.0010000000000000009. */
 const tidy = (value: number) => Number(value.toPrecision(12));
 
+/** What every rule builder needs: the props, the namespace matcher, the error budget. */
+interface RuleContext {
+  readonly props: SloRulesProps;
+  readonly ns: string;
+  readonly budget: number;
+  readonly annotations: (alert: string, summary: string, description: string) => Record<string, string>;
+}
+
 export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
   validate(props);
-  const ns = `namespace="${props.namespace}"`;
-  const budget = tidy(1 - props.availability);
-  const backupMaxAgeHours = props.backupMaxAgeHours ?? 26;
-  const weeklyMaxAgeHours = props.weeklyBackupMaxAgeHours ?? 8 * 24;
-  const restarts = props.restartsPer15m ?? 3;
-  const annotations = (alert: string, summary: string, description: string) => ({
-    summary,
-    description,
-    runbook_url: `${props.runbookUrl}#${alert.toLowerCase()}`,
-  });
-  const userRequests = `${ns}, route!~"${NON_USER_ROUTES}"`;
+  const c: RuleContext = {
+    props,
+    ns: `namespace="${props.namespace}"`,
+    budget: tidy(1 - props.availability),
+    annotations: (alert, summary, description) => ({ summary, description, runbook_url: `${props.runbookUrl}#${alert.toLowerCase()}` }),
+  };
+  const alerts = [...burnRateAlerts(c), ...serviceAlerts(c), ...backupAlerts(c)];
+  return [
+    { name: 'course-companion-slo-recording', rules: recordingRules(c) },
+    { name: 'course-companion-alerts', rules: alerts.map((rule) => routed(rule, props.urgentSeverity ?? 'page')) },
+  ];
+}
 
-  const recording: RecordingRule[] = [
+function recordingRules({ ns }: RuleContext): RecordingRule[] {
+  const userRequests = `${ns}, route!~"${NON_USER_ROUTES}"`;
+  return [
     ...ERROR_RATIO_WINDOWS.map((window) => ({
       record: errorRatioRecord(window),
       expr:
@@ -122,8 +133,10 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
       expr: `histogram_quantile(0.95, sum by (namespace, role, le) (rate(http_request_duration_seconds_bucket{${userRequests}}[5m])))`,
     },
   ];
+}
 
-  const burnAlerts: AlertingRule[] = BURN_RATE_ALERTS.map(({ long, short, factor, severity, budgetSpent }) => {
+function burnRateAlerts({ ns, budget, annotations }: RuleContext): AlertingRule[] {
+  return BURN_RATE_ALERTS.map(({ long, short, factor, severity, budgetSpent }) => {
     const threshold = tidy(factor * budget);
     const alert = ALERTS.burn(long);
     return {
@@ -143,8 +156,11 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
       ),
     };
   });
+}
 
-  const otherAlerts: AlertingRule[] = [
+function serviceAlerts({ props, ns, annotations }: RuleContext): AlertingRule[] {
+  const restarts = props.restartsPer15m ?? 3;
+  return [
     {
       alert: ALERTS.latency,
       expr: `${LATENCY_P95_RECORD}{${ns}} > ${props.latencyP95Seconds}`,
@@ -186,6 +202,13 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
           `it cannot absorb more load. Raise the maximum in the environment file or find what got slower.`,
       ),
     },
+  ];
+}
+
+function backupAlerts({ props, ns, annotations }: RuleContext): AlertingRule[] {
+  const backupMaxAgeHours = props.backupMaxAgeHours ?? 26;
+  const weeklyMaxAgeHours = props.weeklyBackupMaxAgeHours ?? 8 * 24;
+  return [
     {
       alert: ALERTS.backupTooOld,
       // kube-state-metrics reports the CronJob's status.lastSuccessfulTime; the job only
@@ -241,11 +264,6 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
           `${props.namespace} for ${weeklyMaxAgeHours} hours.`,
       ),
     },
-  ];
-
-  return [
-    { name: 'course-companion-slo-recording', rules: recording },
-    { name: 'course-companion-alerts', rules: [...burnAlerts, ...otherAlerts].map((rule) => routed(rule, props.urgentSeverity ?? 'page')) },
   ];
 }
 
