@@ -100,7 +100,7 @@ interface RuleContext {
   readonly props: SloRulesProps;
   readonly ns: string;
   readonly budget: number;
-  readonly annotations: (alert: string, summary: string, description: string) => Record<string, string>;
+  readonly annotations: (alert: string, summary: string, description: string) => AlertingRule['annotations'];
 }
 
 export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
