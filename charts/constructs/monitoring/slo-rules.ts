@@ -205,63 +205,67 @@ function serviceAlerts({ props, ns, annotations }: RuleContext): AlertingRule[] 
   ];
 }
 
-function backupAlerts({ props, ns, annotations }: RuleContext): AlertingRule[] {
-  const backupMaxAgeHours = props.backupMaxAgeHours ?? 26;
-  const weeklyMaxAgeHours = props.weeklyBackupMaxAgeHours ?? 8 * 24;
+function backupAlerts(c: RuleContext): AlertingRule[] {
+  const { props } = c;
+  return [
+    ...backupAgeAlerts(c, {
+      cronJob: props.backupCronJobName,
+      maxAgeHours: props.backupMaxAgeHours ?? 26,
+      what: 'database backup',
+      severity: 'page',
+      alerts: [ALERTS.backupTooOld, ALERTS.backupMissing],
+    }),
+    // The weekly copies are the long tail of retention (26 weeks): if the copy job
+    // breaks, the dailies still protect last month, so these open a ticket, never page.
+    ...backupAgeAlerts(c, {
+      cronJob: props.weeklyBackupCronJobName,
+      maxAgeHours: props.weeklyBackupMaxAgeHours ?? 8 * 24,
+      what: 'weekly backup copy',
+      severity: 'ticket',
+      alerts: [ALERTS.weeklyBackupTooOld, ALERTS.weeklyBackupMissing],
+    }),
+  ];
+}
+
+interface BackupAge {
+  readonly cronJob: string;
+  readonly maxAgeHours: number;
+  /** How the summaries name a copy. */
+  readonly what: string;
+  readonly severity: Severity;
+  /** The "too old" and the "missing" alert's names. */
+  readonly alerts: readonly [string, string];
+}
+
+/** A backup CronJob's newest success is too old, or there has never been one. */
+function backupAgeAlerts({ props, ns, annotations }: RuleContext, backup: BackupAge): AlertingRule[] {
+  const { cronJob, maxAgeHours, what, severity, alerts: [tooOld, missing] } = backup;
   return [
     {
-      alert: ALERTS.backupTooOld,
+      alert: tooOld,
       // kube-state-metrics reports the CronJob's status.lastSuccessfulTime; the job only
       // succeeds after rclone verified the uploaded object, so this is "newest stored copy".
       expr:
-        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.backupCronJobName}"})\n` +
-        `> ${backupMaxAgeHours * 3600}`,
-      labels: { severity: 'page' },
+        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${ns}, cronjob="${cronJob}"})\n` +
+        `> ${maxAgeHours * 3600}`,
+      labels: { severity },
       annotations: annotations(
-        ALERTS.backupTooOld,
-        `the newest database backup is older than ${backupMaxAgeHours} hours`,
+        tooOld,
+        `the newest ${what} is older than ${maxAgeHours} hours`,
         `The last successful run of CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} was ` +
           `{{ $value | humanizeDuration }} ago.`,
       ),
     },
     {
-      alert: ALERTS.backupMissing,
+      alert: missing,
       // A CronJob that never succeeded has no lastSuccessfulTime, hence no series at all.
-      expr: `absent(kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.backupCronJobName}"})`,
-      for: `${backupMaxAgeHours}h`,
-      labels: { severity: 'page' },
+      expr: `absent(kube_cronjob_status_last_successful_time{${ns}, cronjob="${cronJob}"})`,
+      for: `${maxAgeHours}h`,
+      labels: { severity },
       annotations: annotations(
-        ALERTS.backupMissing,
-        `no successful database backup for ${backupMaxAgeHours} hours`,
-        `kube-state-metrics has reported no successful run of CronJob ${props.backupCronJobName} in ` +
-          `${props.namespace} for ${backupMaxAgeHours} hours.`,
-      ),
-    },
-    // The weekly copies are the long tail of retention (26 weeks): if the copy job
-    // breaks, the dailies still protect last month, so these open a ticket, never page.
-    {
-      alert: ALERTS.weeklyBackupTooOld,
-      expr:
-        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.weeklyBackupCronJobName}"})\n` +
-        `> ${weeklyMaxAgeHours * 3600}`,
-      labels: { severity: 'ticket' },
-      annotations: annotations(
-        ALERTS.weeklyBackupTooOld,
-        `the newest weekly backup copy is older than ${weeklyMaxAgeHours} hours`,
-        `The last successful run of CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} was ` +
-          `{{ $value | humanizeDuration }} ago.`,
-      ),
-    },
-    {
-      alert: ALERTS.weeklyBackupMissing,
-      expr: `absent(kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.weeklyBackupCronJobName}"})`,
-      for: `${weeklyMaxAgeHours}h`,
-      labels: { severity: 'ticket' },
-      annotations: annotations(
-        ALERTS.weeklyBackupMissing,
-        `no successful weekly backup copy for ${weeklyMaxAgeHours} hours`,
-        `kube-state-metrics has reported no successful run of CronJob ${props.weeklyBackupCronJobName} in ` +
-          `${props.namespace} for ${weeklyMaxAgeHours} hours.`,
+        missing,
+        `no successful ${what} for ${maxAgeHours} hours`,
+        `kube-state-metrics has reported no successful run of CronJob ${cronJob} in ${props.namespace} for ${maxAgeHours} hours.`,
       ),
     },
   ];
