@@ -12,6 +12,7 @@ import { checkDelivery } from './delivery';
 import { checkImageProvenance, checkImageSigners } from './image-provenance';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
+import { checkRightSizing } from './right-sizing';
 import { SchemaValidator } from './schema';
 import { checkTls } from './tls';
 import type { ManifestObject } from '../manifest';
@@ -26,6 +27,7 @@ export { loadManifestDir, loadManifestFile, parseManifests, type ManifestObject 
 export { checkImageProvenance, checkImageSigners, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows } from './image-provenance';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
+export { checkRightSizing } from './right-sizing';
 export { checkSecretConsumers } from './secret-consumers';
 export { SchemaValidator } from './schema';
 export { checkTls } from './tls';
@@ -64,6 +66,7 @@ const FAMILIES: Readonly<Record<CheckName, Family>> = {
   policy: (objects, options) => [
     ...checkPolicy(objects),
     ...checkTls(objects),
+    ...checkRightSizing(objects),
     ...(options.builtImages ? checkImageProvenance(objects, options.builtImages) : []),
     ...(options.workflowPushes ? checkImageSigners(objects, options.workflowPushes) : []),
   ],

@@ -88,7 +88,7 @@ describe("Argo CD's sync of the output, simulated (gitops-engine's wave loop)", 
     const tasks = syncTasksOf(objectsOf(dir));
     const outcome = simulateSync(tasks, { health: (t) => (t.manifest.object.kind === 'Rollout' ? 'Suspended' : 'Healthy') });
     expect(outcome.phase).toBe('Succeeded');
-    expect(outcome.trace[outcome.trace.length - 1]).toMatch(/^applied Sync wave 1: (autoscaling\/HorizontalPodAutoscaler\/\w+, ){2}(batch\/CronJob\/[\w-]+, )+(argoproj.io\/Rollout\/\w+(, )?){2}$/);
+    expect(outcome.trace[outcome.trace.length - 1]).toMatch(/^applied Sync wave 1: (autoscaling\/HorizontalPodAutoscaler\/\w+, ){2}(batch\/CronJob\/[\w-]+, )+(argoproj.io\/Rollout\/\w+, autoscaling.k8s.io\/VerticalPodAutoscaler\/\w+(, )?){2}$/);
   });
 
   it.each(['dist/production', 'dist/staging'])('%s: a failed backup run (CronJob Degraded) does not fail a release', (dir) => {

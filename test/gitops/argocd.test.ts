@@ -197,7 +197,7 @@ describe('environment sync waves', () => {
     // CronJobs too: a failed backup (CronJob Degraded) must not fail a release's sync.
     const last = Math.max(...objects.map(waveOf));
     const inLastWave = objects.filter((o) => waveOf(o) === last).map((o) => o.kind);
-    expect([...new Set(inLastWave)].sort()).toEqual(['CronJob', 'HorizontalPodAutoscaler', 'Rollout']);
+    expect([...new Set(inLastWave)].sort()).toEqual(['CronJob', 'HorizontalPodAutoscaler', 'Rollout', 'VerticalPodAutoscaler']);
   });
 
   it.each(['staging', 'production'])('%s: the Namespace is never pruned or deleted by Argo CD', (env) => {
