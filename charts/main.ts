@@ -17,7 +17,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { ArgumentError, parseCommandLine } from '../scripts/lib/args';
-import { ARGOCD_DIR, ArgoCdChart, clusterDeliveryOf, deliveryOf } from './constructs/argocd/argocd-chart';
+import { applicationName, ARGOCD_DIR, ArgoCdChart, clusterDeliveryOf, deliveryOf } from './constructs/argocd/argocd-chart';
 import { CLUSTER_DIR, ClusterChart } from './constructs/cluster/cluster-chart';
 import { runbookUrl } from './constructs/monitoring/operations';
 import { CourseCompanionChart, EnvironmentExtension } from './course-companion-chart';
@@ -58,7 +58,12 @@ export function buildOutputGroups(app: App, config: Configuration, extensions: r
   const environments = config.environments.map((environment) => ({
     dir: `dist/${environment.name}`,
     source: `charts/environments/${environment.name}.yaml`,
-    chart: new CourseCompanionChart(app, environment.name, { environment, runbookUrl: runbooks, extensions }),
+    chart: new CourseCompanionChart(app, environment.name, {
+      environment,
+      runbookUrl: runbooks,
+      extensions,
+      argocdUrl: `${config.gitops.notifications.argocdUrl}/applications/${config.gitops.argocd.namespace}/${applicationName(config.gitops, environment.name)}`,
+    }),
   }));
   const cluster = new ClusterChart(app, 'cluster', { cluster: config.cluster, environments: config.environments });
   const argocd = new ArgoCdChart(app, 'argocd', {

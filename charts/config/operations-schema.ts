@@ -179,3 +179,20 @@ export const maintenanceWindow = z
     timeZone: ianaTimeZone,
   })
   .strict();
+
+/**
+ * Argo Rollouts' notifications in this environment's namespace: the key, under
+ * `secrets.keyPrefix`, of the Slack-compatible webhook URL the messages go to.
+ */
+export const notifications = z.object({ webhookRemoteKey: remoteKey }).strict();
+
+/** The notifications' key is read through this environment's store, so it must lie under its prefix. */
+export function notificationKeyProblems(
+  env: { secrets: { keyPrefix: string }; notifications: { webhookRemoteKey: string } },
+  ctx: z.RefinementCtx,
+): void {
+  const key = env.notifications.webhookRemoteKey;
+  if (!key.startsWith(env.secrets.keyPrefix) || key.split('/').includes('..')) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['notifications', 'webhookRemoteKey'], message: `expected a key under "${env.secrets.keyPrefix}"` });
+  }
+}

@@ -59,6 +59,8 @@ export interface CourseServiceProps {
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
   /** @default '30s' */
   readonly scrapeInterval?: string;
+  /** Extra annotations on the Rollout, e.g. notification subscriptions. @default none */
+  readonly rolloutAnnotations?: Readonly<Record<string, string>>;
   /** Pods the PodDisruptionBudget lets a node drain evict at once. @default 1 */
   readonly maxUnavailable?: number;
 }
@@ -108,6 +110,7 @@ export class CourseService extends Construct {
       resources: props.resources,
       config: { name: this.configMapName, data: configData },
       secret: { name: props.secrets.secretName, keys: props.secrets.keys },
+      annotations: props.rolloutAnnotations,
       strategy: delivery.strategy({ role, namespace: props.namespace, port: this.port, analysis: props.analysis, routeNames: this.routeNames }),
     });
     new RolloutAutoscaler(this, 'autoscaler', { rolloutName: role, ...props.scaling });

@@ -48,7 +48,8 @@ describe('synthesized environments', () => {
     // The cluster rules (secret stores, Rollouts plugin, signed images) need the
     // cluster pieces the environment relies on, so both sets are checked together.
     const objects = [...objectsOf(dir), ...objectsOf('dist/cluster')];
-    expect(objects.filter((m) => m.object.kind === 'ClusterSecretStore').length).toBe(2);
+    // Both environments' stores and Argo CD's (its notifications' webhook URL).
+    expect(objects.filter((m) => m.object.kind === 'ClusterSecretStore').length).toBe(3);
     // Guard against a vacuous pass: the checks must have had the workloads to look at.
     expect(objects.filter((m) => m.object.kind === 'Rollout').length).toBe(2);
     expect(formatFindings(checkManifests(objects))).toBe('');
