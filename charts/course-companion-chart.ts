@@ -19,6 +19,8 @@ import { DefaultDenyNetworkPolicy, NetworkPeer, NetworkRule, WorkloadNetworkPoli
 import { InternalGateway, PublicGateway } from './constructs/routing';
 import { POLICY_CONTROLLER_OPT_IN } from './constructs/cluster/image-policy';
 import { addEnvironmentOperations } from './constructs/monitoring/operations';
+import { rolloutCatalog, subscriptionAnnotations } from './constructs/notifications/catalog';
+import { NotificationConfig } from './constructs/notifications/notification-config';
 
 /**
  * Adds objects to an environment's chart for one synthesis; tests use it to plant a
@@ -30,6 +32,8 @@ export interface CourseCompanionChartProps extends ChartProps {
   readonly environment: Environment;
   /** Where the alerts' runbook links point: ops/runbooks.md on the revision Argo CD syncs. */
   readonly runbookUrl: string;
+  /** The environment's Application in the Argo CD UI, linked from every release notification. */
+  readonly argocdUrl: string;
   /** @default none */
   readonly extensions?: readonly EnvironmentExtension[];
 }
@@ -96,7 +100,13 @@ export class CourseCompanionChart extends Chart {
 
     this.internetHttpsEgress = { peer: NetworkPeer.internet(), ports: [{ port: 443 }] };
     this.databaseEgress = { peer: NetworkPeer.cidrs(env.network.database.cidrs), ports: [{ port: env.network.database.port }] };
-    [this.api, this.web] = this.addRoles();
+    const notifications = rolloutCatalog({ environment: env.name, link: props.argocdUrl, steps: env.delivery.kind === 'canary' });
+    new NotificationConfig(this, 'notifications', {
+      controller: 'rollouts',
+      catalog: notifications,
+      webhook: { storeName: env.secrets.storeName, remoteKey: env.notifications.webhookRemoteKey },
+    });
+    [this.api, this.web] = this.addRoles(subscriptionAnnotations(notifications));
     this.addJobs();
     addEnvironmentOperations(this, { runbookUrl: props.runbookUrl });
     for (const extend of props.extensions ?? []) extend(this);
@@ -112,7 +122,7 @@ export class CourseCompanionChart extends Chart {
   }
 
   /** The api and web roles, and who may talk to them (DESIGN.md, NetworkPolicy). */
-  private addRoles(): [CourseService, CourseService] {
+  private addRoles(rolloutAnnotations: Readonly<Record<string, string>>): [CourseService, CourseService] {
     const env = this.environment;
     const gatewayPeer = NetworkPeer.namespace(env.gateway.dataPlaneNamespace);
     const smokePeer = NetworkPeer.pods(componentLabels(SMOKE_COMPONENT));
@@ -124,6 +134,7 @@ export class CourseCompanionChart extends Chart {
       image: env.image,
       delivery,
       analysis: this.analysis,
+      rolloutAnnotations,
       allowMetricsFrom: [NetworkPeer.namespace(env.network.prometheusNamespace)],
       serviceMonitorLabels: env.monitoring.serviceMonitorLabels,
       scrapeInterval: env.monitoring.scrapeInterval,

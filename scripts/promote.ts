@@ -17,6 +17,7 @@ import { git, repositoryRoot, uncommittedChanges } from './lib/git';
 import { loadObjectTree, type ObjectSet } from '../charts/manifest';
 import { imageReference, PIN_PATHS, readPin, SHA256_DIGEST, writePin, type ImagePin } from './lib/pin';
 import { describePromotion } from './lib/promotion-description';
+import { PR_TEMPLATE } from './lib/pr-template';
 import { parsePromoteArgs, type PromoteOptions } from './lib/promote-args';
 import { GENERATED_DIRS, synthesizeInto, type Synthesize } from './lib/synth';
 
@@ -151,7 +152,9 @@ export async function promote(options: PromoteOptions, deps: PromoteDeps): Promi
     : await synthesizeInPlace(root, targetFile, { before: targetText, after: newText }, synth);
 
   const report = diffObjectSets(beforeSet, afterSet);
-  const description = describePromotion({ options, targetFile, before, after, report, afterSet, sourceSince, now });
+  const templateFile = join(root, PR_TEMPLATE);
+  const template = existsSync(templateFile) ? readFileSync(templateFile, 'utf8') : undefined;
+  const description = describePromotion({ options, targetFile, before, after, report, afterSet, sourceSince, now, template });
   return { description, before, after, report, written };
 }
 

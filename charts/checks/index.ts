@@ -12,6 +12,8 @@ import { checkDelivery } from './delivery';
 import { checkImageProvenance, checkImageSigners } from './image-provenance';
 import { checkPolicy } from './policy';
 import { checkReferences } from './references';
+import { checkNotifications } from './notifications';
+import { checkRightSizing } from './right-sizing';
 import { SchemaValidator } from './schema';
 import { checkTls } from './tls';
 import type { ManifestObject } from '../manifest';
@@ -26,6 +28,8 @@ export { loadManifestDir, loadManifestFile, parseManifests, type ManifestObject 
 export { checkImageProvenance, checkImageSigners, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows } from './image-provenance';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
+export { checkNotifications } from './notifications';
+export { checkRightSizing } from './right-sizing';
 export { checkSecretConsumers } from './secret-consumers';
 export { SchemaValidator } from './schema';
 export { checkTls } from './tls';
@@ -64,6 +68,8 @@ const FAMILIES: Readonly<Record<CheckName, Family>> = {
   policy: (objects, options) => [
     ...checkPolicy(objects),
     ...checkTls(objects),
+    ...checkRightSizing(objects),
+    ...checkNotifications(objects),
     ...(options.builtImages ? checkImageProvenance(objects, options.builtImages) : []),
     ...(options.workflowPushes ? checkImageSigners(objects, options.workflowPushes) : []),
   ],

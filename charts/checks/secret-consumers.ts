@@ -25,6 +25,9 @@ import { type Finding } from './types';
  * "Reads" means what the kubelet resolves into the container: env `secretKeyRef`,
  * `envFrom.secretRef`, `secret` and projected `secret` volumes.
  */
+/** Secrets the notifications controllers read by name (charts/constructs/notifications). */
+const CONTROLLER_READ_SECRETS = new Set(['argocd-notifications-secret', 'argo-rollouts-notification-secret']);
+
 export function checkSecretConsumers(objects: readonly ManifestObject[]): Finding[] {
   const readers = secretReaders(objects);
   const findings: Finding[] = [];
@@ -47,6 +50,9 @@ export function checkSecretConsumers(objects: readonly ManifestObject[]): Findin
     if (object?.kind !== 'ExternalSecret' || groupOf(object.apiVersion) !== 'external-secrets.io') continue;
     const target = object.spec?.target?.name ?? nameOf(object);
     if (object.spec?.target?.template?.type === 'kubernetes.io/dockerconfigjson') continue;
+    // Read by a controller, by this fixed name, not by a pod (argo-rollouts utils/record/record.go
+    // NotificationSecret; Argo CD's notifications controller, argocd-notifications-secret).
+    if (CONTROLLER_READ_SECRETS.has(target)) continue;
     const pods = readers.get(`${namespaceOf(object)}/${target}`) ?? [];
     const kinds = [...new Set(pods.map((p) => String(p.manifest.object?.kind)))].sort();
     if (kinds.length === 0) {

@@ -59,6 +59,20 @@ export const ClusterSchema = z
           dnsLabel,
           z.object({ name: dnsLabel, vaultRole: z.string().min(1), serviceAccount: dnsLabel }).strict(),
         ),
+        /**
+         * The store of Argo CD's own namespace, for its notifications' webhook URL
+         * (charts/gitops.yaml `notifications`): it admits only `namespace` and reads only
+         * `keyPrefix`, like an environment's.
+         */
+        argocdStore: z
+          .object({
+            name: dnsLabel,
+            namespace: dnsLabel,
+            keyPrefix: z.string().regex(/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9._-]+)*\/$/, 'a key prefix ending in "/"'),
+            vaultRole: z.string().min(1),
+            serviceAccount: dnsLabel,
+          })
+          .strict(),
       })
       .strict(),
     /**

@@ -16,7 +16,7 @@ import { capacityProblems } from './capacity';
 import { apiConfig, appConfigProblems, webConfig } from './app-config';
 import { imagePin, role } from './workload-schema';
 import { analysis, analysisTiming, delivery } from './delivery-schema';
-import { backup, database, maintenanceWindow, monitoring, secrets } from './operations-schema';
+import { backup, database, maintenanceWindow, monitoring, notificationKeyProblems, notifications, secrets } from './operations-schema';
 
 // --- the environment file ---------------------------------------------------------------
 
@@ -73,6 +73,7 @@ export const EnvironmentSchema = z
     monitoring,
     backup,
     maintenanceWindow,
+    notifications,
     slo: z
       .object({
         availability: ratio,
@@ -81,7 +82,8 @@ export const EnvironmentSchema = z
       .strict(),
   })
   .strict()
-  .superRefine(analysisTiming);
+  .superRefine(analysisTiming)
+  .superRefine(notificationKeyProblems);
 
 export type Environment = z.infer<typeof EnvironmentSchema>;
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigFileError, parseWith, readYamlFile, type ConfigProblem } from './file';
-import { dnsLabel } from './primitives';
+import { dnsLabel, remoteKey } from './primitives';
 
 /** Go duration as Argo CD parses it, e.g. `10s`, `5m`, `1h30m`. */
 const goDuration = z.string().regex(/^([0-9]+(s|m|h))+$/, 'a duration such as "10s", "5m" or "1h30m"');
@@ -37,6 +37,18 @@ export const GitopsSchema = z
       })
       .strict(),
     rootApplication: dnsLabel,
+    /**
+     * Argo CD's release notifications for every environment (charts/constructs/notifications):
+     * the UI address the messages link to, and where the Slack-compatible webhook URL is
+     * kept: a ClusterSecretStore that admits the Argo CD namespace, and the key in it.
+     */
+    notifications: z
+      .object({
+        argocdUrl: z.string().regex(/^https:\/\/[^\s/]+(\/[^\s]*)?[^/\s]$/, 'the https URL of the Argo CD UI, without a trailing "/"'),
+        secretStore: dnsLabel,
+        webhookRemoteKey: remoteKey,
+      })
+      .strict(),
     retry: z
       .object({
         limit: z.number().int().min(1).max(20),

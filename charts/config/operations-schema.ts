@@ -7,6 +7,21 @@ import { dnsLabel, memoryQuantity, duration, cron, ianaTimeZone, envVarName, rem
 import { windowStartOf } from '../constructs/argocd/sync-windows';
 import { imagePin } from './workload-schema';
 
+/** A pod toleration (core/v1 Toleration), as the spot node pools' taints need it. */
+const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'a label key such as "karpenter.sh/capacity-type"');
+const toleration = z
+  .object({
+    key: labelKey,
+    operator: z.enum(['Equal', 'Exists']).default('Equal'),
+    value: z.string().max(63).optional(),
+    effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+  })
+  .strict()
+  .refine((t) => (t.operator === 'Exists') === (t.value === undefined), {
+    message: 'a value with operator Equal, none with Exists',
+    path: ['value'],
+  });
+
 export const secrets = z
   .object({
     /**
@@ -125,6 +140,18 @@ export const backup = z
      * at least the compressed dump of the database, with room to grow.
      */
     scratchSize: memoryQuantity.default('4Gi'),
+    /**
+     * Spot nodes for the jobs (charts/constructs/backup/spot-placement.ts): the taints
+     * they tolerate and the labels they prefer (or require). Leave out for any node.
+     */
+    spot: z
+      .object({
+        tolerations: z.array(toleration).min(1, 'at least one toleration (spot nodes are tainted)'),
+        nodeLabels: z.record(labelKey, z.string().max(63)).refine((l) => Object.keys(l).length > 0, 'at least one node label'),
+        affinity: z.enum(['preferred', 'required']).default('preferred'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -152,3 +179,20 @@ export const maintenanceWindow = z
     timeZone: ianaTimeZone,
   })
   .strict();
+
+/**
+ * Argo Rollouts' notifications in this environment's namespace: the key, under
+ * `secrets.keyPrefix`, of the Slack-compatible webhook URL the messages go to.
+ */
+export const notifications = z.object({ webhookRemoteKey: remoteKey }).strict();
+
+/** The notifications' key is read through this environment's store, so it must lie under its prefix. */
+export function notificationKeyProblems(
+  env: { secrets: { keyPrefix: string }; notifications: { webhookRemoteKey: string } },
+  ctx: z.RefinementCtx,
+): void {
+  const key = env.notifications.webhookRemoteKey;
+  if (!key.startsWith(env.secrets.keyPrefix) || key.split('/').includes('..')) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['notifications', 'webhookRemoteKey'], message: `expected a key under "${env.secrets.keyPrefix}"` });
+  }
+}

@@ -10,6 +10,8 @@ import { CoursePodTemplateProps, coursePodTemplate } from './pod-template';
 export interface CourseRolloutProps extends CoursePodTemplateProps {
   /** How new versions reach users: `Delivery.canary(...).strategy(...)` or blue-green. */
   readonly strategy: RolloutSpecStrategy;
+  /** Extra annotations, e.g. notification subscriptions. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export class CourseRollout extends Construct {
@@ -23,7 +25,7 @@ export class CourseRollout extends Construct {
       metadata: {
         name: props.role,
         labels: { ...props.podLabels },
-        annotations: { ...syncWave(SYNC_WAVE.rollout), ...reloadAnnotations([props.secret.name]) },
+        annotations: { ...syncWave(SYNC_WAVE.rollout), ...reloadAnnotations([props.secret.name]), ...props.annotations },
       },
       spec: {
         // No `replicas`, on purpose, from the first commit on. The HPA (RolloutAutoscaler)

@@ -1,6 +1,6 @@
 /**
  * One role of the app (web or api) as it runs in a cluster: the Argo Rollout and its
- * Services, HPA, PodDisruptionBudget, ServiceAccount, ConfigMap, NetworkPolicy, HTTPRoute
+ * Services, HPA, VPA (recommendations only), PodDisruptionBudget, ServiceAccount, ConfigMap, NetworkPolicy, HTTPRoute
  * and ServiceMonitor. Everything that differs between environments arrives as props; each
  * piece is its own construct (course-rollout.ts, role-services.ts, scaling.ts), and how
  * new versions reach users is a Delivery (delivery.ts).
@@ -13,6 +13,7 @@ import { Delivery } from './delivery';
 import { CourseExternalSecret } from './external-secret';
 import { METRICS_PORT, ROLE_PORTS, SYNC_WAVE, componentLabels, syncWave } from './labels';
 import { NetworkPeer, NetworkRule, WorkloadNetworkPolicy } from './network-policy';
+import { RolloutRightSizing } from './right-sizing';
 import { RoleServices } from './role-services';
 import { RouteParent, ServiceRoute } from './routing';
 import { RoleDisruptionBudget, RolloutAutoscaler } from './scaling';
@@ -58,6 +59,8 @@ export interface CourseServiceProps {
   readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
   /** @default '30s' */
   readonly scrapeInterval?: string;
+  /** Extra annotations on the Rollout, e.g. notification subscriptions. @default none */
+  readonly rolloutAnnotations?: Readonly<Record<string, string>>;
   /** Pods the PodDisruptionBudget lets a node drain evict at once. @default 1 */
   readonly maxUnavailable?: number;
 }
@@ -107,9 +110,11 @@ export class CourseService extends Construct {
       resources: props.resources,
       config: { name: this.configMapName, data: configData },
       secret: { name: props.secrets.secretName, keys: props.secrets.keys },
+      annotations: props.rolloutAnnotations,
       strategy: delivery.strategy({ role, namespace: props.namespace, port: this.port, analysis: props.analysis, routeNames: this.routeNames }),
     });
     new RolloutAutoscaler(this, 'autoscaler', { rolloutName: role, ...props.scaling });
+    new RolloutRightSizing(this, 'right-sizing', { rolloutName: role, containerName: role });
     new RoleDisruptionBudget(this, 'disruption-budget', { name: role, podLabels: this.podLabels, maxUnavailable: props.maxUnavailable });
 
     new WorkloadNetworkPolicy(this, 'network-policy', {

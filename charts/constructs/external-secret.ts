@@ -26,6 +26,8 @@ export interface CourseExternalSecretProps {
    * `kubernetes.io/dockerconfigjson` Secret templated from a key. @default none
    */
   readonly template?: { readonly type: string; readonly data: Readonly<Record<string, string>> };
+  /** For objects outside an environment's chart (Argo CD's namespace). @default the chart's */
+  readonly namespace?: string;
 }
 
 export class CourseExternalSecret extends Construct {
@@ -42,7 +44,7 @@ export class CourseExternalSecret extends Construct {
     }
     this.secretName = props.name;
     new ExternalSecret(this, 'Resource', {
-      metadata: { name: props.name, annotations: syncWave(SYNC_WAVE.config) },
+      metadata: { name: props.name, ...(props.namespace ? { namespace: props.namespace } : {}), annotations: syncWave(SYNC_WAVE.config) },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
         secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.storeName },

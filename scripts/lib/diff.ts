@@ -80,14 +80,25 @@ function imageFlags({ before, after }: Pair): string[] {
     .map((id) => `${id}: ${show(was.get(id))} → ${show(now.get(id))}`);
 }
 
+/** A VPA's mode and bounds decide whether it resizes pods (charts/checks/right-sizing.ts). */
+const VPA_FIELDS: readonly (readonly string[])[] = [
+  ['spec', 'updatePolicy'],
+  ['spec', 'resourcePolicy'],
+];
+
 function resourceFlags({ before, after }: Pair): string[] {
   const resources = (object?: K8sObject) =>
     new Map(containersIn(object).map(({ id, container }) => [id, container.resources as unknown]));
   const was = resources(before);
   const now = resources(after);
-  return [...new Set([...was.keys(), ...now.keys()])]
+  const containers = [...new Set([...was.keys(), ...now.keys()])]
     .filter((id) => !isDeepStrictEqual(was.get(id), now.get(id)))
     .map((id) => `${id}: ${describeChanges(diffFields(was.get(id), now.get(id)), '')}`);
+  const isVpa = (object?: K8sObject) => object?.kind === 'VerticalPodAutoscaler';
+  const vpa = isVpa(before) || isVpa(after)
+    ? VPA_FIELDS.flatMap((path) => diffFields(getIn(before, path), getIn(after, path), path.join('.'))).map((c) => describeChanges([c]))
+    : [];
+  return [...containers, ...vpa];
 }
 
 /** Replica counts and scaling bounds, wherever a kind keeps them. */

@@ -19,11 +19,21 @@ export function childPath(parent: string, key: string): string {
 
 /**
  * Kubernetes lists of named things (containers, env, ports, volumes) are matched by
- * `name`, so inserting a container reads as one addition rather than every later
- * container "changing". Lists without unique names are compared by position.
+ * `name`, and lists of kinds (an AppProject's resource allow-lists) by `group/kind`, so
+ * inserting an item reads as one addition rather than every later item "changing".
+ * Lists without unique identities are compared by position.
  */
+function identityOf(item: unknown): string | undefined {
+  if (!isPlainObject(item)) return undefined;
+  if (typeof item.name === 'string') return `name=${item.name}`;
+  if (typeof item.kind === 'string' && item.name === undefined) {
+    return `kind=${typeof item.group === 'string' && item.group !== '' ? `${item.group}/` : ''}${item.kind}`;
+  }
+  return undefined;
+}
+
 function namesOf(list: readonly unknown[]): string[] | undefined {
-  const names = list.map((item) => (isPlainObject(item) && typeof item.name === 'string' ? item.name : undefined));
+  const names = list.map(identityOf);
   if (names.some((name) => name === undefined)) return undefined;
   return new Set(names).size === names.length ? (names as string[]) : undefined;
 }
@@ -45,7 +55,7 @@ function diffInto(before: unknown, after: unknown, path: string, out: FieldChang
       const afterByName = byName(after, afterNames);
       const order = [...afterNames, ...beforeNames.filter((name) => !afterByName.has(name))];
       for (const name of order) {
-        diffInto(beforeByName.get(name), afterByName.get(name), `${path}[name=${name}]`, out);
+        diffInto(beforeByName.get(name), afterByName.get(name), `${path}[${name}]`, out);
       }
       return;
     }

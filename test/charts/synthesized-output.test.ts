@@ -48,7 +48,8 @@ describe('synthesized environments', () => {
     // The cluster rules (secret stores, Rollouts plugin, signed images) need the
     // cluster pieces the environment relies on, so both sets are checked together.
     const objects = [...objectsOf(dir), ...objectsOf('dist/cluster')];
-    expect(objects.filter((m) => m.object.kind === 'ClusterSecretStore').length).toBe(2);
+    // Both environments' stores and Argo CD's (its notifications' webhook URL).
+    expect(objects.filter((m) => m.object.kind === 'ClusterSecretStore').length).toBe(3);
     // Guard against a vacuous pass: the checks must have had the workloads to look at.
     expect(objects.filter((m) => m.object.kind === 'Rollout').length).toBe(2);
     expect(formatFindings(checkManifests(objects))).toBe('');
@@ -88,7 +89,7 @@ describe("Argo CD's sync of the output, simulated (gitops-engine's wave loop)", 
     const tasks = syncTasksOf(objectsOf(dir));
     const outcome = simulateSync(tasks, { health: (t) => (t.manifest.object.kind === 'Rollout' ? 'Suspended' : 'Healthy') });
     expect(outcome.phase).toBe('Succeeded');
-    expect(outcome.trace[outcome.trace.length - 1]).toMatch(/^applied Sync wave 1: (autoscaling\/HorizontalPodAutoscaler\/\w+, ){2}(batch\/CronJob\/[\w-]+, )+(argoproj.io\/Rollout\/\w+(, )?){2}$/);
+    expect(outcome.trace[outcome.trace.length - 1]).toMatch(/^applied Sync wave 1: (autoscaling\/HorizontalPodAutoscaler\/\w+, ){2}(batch\/CronJob\/[\w-]+, )+(argoproj.io\/Rollout\/\w+, autoscaling.k8s.io\/VerticalPodAutoscaler\/\w+(, )?){2}$/);
   });
 
   it.each(['dist/production', 'dist/staging'])('%s: a failed backup run (CronJob Degraded) does not fail a release', (dir) => {

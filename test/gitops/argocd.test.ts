@@ -34,13 +34,17 @@ describe('argocd/ output', () => {
       'argocd/application-course-companion.yaml',
       'argocd/appproject-course-companion-cluster.yaml',
       'argocd/appproject-course-companion.yaml',
+      'argocd/configmap-argocd-notifications-cm.yaml',
+      'argocd/externalsecret-argocd-notifications-secret.yaml',
     ]);
     for (const path of paths) expect(readFileSync(join(ROOT, path), 'utf8')).toBe(synthesis.files.get(path));
   });
 
   it('passes the same strict schema, policy and reference checks as the environments', () => {
     const objects: ManifestObject[] = synthesis.objects
-      .filter((o) => o.group === 'argocd')
+      // With dist/cluster/, as synth checks them: the notifications' ExternalSecret reads
+      // the Argo CD namespace's ClusterSecretStore generated there.
+      .filter((o) => o.group === 'argocd' || o.group === 'dist/cluster')
       .map((o) => ({ file: o.path, object: o.manifest }));
     expect(formatFindings(checkManifests(objects))).toBe('');
   });
@@ -197,7 +201,7 @@ describe('environment sync waves', () => {
     // CronJobs too: a failed backup (CronJob Degraded) must not fail a release's sync.
     const last = Math.max(...objects.map(waveOf));
     const inLastWave = objects.filter((o) => waveOf(o) === last).map((o) => o.kind);
-    expect([...new Set(inLastWave)].sort()).toEqual(['CronJob', 'HorizontalPodAutoscaler', 'Rollout']);
+    expect([...new Set(inLastWave)].sort()).toEqual(['CronJob', 'HorizontalPodAutoscaler', 'Rollout', 'VerticalPodAutoscaler']);
   });
 
   it.each(['staging', 'production'])('%s: the Namespace is never pruned or deleted by Argo CD', (env) => {

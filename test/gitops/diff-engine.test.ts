@@ -27,6 +27,14 @@ describe('field diff', () => {
     expect(diffFields(before, after)).toEqual([{ path: 'containers[name=sidecar]', after: { name: 'sidecar', image: 's' } }]);
   });
 
+  it('matches resource allow-list items by group and kind, so a new kind is one addition', () => {
+    const before = { kinds: [{ group: 'autoscaling', kind: 'HorizontalPodAutoscaler' }, { group: 'batch', kind: 'CronJob' }] };
+    const after = { kinds: [before.kinds[0], { group: 'autoscaling.k8s.io', kind: 'VerticalPodAutoscaler' }, before.kinds[1]] };
+    expect(diffFields(before, after)).toEqual([
+      { path: 'kinds[kind=autoscaling.k8s.io/VerticalPodAutoscaler]', after: { group: 'autoscaling.k8s.io', kind: 'VerticalPodAutoscaler' } },
+    ]);
+  });
+
   it('quotes keys that are not identifiers and compares unnamed lists by position', () => {
     const before = { metadata: { annotations: { 'argocd.argoproj.io/sync-wave': '1' } }, steps: [{ setWeight: 10 }] };
     const after = { metadata: { annotations: { 'argocd.argoproj.io/sync-wave': '2' } }, steps: [{ setWeight: 20 }] };
@@ -83,6 +91,17 @@ describe('flags', () => {
     const flags = flagsOf([rollout()], [after]);
     expect(flags.map((flag) => flag.kind)).toEqual(['resources']);
     expect(flags[0].detail).toContain('limits.memory: "1Gi" → "2Gi"');
+  });
+
+  it('flags a VPA that would start resizing pods, with before and after', () => {
+    const vpa = (updateMode: string): K8sObject => ({
+      apiVersion: 'autoscaling.k8s.io/v1',
+      kind: 'VerticalPodAutoscaler',
+      metadata: { name: 'api', namespace: 'course-companion-production' },
+      spec: { targetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'api' }, updatePolicy: { updateMode } },
+    });
+    const flags = flagsOf([vpa('Off')], [vpa('Recreate')]);
+    expect(flags.map((flag) => [flag.kind, flag.detail])).toEqual([['resources', 'spec.updatePolicy.updateMode: "Off" → "Recreate"']]);
   });
 
   it('flags canary steps separately from analysis', () => {

@@ -29,6 +29,8 @@ export interface SyncedDirectoryProps {
 export interface EnvironmentApplicationProps extends SyncedDirectoryProps {
   /** Fields a controller owns (see `controllerOwnedFields`). @default none */
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
+  /** Extra annotations, e.g. notification subscriptions. @default none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -69,6 +71,7 @@ export class EnvironmentApplication extends Construct {
           // After dist/cluster/ (its stores, plugin and admission policy).
           ...syncWave(ARGOCD_WAVE.environment),
           'argocd.argoproj.io/compare-options': 'ServerSideDiff=true',
+          ...props.annotations,
         },
       },
       spec: {

@@ -3,6 +3,8 @@
  * the root app-of-apps, made from charts/gitops.yaml and from what each environment
  * chart actually synthesizes (its kinds, its controller-owned fields).
  */
+import { argoCdCatalog, subscriptionAnnotations } from '../notifications/catalog';
+import { NotificationConfig } from '../notifications/notification-config';
 import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { ApplicationSpecIgnoreDifferences } from '../../imports/applications-argoproj.io';
@@ -78,6 +80,14 @@ export class ArgoCdChart extends Chart {
       deployers: gitops.project.deployers,
     });
 
+    const notifications = argoCdCatalog(gitops.notifications.argocdUrl);
+    new NotificationConfig(this, 'notifications', {
+      controller: 'argocd',
+      namespace: gitops.argocd.namespace,
+      catalog: notifications,
+      webhook: { storeName: gitops.notifications.secretStore, remoteKey: gitops.notifications.webhookRemoteKey },
+    });
+
     this.applications = environments.map(
       (env) =>
         new EnvironmentApplication(this, `application-${env.name}`, {
@@ -91,6 +101,7 @@ export class ArgoCdChart extends Chart {
           destinationNamespace: env.namespace,
           retry: gitops.retry,
           ignoreDifferences: env.controllerOwnedFields,
+          annotations: subscriptionAnnotations(notifications),
         }),
     );
 

@@ -25,6 +25,7 @@ import {
   restrictedPodSecurityContext,
   tmpVolumeMount,
 } from '../pod-security';
+import { spotPodFields, type SpotPlacement } from './spot-placement';
 
 export const BACKUP_COMPONENT = 'backup';
 export const BACKUP_WEEKLY_COMPONENT = 'backup-weekly';
@@ -63,6 +64,8 @@ export interface DatabaseBackupProps {
    * maintenance window (charts/config/backup-window.ts). @default 60
    */
   readonly maxRunMinutes?: number;
+  /** Spot nodes the jobs may run on (`backup.spot`). @default any node, no tolerations */
+  readonly spot?: SpotPlacement;
 }
 
 /** Secret keys the jobs read; synth fails when the ExternalSecret does not produce one. */
@@ -129,6 +132,7 @@ export class DatabaseBackup extends Construct {
                   serviceAccountName: serviceAccount.name,
                   automountServiceAccountToken: false,
                   securityContext: restrictedPodSecurityContext(),
+                  ...spotPodFields(props.spot),
                   volumes: [
                     { name: TMP_VOLUME_NAME, emptyDir: { sizeLimit: Quantity.fromString(props.scratchSize ?? '4Gi') } },
                     { name: 'script', configMap: { name: script.name, defaultMode: 0o555 } },

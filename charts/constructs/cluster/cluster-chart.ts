@@ -57,6 +57,16 @@ export class ClusterChart extends Chart {
       });
     });
 
+    const argocdStore = cluster.externalSecrets.argocdStore;
+    new EnvironmentSecretStore(this, 'secret-store-argocd', {
+      name: argocdStore.name,
+      consumerNamespace: argocdStore.namespace,
+      keyPrefix: argocdStore.keyPrefix,
+      vault: { ...cluster.externalSecrets.vault, role: argocdStore.vaultRole },
+      operatorNamespace: cluster.externalSecrets.namespace,
+      serviceAccount: argocdStore.serviceAccount,
+    });
+
     const { fulcioURL, rekorURL, policies } = cluster.imagePolicies;
     this.imagePolicies = policies.map(
       (policy) => new SignedImagePolicy(this, `image-policy-${policy.name}`, { ...policy, fulcioURL, rekorURL }),

@@ -51,6 +51,7 @@ export function addEnvironmentOperations(chart: CourseCompanionChart, props: Env
     objectStorageEgress: chart.internetHttpsEgress,
     scratchSize: env.backup.scratchSize,
     maxRunMinutes: env.backup.maxRunMinutes,
+    spot: env.backup.spot,
   });
 
   new CourseAlertRules(chart, 'alerts', {
