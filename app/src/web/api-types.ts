@@ -120,6 +120,8 @@ export interface ProgressChapter {
   number: number;
   title: string;
   state: ChapterState;
+  /** The plan does not open this chapter now; a chapter finished on an earlier plan stays "done". */
+  locked: boolean;
   completed_at: string | null;
   best_quiz_percentage: number | null;
   last_quiz_percentage: number | null;
