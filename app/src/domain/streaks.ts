@@ -71,10 +71,16 @@ export interface ActivityDay {
  * at all): after a move east by 25 hours the learner's date jumps by up to two days, and
  * those dates were never theirs to learn on, so they must not break a streak.
  */
-function skippedByMove(from: string | null, to: string | null, day: string): number {
-  if (from === null || to === null || from === to) return 0;
-  const noon = new Date(`${day}T12:00:00Z`);
-  const eastward = utcOffsetMinutes(to, noon) - utcOffsetMinutes(from, noon);
+function skippedByMove(from: ActivityDay, to: ActivityDay): number {
+  const [fromZone, toZone] = [from.timezone, to.timezone];
+  if (fromZone === null || toZone === null || fromZone === toZone) return 0;
+  // Offsets at both ends: a daylight-saving change between them must not shrink the allowance.
+  const eastward = Math.max(
+    ...[from.day, to.day].map((day) => {
+      const noon = new Date(`${day}T12:00:00Z`);
+      return utcOffsetMinutes(toZone, noon) - utcOffsetMinutes(fromZone, noon);
+    }),
+  );
   return Math.max(0, Math.ceil(eastward / 1440));
 }
 
@@ -88,7 +94,7 @@ const asActivityDay = (day: string | ActivityDay): ActivityDay => (typeof day ==
 
 /** Whether learning on `later` continues a streak whose previous day was `earlier`. */
 function continues(earlier: ActivityDay, later: ActivityDay): boolean {
-  return daysBetween(earlier.day, later.day) <= 1 + skippedByMove(earlier.timezone, later.timezone, later.day);
+  return daysBetween(earlier.day, later.day) <= 1 + skippedByMove(earlier, later);
 }
 
 /**
