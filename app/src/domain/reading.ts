@@ -33,8 +33,11 @@ export async function recordChapterView(stores: LearningStores, learner: Learner
     });
   }
   const at = clock.now().toISOString();
-  const positionChanged = await stores.progress.recordView(learner.id, { chapter_number: chapter.number, section_anchor: anchor }, at);
-  const dayAdded = await recordActivity(stores, learner, clock);
+  // Independent rows: on PostgreSQL the two statements run side by side on two connections.
+  const [positionChanged, dayAdded] = await Promise.all([
+    stores.progress.recordView(learner.id, { chapter_number: chapter.number, section_anchor: anchor }, at),
+    recordActivity(stores, learner, clock),
+  ]);
   return { position_changed: positionChanged, activity_day_added: dayAdded };
 }
 

@@ -127,6 +127,13 @@ export interface ProgressChapter {
   last_quiz_percentage: number | null;
 }
 
+/** The body of `POST /progress/views`: a chapter view, as the page reports it. */
+export interface ChapterViewReport {
+  chapter_number: number;
+  /** The section in view; left out, the section already recorded for the chapter stays. */
+  section_anchor?: string;
+}
+
 export interface Resume {
   chapter_number: number;
   section_anchor: string | null;

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { Progress } from '../api-types';
+import type { ChapterViewReport, Progress } from '../api-types';
 import { redirectWithFlash, sendPage, type WebState } from '../context';
 import { bodyOf, text } from '../forms';
 import { ProgressPage } from '../pages/progress';
@@ -30,11 +30,8 @@ export function progressRoutes(deps: WebRouteDeps): Router<WebState> {
       ctx.body = { code: 'unauthorized', message: 'Sign in to keep your place.' };
       return;
     }
-    await ctx.state.learner.call({
-      method: 'POST',
-      path: '/progress/views',
-      body: { chapter_number: number, ...(anchor ? { section_anchor: anchor } : {}) },
-    });
+    const view: ChapterViewReport = { chapter_number: number, ...(anchor ? { section_anchor: anchor } : {}) };
+    await ctx.state.learner.call({ method: 'POST', path: '/progress/views', body: view });
     if (ctx.request.is('json')) ctx.status = 204;
     else redirectWithFlash(ctx, runtime, `/chapters/${number}${anchor ? `#${anchor}` : ''}`, 'place-saved');
   });
