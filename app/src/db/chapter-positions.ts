@@ -21,17 +21,33 @@ export interface ChapterView {
 /**
  * Records a view with ONE conditional upsert, so a view that changes nothing writes
  * nothing, whichever pod answers (an in-process "seen" check would not hold across
- * pods). It updates only when the section moved, or when another chapter was viewed
- * since (this one becomes the resume point again). `>=` against other chapters breaks
- * a tie of two views in the same millisecond towards the newer request.
+ * pods). A view changes something when it is the chapter's first, when the section
+ * moved, or when another chapter was viewed since (this one becomes the resume point
+ * again). `>=` against other chapters breaks a tie of two views in the same millisecond
+ * towards the newer request.
  *
- * PostgreSQL and SQLite (3.35+, for RETURNING) both take this text: `INSERT ... AS`,
- * `ON CONFLICT ... DO UPDATE ... WHERE` and `IS DISTINCT FROM` (SQLite 3.39+; better-sqlite3
- * 12 ships 3.49). See https://www.sqlite.org/lang_upsert.html and
+ * The `WHERE NOT EXISTS` guard skips the insert altogether when nothing changed: on
+ * PostgreSQL an `ON CONFLICT DO UPDATE` whose `WHERE` fails still locks the existing
+ * row (and WAL-logs the lock), which serialized concurrent views of one learner. The
+ * same test in `DO UPDATE ... WHERE` settles a race between two requests.
+ *
+ * PostgreSQL and SQLite (3.35+, for RETURNING) both take this text: `INSERT ... SELECT
+ * ... WHERE` before `ON CONFLICT` (SQLite needs the WHERE to parse it), `DO UPDATE ...
+ * WHERE`, `IS [NOT] DISTINCT FROM` (SQLite 3.39+; better-sqlite3 12 ships 3.49). See
+ * https://www.sqlite.org/lang_upsert.html and
  * https://www.postgresql.org/docs/15/sql-insert.html#SQL-ON-CONFLICT.
  */
 const RECORD_VIEW = `insert into chapter_positions as p (user_id, chapter_number, section_anchor, started_at, viewed_at)
-  values (?, ?, ?, ?, ?)
+  select ?, ?, ?, ?, ?
+   where not exists (
+     select 1 from chapter_positions same
+      where same.user_id = ? and same.chapter_number = ?
+        and same.section_anchor is not distinct from coalesce(?, same.section_anchor)
+        and not exists (
+          select 1 from chapter_positions other
+           where other.user_id = same.user_id and other.chapter_number <> same.chapter_number and other.viewed_at >= same.viewed_at
+        )
+   )
   on conflict (user_id, chapter_number) do update
     set section_anchor = coalesce(excluded.section_anchor, p.section_anchor),
         viewed_at = excluded.viewed_at
@@ -49,7 +65,8 @@ function rowsOf(result: unknown): unknown[] {
 
 /** True when the view was written (a first view, a new section, or a new resume point); false when nothing changed. */
 export async function recordView(knex: Knex, userId: string, view: ChapterView, at: string): Promise<boolean> {
-  const result = await knex.raw(RECORD_VIEW, [userId, view.chapter_number, view.section_anchor, at, at]);
+  const { chapter_number: chapter, section_anchor: anchor } = view;
+  const result = await knex.raw(RECORD_VIEW, [userId, chapter, anchor, at, at, userId, chapter, anchor]);
   return rowsOf(result).length > 0;
 }
 

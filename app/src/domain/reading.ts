@@ -33,11 +33,8 @@ export async function recordChapterView(stores: LearningStores, learner: Learner
     });
   }
   const at = clock.now().toISOString();
-  // Independent rows: on PostgreSQL the two statements run side by side on two connections.
-  const [positionChanged, dayAdded] = await Promise.all([
-    stores.progress.recordView(learner.id, { chapter_number: chapter.number, section_anchor: anchor }, at),
-    recordActivity(stores, learner, clock),
-  ]);
+  const positionChanged = await stores.progress.recordView(learner.id, { chapter_number: chapter.number, section_anchor: anchor }, at);
+  const dayAdded = await recordActivity(stores, learner, clock);
   return { position_changed: positionChanged, activity_day_added: dayAdded };
 }
 
