@@ -121,7 +121,7 @@ describe.each(DATABASE_KINDS)("the signed-in learner's lookups on %s, batched or
       id: randomUUID(), user_id: attempted.id, chapter_number: 2, score: 1, max_score: 5, percentage: 20, passed: false, answers_json: '{}', created_at: now,
     });
     const positioned = await insertLearner(db);
-    await db.write('reading_positions').insert({ user_id: positioned.id, chapter_number: 2, section_anchor: null, updated_at: now });
+    await db.write('chapter_positions').insert({ user_id: positioned.id, chapter_number: 2, section_anchor: null, started_at: now, viewed_at: now });
     const fresh = await insertLearner(db);
     const lockedOut = await insertLearner(db);
     const learners = [done, attempted, positioned, fresh, lockedOut];

@@ -1,6 +1,7 @@
 import type { Session, User } from '../../app/src/domain/accounts';
 import type { Chapter, ChapterLink, ChapterSummary } from '../../app/src/domain/chapters';
 import type { ChapterState, Progress } from '../../app/src/domain/progress';
+import type { ViewReport } from '../../app/src/domain/reading';
 import type { AttemptResult } from '../../app/src/domain/quizzes';
 import type { SearchResult } from '../../app/src/domain/search';
 import type { Plan, Tier } from '../../app/src/domain/tiers';
@@ -26,6 +27,8 @@ const contract: {
   searchResult: SentIsRead<SearchResult, Web.SearchResult>;
   attemptResult: SentIsRead<AttemptResult, Web.AttemptResult>;
   progress: SentIsRead<Progress, Web.Progress>;
+  /** The other way round: the web role sends it, the api reads it. */
+  viewReport: SentIsRead<Web.ChapterViewReport, ViewReport>;
 } = {
   tier: true,
   chapterState: true,
@@ -38,6 +41,7 @@ const contract: {
   searchResult: true,
   attemptResult: true,
   progress: true,
+  viewReport: true,
 };
 
 it('the web reads exactly what the api sends (checked by the type check)', () => {

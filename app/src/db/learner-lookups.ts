@@ -17,7 +17,7 @@ function chapterFactsColumns(user: string, chapter: string): string {
   return [
     `exists (select 1 from chapter_progress where user_id = ${user} and chapter_number = ${chapter}) as done`,
     `exists (select 1 from quiz_attempts where user_id = ${user} and chapter_number = ${chapter}) as attempted`,
-    `exists (select 1 from reading_positions where user_id = ${user} and chapter_number = ${chapter}) as positioned`,
+    `exists (select 1 from chapter_positions where user_id = ${user} and chapter_number = ${chapter}) as positioned`,
   ].join(',\n       ');
 }
 

@@ -1,14 +1,18 @@
 import type { Knex } from 'knex';
+import { chapterPositions, recordView, type ChapterPositionRow, type ChapterView } from './chapter-positions';
 import type { Database } from './database';
+
+export type { ChapterPositionRow, ChapterView } from './chapter-positions';
 
 export interface CompletionRow {
   readonly chapter_number: number;
   readonly completed_at: string;
 }
 
-export interface ReadingPositionRow {
-  readonly chapter_number: number;
-  readonly section_anchor: string | null;
+/** A local date with learning activity, and the zone it was counted in (null: recorded before zones were kept). */
+export interface ActivityDayRow {
+  readonly day: string;
+  readonly timezone: string | null;
 }
 
 export interface AttemptScoreRow {
@@ -42,16 +46,17 @@ export interface ProgressReads {
   completions(userId: string): Promise<CompletionRow[]>;
   /** The chapters whose quiz the learner tried at least once. */
   attemptedChapters(userId: string): Promise<number[]>;
-  readingPosition(userId: string): Promise<ReadingPositionRow | undefined>;
+  /** Every chapter the learner opened, newest view first (the first is the resume point). */
+  chapterPositions(userId: string): Promise<ChapterPositionRow[]>;
   /** Every attempt's score, oldest first (of one chapter when `chapterNumber` is given). */
   attemptScores(userId: string, chapterNumber?: number): Promise<AttemptScoreRow[]>;
   /** The learner's attempts at one quiz, newest first. */
   attempts(userId: string, chapterNumber: number): Promise<AttemptRow[]>;
-  /** The local dates on which the learner learned something. */
-  activityDays(userId: string): Promise<string[]>;
+  /** The local dates on which the learner learned something, with the zone each was counted in. */
+  activityDays(userId: string): Promise<ActivityDayRow[]>;
 }
 
-/** Completions, reading positions, quiz attempts and activity days. */
+/** Completions, chapter positions, quiz attempts and activity days. */
 export interface ProgressStore {
   /** Reads from the replica. */
   readonly replica: ProgressReads;
@@ -59,10 +64,11 @@ export interface ProgressStore {
   readonly primary: ProgressReads;
   /** Marks a chapter done; completing twice keeps the first time. True when this call completed it. */
   complete(userId: string, chapterNumber: number, at: string): Promise<boolean>;
-  setReadingPosition(userId: string, position: ReadingPositionRow, at: string): Promise<void>;
+  /** Records a chapter view; false when it changed nothing (and nothing was written). */
+  recordView(userId: string, view: ChapterView, at: string): Promise<boolean>;
   addAttempt(attempt: NewAttempt): Promise<void>;
-  /** Marks a local date as a day of learning (once). */
-  recordActivityDay(userId: string, day: string): Promise<void>;
+  /** Marks a local date, counted in `timezone`, as a day of learning (once); false when it already was. */
+  recordActivityDay(userId: string, day: string, timezone: string): Promise<boolean>;
 }
 
 /** ProgressReads over one connection pool (the replica, or the primary right after a write). */
@@ -80,9 +86,8 @@ class SqlProgressReads implements ProgressReads {
     return rows.map((r) => Number(r.chapter_number));
   }
 
-  async readingPosition(userId: string): Promise<ReadingPositionRow | undefined> {
-    const row = await this.knex('reading_positions').where({ user_id: userId }).first('chapter_number', 'section_anchor');
-    return row ? { chapter_number: Number(row.chapter_number), section_anchor: row.section_anchor ?? null } : undefined;
+  chapterPositions(userId: string): Promise<ChapterPositionRow[]> {
+    return chapterPositions(this.knex, userId);
   }
 
   /** Every attempt's score, oldest first (of one chapter when `chapterNumber` is given). */
@@ -108,15 +113,15 @@ class SqlProgressReads implements ProgressReads {
     return rows.map((r) => ({ id: r.id, score: Number(r.score), max_score: Number(r.max_score), passed: Boolean(r.passed), created_at: r.created_at }));
   }
 
-  /** The local dates on which the learner learned something. */
-  async activityDays(userId: string): Promise<string[]> {
-    const days: { day: string }[] = await this.knex('activity_days').where({ user_id: userId }).select('day');
-    return days.map((d) => d.day);
+  /** The local dates on which the learner learned something, with the zone each was counted in. */
+  async activityDays(userId: string): Promise<ActivityDayRow[]> {
+    const days: ActivityDayRow[] = await this.knex('activity_days').where({ user_id: userId }).select('day', 'timezone');
+    return days.map((d) => ({ day: d.day, timezone: d.timezone ?? null }));
   }
 }
 
 /**
- * Completions, reading positions, quiz attempts and activity days. Reads go to the
+ * Completions, chapter positions, quiz attempts and activity days. Reads go to the
  * replica (`replica`) or, right after a write, to the primary (`primary`), so an answer
  * includes what was just written even when the replica lags.
  */
@@ -141,19 +146,22 @@ export class SqlProgressStore implements ProgressStore {
     return inserted.length > 0;
   }
 
-  async setReadingPosition(userId: string, position: ReadingPositionRow, at: string): Promise<void> {
-    await this.write('reading_positions')
-      .insert({ user_id: userId, chapter_number: position.chapter_number, section_anchor: position.section_anchor, updated_at: at })
-      .onConflict('user_id')
-      .merge();
+  /** Records a chapter view; false when it changed nothing (and nothing was written). */
+  recordView(userId: string, view: ChapterView, at: string): Promise<boolean> {
+    return recordView(this.write, userId, view, at);
   }
 
   async addAttempt(attempt: NewAttempt): Promise<void> {
     await this.write('quiz_attempts').insert(attempt);
   }
 
-  /** Marks a local date as a day of learning (once). */
-  async recordActivityDay(userId: string, day: string): Promise<void> {
-    await this.write('activity_days').insert({ user_id: userId, day }).onConflict(['user_id', 'day']).ignore();
+  /** Marks a local date, counted in `timezone`, as a day of learning (once); false when it already was. */
+  async recordActivityDay(userId: string, day: string, timezone: string): Promise<boolean> {
+    const inserted = await this.write('activity_days')
+      .insert({ user_id: userId, day, timezone })
+      .onConflict(['user_id', 'day'])
+      .ignore()
+      .returning('day');
+    return inserted.length > 0;
   }
 }

@@ -1,9 +1,9 @@
 import type { Clock } from '../clock';
 import type { ChapterFacts } from '../db/learner-lookups';
 import type { LearnerStore } from '../db/learner-store';
-import type { ProgressReads } from '../db/progress-store';
+import type { ChapterPositionRow, ProgressReads } from '../db/progress-store';
 import type { LearningStores } from '../db/stores';
-import { BadRequest, NotFound } from '../errors';
+import { NotFound } from '../errors';
 import { assertCanReadChapter } from './access';
 import type { ChapterOutline } from './catalogue';
 import type { Learner } from './learner';
@@ -36,6 +36,8 @@ export interface Progress {
     readonly number: number;
     readonly title: string;
     readonly state: ChapterState;
+    /** The learner's plan does not open this chapter (it may still be "done", from an earlier plan). */
+    readonly locked: boolean;
     readonly completed_at: string | null;
     readonly best_quiz_percentage: number | null;
     readonly last_quiz_percentage: number | null;
@@ -63,16 +65,23 @@ export async function quizScores(reads: ProgressReads, userId: string, chapterNu
   return scores;
 }
 
-async function readResume(reads: ProgressReads, learner: Learner): Promise<ResumePoint | null> {
-  const row = await reads.readingPosition(learner.id);
-  // A resume point in a chapter the learner can no longer read (plan ended) is not offered.
-  if (!row || !canReadChapter(learner.tier, row.chapter_number)) return null;
-  return { chapter_number: row.chapter_number, section_anchor: row.section_anchor };
+/**
+ * The resume point: the chapter viewed last, among those the learner can still read (a
+ * plan that ended does not send them to a locked page), with the section read in it.
+ */
+export function resumeFrom(learner: Learner, positions: readonly ChapterPositionRow[]): ResumePoint | null {
+  const row = positions.find((p) => canReadChapter(learner.tier, p.chapter_number));
+  return row ? { chapter_number: row.chapter_number, section_anchor: row.section_anchor } : null;
 }
 
+/**
+ * Issue 16, defect 3: what the learner finished stays finished. A completed chapter is
+ * "done" on every plan (and counted in the summary), flagged `locked` apart when the plan
+ * no longer opens it; a chapter not completed that the plan does not open is "locked".
+ */
 function stateOf(learner: Learner, chapterNumber: number, completed: boolean, started: boolean): ChapterState {
-  if (!canReadChapter(learner.tier, chapterNumber)) return 'locked';
   if (completed) return 'done';
+  if (!canReadChapter(learner.tier, chapterNumber)) return 'locked';
   return started ? 'in_progress' : 'not_started';
 }
 
@@ -84,11 +93,8 @@ export async function chapterStates(
 ): Promise<Map<number, ChapterState>> {
   const reads = stores.progress.replica;
   const completed = new Set((await reads.completions(learner.id)).map((r) => r.chapter_number));
-  const attempted = new Set(await reads.attemptedChapters(learner.id));
-  const resume = await readResume(reads, learner);
-  return new Map(
-    chapterNumbers.map((n) => [n, stateOf(learner, n, completed.has(n), attempted.has(n) || resume?.chapter_number === n)]),
-  );
+  const started = new Set([...(await reads.attemptedChapters(learner.id)), ...(await reads.chapterPositions(learner.id)).map((p) => p.chapter_number)]);
+  return new Map(chapterNumbers.map((n) => [n, stateOf(learner, n, completed.has(n), started.has(n))]));
 }
 
 /** One chapter's state from its facts: the rule every page shares. */
@@ -102,7 +108,6 @@ export function stateFromFacts(learner: Learner, chapterNumber: number, facts: C
  * lookups themselves.
  */
 export async function chapterState(stores: Pick<LearningStores, 'learners'>, learner: Learner, chapterNumber: number): Promise<ChapterState> {
-  if (!canReadChapter(learner.tier, chapterNumber)) return 'locked';
   return stateFromFacts(learner, chapterNumber, await stores.learners.chapterFacts(learner.id, chapterNumber));
 }
 
@@ -121,13 +126,13 @@ export async function learnerWithChapterState(
   return { learner: found.learner, state: stateFromFacts(found.learner, chapterNumber, found.facts) };
 }
 
-/** Marks today (in the learner's zone) as a day of learning. */
-export async function recordActivity(stores: Pick<LearningStores, 'progress'>, learner: Learner, clock: Clock): Promise<void> {
-  await stores.progress.recordActivityDay(learner.id, localDate(clock.now(), learner.timezone));
+/** Marks today (in the learner's zone, kept with the day) as a day of learning; false when it already was. */
+export function recordActivity(stores: Pick<LearningStores, 'progress'>, learner: Learner, clock: Clock): Promise<boolean> {
+  return stores.progress.recordActivityDay(learner.id, localDate(clock.now(), learner.timezone), learner.timezone);
 }
 
 export async function readStreak(reads: ProgressReads, learner: Learner, clock: Clock): Promise<Progress['streak']> {
-  const streak = computeStreak(await reads.activityDays(learner.id), localDate(clock.now(), learner.timezone));
+  const streak = computeStreak(await reads.activityDays(learner.id), localDate(clock.now(), learner.timezone), learner.timezone);
   return { ...streak, timezone: learner.timezone };
 }
 
@@ -139,14 +144,16 @@ async function progressFrom(stores: LearningStores, reads: ProgressReads, learne
   const outline = await stores.content.outline();
   const completedAt = new Map((await reads.completions(learner.id)).map((r) => [r.chapter_number, r.completed_at]));
   const scores = await quizScores(reads, learner.id);
-  const resume = await readResume(reads, learner);
+  const positions = await reads.chapterPositions(learner.id);
+  const opened = new Set(positions.map((p) => p.chapter_number));
   const chapters = outline.chapters.map((chapter) => {
     const score = scores.get(chapter.number);
-    const started = score !== undefined || resume?.chapter_number === chapter.number;
+    const started = score !== undefined || opened.has(chapter.number);
     return {
       number: chapter.number,
       title: chapter.title,
       state: stateOf(learner, chapter.number, completedAt.has(chapter.number), started),
+      locked: !canReadChapter(learner.tier, chapter.number),
       completed_at: completedAt.get(chapter.number) ?? null,
       best_quiz_percentage: score?.best ?? null,
       last_quiz_percentage: score?.last ?? null,
@@ -158,7 +165,7 @@ async function progressFrom(stores: LearningStores, reads: ProgressReads, learne
     completed_chapters: completed,
     total_chapters: chapters.length,
     chapters,
-    resume,
+    resume: resumeFrom(learner, positions),
     streak: await readStreak(reads, learner, clock),
   };
 }
@@ -188,23 +195,4 @@ export async function completeChapter(
   await recordActivity(stores, learner, clock);
   if (inserted) options.events?.chapterCompleted(chapterNumber);
   return progressFrom(stores, stores.progress.primary, learner, clock);
-}
-
-export async function setReadingPosition(
-  stores: LearningStores,
-  learner: Learner,
-  position: { chapter_number: number; section_anchor?: string | null },
-  clock: Clock,
-): Promise<{ resume: ResumePoint }> {
-  const chapter = await findChapter(stores, position.chapter_number);
-  assertCanReadChapter(learner, chapter.number);
-  const anchor = position.section_anchor ?? null;
-  if (anchor !== null && !chapter.sections.some((s) => s.anchor === anchor)) {
-    throw new BadRequest(`Chapter ${chapter.number} has no section "${anchor}".`, {
-      issues: [{ path: ['section_anchor'], message: 'not a section of this chapter' }],
-    });
-  }
-  await stores.progress.setReadingPosition(learner.id, { chapter_number: chapter.number, section_anchor: anchor }, clock.now().toISOString());
-  await recordActivity(stores, learner, clock);
-  return { resume: { chapter_number: chapter.number, section_anchor: anchor } };
 }

@@ -38,35 +38,88 @@ export function previousDate(day: string): string {
   return new Date(Date.UTC(year, month - 1, date - 1)).toISOString().slice(0, 10);
 }
 
+/** Whole calendar days from `earlier` to `later` (`YYYY-MM-DD`), negative when reversed. */
+export function daysBetween(earlier: string, later: string): number {
+  return Math.round((Date.parse(`${later}T00:00:00Z`) - Date.parse(`${earlier}T00:00:00Z`)) / 86_400_000);
+}
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's offset from UTC in minutes at `instant` (east positive); an unknown zone counts as UTC. */
+export function utcOffsetMinutes(timeZone: string, instant: Date): number {
+  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
+  let formatter = offsetFormatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric',
+    });
+    offsetFormatters.set(zone, formatter);
+  }
+  const p = Object.fromEntries(formatter.formatToParts(instant).map((part) => [part.type, Number(part.value)]));
+  const wallClock = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+  return Math.round((wallClock - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+}
+
+/** A day of learning and the zone it was counted in (null: recorded before zones were kept). */
+export interface ActivityDay {
+  readonly day: string;
+  readonly timezone: string | null;
+}
+
+/**
+ * Calendar days a move from zone `from` to zone `to` skips (0 when moving west or not
+ * at all): after a move east by 25 hours the learner's date jumps by up to two days, and
+ * those dates were never theirs to learn on, so they must not break a streak.
+ */
+function skippedByMove(from: ActivityDay, to: ActivityDay): number {
+  const [fromZone, toZone] = [from.timezone, to.timezone];
+  if (fromZone === null || toZone === null || fromZone === toZone) return 0;
+  // Offsets at both ends: a daylight-saving change between them must not shrink the allowance.
+  const eastward = Math.max(
+    ...[from.day, to.day].map((day) => {
+      const noon = new Date(`${day}T12:00:00Z`);
+      return utcOffsetMinutes(toZone, noon) - utcOffsetMinutes(fromZone, noon);
+    }),
+  );
+  return Math.max(0, Math.ceil(eastward / 1440));
+}
+
 export interface Streak {
   readonly current: number;
   readonly longest: number;
   readonly last_active_date: string | null;
 }
 
+const asActivityDay = (day: string | ActivityDay): ActivityDay => (typeof day === 'string' ? { day, timezone: null } : day);
+
+/** Whether learning on `later` continues a streak whose previous day was `earlier`. */
+function continues(earlier: ActivityDay, later: ActivityDay): boolean {
+  return daysBetween(earlier.day, later.day) <= 1 + skippedByMove(earlier, later);
+}
+
 /**
- * `days`: the local dates with any activity. The current streak runs back from today,
- * or from yesterday when today has no activity yet (the day is not over).
+ * `days`: the local dates with any activity, each with the zone it was counted in.
+ * The current streak runs back from today, or from yesterday when today has no activity
+ * yet (the day is not over). A change of zone never costs a streak (issue 16, defect 5):
+ * dates a move east skips do not break it, and after a move west the days recorded
+ * ahead of the learner's new date count as today (so `last_active_date` is never the
+ * learner's tomorrow). `timezone` is the learner's zone now.
  */
-export function computeStreak(days: readonly string[], today: string): Streak {
-  const unique = [...new Set(days)].sort();
-  if (unique.length === 0) return { current: 0, longest: 0, last_active_date: null };
-  const active = new Set(unique);
+export function computeStreak(days: readonly (string | ActivityDay)[], today: string, timezone: string | null = null): Streak {
+  const byDay = new Map(days.map((d) => [asActivityDay(d).day, asActivityDay(d)]));
+  const ordered = [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  if (ordered.length === 0) return { current: 0, longest: 0, last_active_date: null };
 
   let longest = 0;
   let run = 0;
-  let previous: string | null = null;
-  for (const day of unique) {
-    run = previous !== null && previousDate(day) === previous ? run + 1 : 1;
+  let previous: ActivityDay | null = null;
+  for (const day of ordered) {
+    run = previous !== null && continues(previous, day) ? run + 1 : 1;
     longest = Math.max(longest, run);
     previous = day;
   }
-
-  let cursor = active.has(today) ? today : previousDate(today);
-  let current = 0;
-  while (active.has(cursor)) {
-    current += 1;
-    cursor = previousDate(cursor);
-  }
-  return { current, longest, last_active_date: unique[unique.length - 1] };
+  const last = ordered[ordered.length - 1];
+  const now: ActivityDay = { day: last.day > today ? last.day : today, timezone };
+  const current = continues(last, now) ? run : 0;
+  return { current, longest, last_active_date: last.day > today ? today : last.day };
 }

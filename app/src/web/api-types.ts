@@ -120,9 +120,18 @@ export interface ProgressChapter {
   number: number;
   title: string;
   state: ChapterState;
+  /** The plan does not open this chapter now; a chapter finished on an earlier plan stays "done". */
+  locked: boolean;
   completed_at: string | null;
   best_quiz_percentage: number | null;
   last_quiz_percentage: number | null;
+}
+
+/** The body of `POST /progress/views`: a chapter view, as the page reports it. */
+export interface ChapterViewReport {
+  chapter_number: number;
+  /** The section in view; left out, the section already recorded for the chapter stays. */
+  section_anchor?: string;
 }
 
 export interface Resume {

@@ -88,7 +88,7 @@ function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter
       }
       else logger.info(log, `web page refused: ${kind}`);
       if (kind === 'api_down') ctx.set('Retry-After', '30');
-      if (ctx.path === '/progress/position' || ctx.accepts('html', 'json') === 'json') {
+      if ((ctx.path === '/progress/position' && ctx.request.is('json')) || ctx.accepts('html', 'json') === 'json') {
         ctx.status = status;
         ctx.body = { code: kind, message: 'See the page for details.' };
         return;

@@ -7,6 +7,7 @@ export const FLASH_MESSAGES = {
   'signed-in': 'You are signed in.',
   'signed-out': 'You are signed out.',
   'chapter-complete': 'Chapter marked complete. Nicely done.',
+  'place-saved': 'Your place is saved: "Resume" brings you back here.',
   'timezone-saved': 'Time zone saved.',
   'account-deleted': 'Your account and all its data have been deleted.',
 } as const;

@@ -1,6 +1,7 @@
 import { FixedClock } from '../../../app/src/clock';
 import { openStores, type Stores } from '../../../app/src/db/stores';
-import { completeChapter, getProgress, setReadingPosition } from '../../../app/src/domain/progress';
+import { completeChapter, getProgress } from '../../../app/src/domain/progress';
+import { setReadingPosition } from '../../../app/src/domain/reading';
 import { computeStreak, localDate, previousDate } from '../../../app/src/domain/streaks';
 import { DATABASE_KINDS, type TestDatabase } from '../../support/databases';
 import { createFixtureDatabase, insertLearner } from './support';

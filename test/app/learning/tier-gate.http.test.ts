@@ -88,7 +88,7 @@ describe.each(DATABASE_KINDS)('the tier gate over HTTP on %s', (kind) => {
     expectUpgradeRequired(await api.request('POST', '/api/v1/chapters/4/complete', { token }));
     expectUpgradeRequired(await api.request('PUT', '/api/v1/progress/position', { token, body: { chapter_number: 4 } }));
     expect(await api.db.read('chapter_progress').where({ user_id: userId })).toEqual([]);
-    expect(await api.db.read('reading_positions').where({ user_id: userId })).toEqual([]);
+    expect(await api.db.read('chapter_positions').where({ user_id: userId })).toEqual([]);
   });
 
   it('ignores a tier, user or role claimed in the request', async () => {

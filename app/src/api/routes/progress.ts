@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import type { ApiContext } from '../app';
-import { getProgress, setReadingPosition } from '../../domain/progress';
+import { getProgress } from '../../domain/progress';
+import { recordChapterView, setReadingPosition } from '../../domain/reading';
 import type { ApiState, SignedInState } from '../state';
 import { requireUser } from '../middleware/auth';
 
@@ -20,6 +21,14 @@ export function progressRoutes(deps: ApiContext): Router {
     ctx.body = await getProgress(deps.stores, ctx.state.user, deps.clock);
   });
 
+  // The page reports each view here after it loaded (issues 14 and 15): idempotent, and
+  // nothing is written when nothing changed. 204: the page has no use for an answer.
+  router.post<SignedInState>('/progress/views', auth, async (ctx) => {
+    await recordChapterView(deps.stores, ctx.state.user, PositionBody.parse(ctx.request.body), deps.clock);
+    ctx.status = 204;
+  });
+
+  /** Deprecated alias of POST /progress/views that answers the resume point; kept for older web pods during a rollout. */
   router.put<SignedInState>('/progress/position', auth, async (ctx) => {
     ctx.body = await setReadingPosition(deps.stores, ctx.state.user, PositionBody.parse(ctx.request.body), deps.clock);
   });

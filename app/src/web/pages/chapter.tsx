@@ -70,6 +70,14 @@ export function ChapterPage({ frame, chapter, html, totalChapters }: ChapterPage
                 <button type="submit">Mark chapter {chapter.number} complete</button>
               </form>
             )}
+            {/* Without JavaScript nothing reports the view: this button does (a POST, never a GET). */}
+            <form method="post" action="/progress/position">
+              <CsrfField token={frame.csrfToken} />
+              <input type="hidden" name="chapter_number" value={String(chapter.number)} />
+              <button type="submit" class="secondary">
+                Save my place in chapter {chapter.number}
+              </button>
+            </form>
             {chapter.has_quiz && (
               <p>
                 <a href={`/chapters/${chapter.number}/quiz`}>Take the chapter {chapter.number} quiz</a>

@@ -63,6 +63,8 @@ export function ProgressPage({ frame, progress }: { frame: Frame; progress: Prog
                 </th>
                 <td>
                   <StateBadge state={chapter.state} />
+                  {/* Finished on an earlier plan: still counted above, no longer open (issue 16, defect 3). */}
+                  {chapter.state === 'done' && chapter.locked && <span class="muted"> (locked on your plan)</span>}
                 </td>
                 <td>{percent(chapter.best_quiz_percentage)}</td>
                 <td>{percent(chapter.last_quiz_percentage)}</td>

@@ -3,7 +3,6 @@ import type { Chapter, Progress } from '../api-types';
 import { redirectWithFlash, sendPage, type WebContext, type WebState } from '../context';
 import { chapterNumber } from '../forms';
 import { ChapterPage } from '../pages/chapter';
-import { cookieOptions } from '../session';
 import { frame, isUpgrade, requireSession, sendUpgradePanel, type WebRouteDeps } from './shared';
 
 /** A chapter's page, and marking it complete; locked chapters show the upgrade panel. */
@@ -25,7 +24,7 @@ export function chapterRoutes(deps: WebRouteDeps): Router<WebState> {
 }
 
 async function showChapter(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
-  const { runtime, logger, outline, chapterHtml } = deps;
+  const { runtime, outline, chapterHtml } = deps;
   const number = chapterNumber(ctx);
   if (number === null) return; // falls through to the 404 page
   const learner = ctx.state.learner;
@@ -36,17 +35,8 @@ async function showChapter(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
     if (isUpgrade(error)) return sendUpgradePanel(ctx, deps, number, error);
     throw error;
   }
-  // Remember the chapter as the resume point, once per chapter change: the section
-  // anchor then follows the learner's scrolling (enhancement script), and a reload
-  // does not overwrite it.
-  if (ctx.cookies.get(runtime.names.position) !== String(number)) {
-    try {
-      await learner.call({ method: 'PUT', path: '/progress/position', body: { chapter_number: number } });
-      ctx.cookies.set(runtime.names.position, String(number), cookieOptions(runtime.cookies));
-    } catch (error) {
-      logger.warn({ err: error, chapter: number }, 'could not save the reading position');
-    }
-  }
+  // Nothing is recorded here: a GET never writes (issue 15). The page reports the view
+  // with a POST once it has loaded (enhancement script), or by its "Save my place" form.
   const html = chapterHtml.render(chapter.number, chapter.markdown, chapter.sections);
   const total = await outline.total(learner);
   // The page shows the Markdown as HTML only; leaving it out keeps the template key short.

@@ -1,9 +1,8 @@
 import Router from '@koa/router';
-import type { Progress } from '../api-types';
-import { sendPage, type WebState } from '../context';
+import type { ChapterViewReport, Progress } from '../api-types';
+import { redirectWithFlash, sendPage, type WebState } from '../context';
 import { bodyOf, text } from '../forms';
 import { ProgressPage } from '../pages/progress';
-import { cookieOptions } from '../session';
 import { frame, requireSession, type WebRouteDeps } from './shared';
 
 /** The progress page, and the reading position the chapter pages report. */
@@ -11,26 +10,30 @@ export function progressRoutes(deps: WebRouteDeps): Router<WebState> {
   const router = new Router<WebState>();
   const { runtime } = deps;
 
-  /** The enhancement script reports the section in view; a plain form may too. */
+  /**
+   * A chapter view, reported by the enhancement script after the page loaded (JSON,
+   * CSRF header, answered 204) or by the page's "Save my place" form without JavaScript
+   * (CSRF field, answered with a redirect back). The chapter GET itself writes nothing
+   * (issue 15: a cross-site link must not change state); the api writes only what changed.
+   */
   router.post('position', '/progress/position', async (ctx) => {
     const body = bodyOf(ctx);
     const number = Number(body.chapter_number);
     const anchor = text(body.section_anchor);
-    if (!Number.isInteger(number) || number < 1 || (anchor && !/^[a-z0-9-]{1,160}$/.test(anchor))) {
+    if (!Number.isInteger(number) || number < 1 || number > 9999 || (anchor && !/^[a-z0-9-]{1,160}$/.test(anchor))) {
       ctx.status = 400;
+      ctx.body = { code: 'bad_request', message: 'chapter_number must be a chapter and section_anchor a section anchor.' };
       return;
     }
     if (!ctx.state.learner.hasSession) {
       ctx.status = 401;
+      ctx.body = { code: 'unauthorized', message: 'Sign in to keep your place.' };
       return;
     }
-    await ctx.state.learner.call({
-      method: 'PUT',
-      path: '/progress/position',
-      body: { chapter_number: number, ...(anchor ? { section_anchor: anchor } : {}) },
-    });
-    ctx.cookies.set(runtime.names.position, String(number), cookieOptions(runtime.cookies));
-    ctx.status = 204;
+    const view: ChapterViewReport = { chapter_number: number, ...(anchor ? { section_anchor: anchor } : {}) };
+    await ctx.state.learner.call({ method: 'POST', path: '/progress/views', body: view });
+    if (ctx.request.is('json')) ctx.status = 204;
+    else redirectWithFlash(ctx, runtime, `/chapters/${number}${anchor ? `#${anchor}` : ''}`, 'place-saved');
   });
 
   router.get('progress', '/progress', requireSession, async (ctx) => {

@@ -1,8 +1,8 @@
 /**
  * The one script, served fingerprinted from /assets and loaded with `defer`. Every page
- * works without it; it only adds: the browser's time zone on sign up, the reading
- * position as the learner scrolls (so "resume" lands on the right section), and a thin
- * reading progress bar. Kept in a module so the TypeScript build carries it along.
+ * works without it; it only adds: the browser's time zone on sign up, the report of a
+ * chapter view once the page has loaded, the reading position as the learner scrolls (so
+ * "resume" lands on the right section), and a thin reading progress bar. Kept in a module so the TypeScript build carries it along.
  */
 export const script = String.raw`
 (function () {
@@ -21,16 +21,29 @@ export const script = String.raw`
   var saved = null;
   var timer = null;
 
+  // keepalive: the report outlives the page when the learner navigates away at once.
+  // (sendBeacon cannot carry the CSRF header.)
+  function report(body) {
+    return fetch('/progress/position', {
+      method: 'POST',
+      credentials: 'same-origin',
+      keepalive: true,
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify(body)
+    });
+  }
+
   function save(anchor) {
     if (anchor === saved) return;
     saved = anchor;
-    fetch('/progress/position', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
-      body: JSON.stringify({ chapter_number: chapter, section_anchor: anchor })
-    }).catch(function () { saved = null; });
+    report({ chapter_number: chapter, section_anchor: anchor }).catch(function () { saved = null; });
   }
+
+  // The view is reported once the page has loaded, off its critical path: the GET that
+  // rendered it wrote nothing (issues 14 and 15), and the api writes only what changed.
+  function reportView() { report({ chapter_number: chapter }).catch(function () { /* the next view reports again */ }); }
+  if (document.readyState === 'complete') reportView();
+  else window.addEventListener('load', reportView, { once: true });
 
   function current() {
     var best = null;
