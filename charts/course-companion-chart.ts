@@ -194,6 +194,8 @@ export class CourseCompanionChart extends Chart {
     const env = this.environment;
     return renderConfig({
       ...{ APP_ENV: env.appEnv, ROLE: role, PORT: ROLE_PORTS[role], METRICS_PORT },
+      // The window Argo CD syncs in, so the app announces that same window (issue 17, item 3).
+      MAINTENANCE_WINDOW: JSON.stringify(env.maintenanceWindow),
       ...values,
       // In-cluster callers (the web role, smoke tests) use the Services' names as Host.
       ALLOWED_HOSTS: [

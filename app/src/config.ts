@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { METRICS_PORT, ROLE_PORTS } from './contract';
+import { parseMaintenanceWindow, type MaintenanceWindow } from './maintenance/window';
 
 /**
  * Every environment variable of docs/contracts.md, parsed once at start. A bad or
@@ -61,6 +62,8 @@ export interface Config {
   readonly shutdownTimeoutSeconds: number;
   /** A fault injected for a rollout rehearsal; never set outside development and test. */
   readonly rehearsalFault?: RehearsalFault;
+  /** The environment's maintenance window (the one Argo CD syncs in), announced to learners. */
+  readonly maintenanceWindow?: MaintenanceWindow;
   /** Not an environment variable: fixed operating limits, overridable in tests. */
   readonly readinessTimeoutMs: number;
   readonly bodyLimitBytes: number;
@@ -181,6 +184,16 @@ export const EnvSchema = z.object({
   // Read only to refuse REHEARSAL_FAULT in the image, which sets NODE_ENV=production.
   NODE_ENV: optionalString,
   REHEARSAL_FAULT: optionalString.pipe(z.enum(REHEARSAL_FAULTS).optional()),
+  // The environment file's maintenanceWindow as JSON, written into the ConfigMap by the charts.
+  MAINTENANCE_WINDOW: optionalString.transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      return parseMaintenanceWindow(v);
+    } catch (err) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
 });
 
 function packageVersion(): string {
@@ -274,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     rehearsalFault: e.REHEARSAL_FAULT,
+    maintenanceWindow: e.MAINTENANCE_WINDOW,
     readinessTimeoutMs: 2000,
     bodyLimitBytes: 64 * 1024,
     authRateLimit: { points: 10, durationSeconds: 60 },

@@ -123,6 +123,8 @@ async function startWebRole(role: RoleContext, apiUrl: string): Promise<RunningR
     isReady: () => !role.lifecycle.draining,
     trustProxy: config.trustProxy,
     errorReporter: role.errorReporter,
+    maintenanceWindow: config.maintenanceWindow,
+    clock: role.clock,
   });
   const server = await listen(app, portOf(config, 'web'), role.host);
   return { server, registry: metrics.registry };

@@ -14,8 +14,11 @@ import { bodyOf } from './forms';
 import { ErrorPage, troubleStatus, type Trouble } from './pages/errors';
 import { notFound, webRoutes } from './routes';
 import { allowedHosts, securityHeaders } from './security';
+import { MaintenanceNotices } from './maintenance';
 import { LearnerApi, RefreshCoordinator } from './session';
 import { noErrorReporter, type ErrorReporter } from '../observability/error-reporter';
+import { systemClock, type Clock } from '../clock';
+import type { MaintenanceWindow } from '../maintenance/window';
 
 export interface WebAppDeps {
   /** API_URL: how this role reaches the api, e.g. `http://api-stable:8000` (no `/api/v1`). */
@@ -45,6 +48,10 @@ export interface WebAppDeps {
   readonly version?: string;
   /** Where this role's own unexpected errors are reported (Sentry when SENTRY_DSN is set). */
   readonly errorReporter?: ErrorReporter;
+  /** MAINTENANCE_WINDOW: announced on every page from 48 hours ahead. @default none */
+  readonly maintenanceWindow?: MaintenanceWindow;
+  /** @default the system clock */
+  readonly clock?: Clock;
 }
 
 const CSRF_HEADER = 'x-csrf-token';
@@ -189,7 +196,8 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
   const logger = deps.logger;
   const client = new ApiClient({ baseUrl: deps.apiUrl, timeoutMs: deps.apiTimeoutMs });
   const assets = new StaticAssets();
-  const runtime = createRuntime(assets.urls, new CsrfTokens(deps.sessionSecret), { secure });
+  const notices = new MaintenanceNotices(deps.maintenanceWindow, deps.clock ?? systemClock, { secure });
+  const runtime = createRuntime(assets.urls, new CsrfTokens(deps.sessionSecret), { secure }, notices);
 
   for (const middleware of deps.instrument ?? []) app.use(middleware);
   app.use(requestIds());

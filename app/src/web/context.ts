@@ -4,6 +4,7 @@ import type { VNode } from 'preact';
 import type { AssetUrls } from './assets';
 import type { CsrfTokens } from './csrf';
 import { flashMessage, type FlashKey } from './flash';
+import type { MaintenanceNotices } from './maintenance';
 import { PageTemplates, renderPage } from './page-templates';
 import type { Frame } from './pages/layout';
 import { cookieNames, cookieOptions, type CookieNames, type CookieSettings, type LearnerApi } from './session';
@@ -31,10 +32,12 @@ export interface WebRuntime {
   readonly names: CookieNames;
   /** Pages many learners see alike (see sendPage). */
   readonly pages: PageTemplates;
+  /** The 48-hour maintenance notice every page may carry. */
+  readonly notices: MaintenanceNotices;
 }
 
-export function createRuntime(assets: AssetUrls, csrf: CsrfTokens, cookies: CookieSettings): WebRuntime {
-  return { assets, csrf, cookies, names: cookieNames(cookies), pages: new PageTemplates() };
+export function createRuntime(assets: AssetUrls, csrf: CsrfTokens, cookies: CookieSettings, notices: MaintenanceNotices): WebRuntime {
+  return { assets, csrf, cookies, names: cookieNames(cookies), pages: new PageTemplates(), notices };
 }
 
 export function frameFor(ctx: WebAppContext, runtime: WebRuntime): Frame {
@@ -45,6 +48,7 @@ export function frameFor(ctx: WebAppContext, runtime: WebRuntime): Frame {
     signedIn: ctx.state.learner.hasSession,
     path: ctx.path,
     flash: ctx.state.flash,
+    maintenance: runtime.notices.bannerFor(ctx.cookies.get(runtime.notices.cookieName)),
   };
 }
 

@@ -10,6 +10,7 @@ import { accessRoutes } from './access';
 import { chapterRoutes } from './chapters';
 import { courseRoutes } from './course';
 import { progressRoutes } from './progress';
+import { publicRoutes } from './public';
 import { quizRoutes } from './quizzes';
 import { searchRoutes } from './search';
 
@@ -26,6 +27,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   adminRoutes,
   webhookRoutes,
   plansRoutes,
+  publicRoutes,
   courseRoutes,
   chapterRoutes,
   quizRoutes,

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { AssetUrls } from '../assets';
+import type { MaintenanceBanner } from '../maintenance';
 
 /** What every page needs from the request, besides its own data. */
 export interface Frame {
@@ -11,6 +12,8 @@ export interface Frame {
   readonly path: string;
   /** A one-line confirmation after a redirect ("Chapter marked complete."). */
   readonly flash?: string;
+  /** The 48-hour maintenance notice, while one is announced and not dismissed. */
+  readonly maintenance?: MaintenanceBanner;
 }
 
 /** Every form posts this hidden field; the server refuses a POST without a valid one. */
@@ -26,6 +29,29 @@ function NavLink({ href, path, children }: { href: string; path: string; childre
         {children}
       </a>
     </li>
+  );
+}
+
+/**
+ * A labelled region, so screen-reader users can find it; role=status inside announces
+ * it politely. Dismissing is a form POST, so it works without JavaScript.
+ */
+function MaintenanceNotice({ frame, banner }: { frame: Frame; banner: MaintenanceBanner }) {
+  return (
+    <section class="maintenance" aria-label="Planned maintenance">
+      <p role="status">
+        {banner.inProgress ? 'Maintenance in progress' : 'Planned maintenance'}: {banner.description}. The course may be
+        briefly unavailable during this time; your progress is saved.
+      </p>
+      <form method="post" action="/maintenance-notice/dismiss">
+        <CsrfField token={frame.csrfToken} />
+        <input type="hidden" name="start" value={banner.start} />
+        <input type="hidden" name="next" value={frame.path} />
+        <button type="submit" class="link">
+          Dismiss<span class="visually-hidden"> the maintenance notice</span>
+        </button>
+      </form>
+    </section>
   );
 }
 
@@ -70,6 +96,7 @@ export function Layout({ frame, title, children }: { frame: Frame; title: string
             )}
           </div>
         </header>
+        {frame.maintenance && <MaintenanceNotice frame={frame} banner={frame.maintenance} />}
         {frame.flash && (
           <div class="flash" role="status">
             <p>{frame.flash}</p>

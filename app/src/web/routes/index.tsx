@@ -8,6 +8,7 @@ import { accountRoutes } from './account';
 import { authRoutes } from './auth';
 import { chapterRoutes } from './chapters';
 import { homeRoutes } from './home';
+import { maintenanceRoutes } from '../maintenance';
 import { progressRoutes } from './progress';
 import { quizRoutes } from './quizzes';
 import { searchRoutes } from './search';
@@ -25,6 +26,7 @@ export const WEB_ROUTE_MODULES: readonly WebRouteModule[] = [
   quizRoutes,
   searchRoutes,
   accountRoutes,
+  maintenanceRoutes,
 ];
 
 export interface RouteDeps {

@@ -45,6 +45,9 @@ h2 { font-size: 1.35rem; margin-top: 2rem; }
 p, li { max-width: var(--measure); }
 .muted { color: var(--muted); }
 .flash { max-width: 72rem; margin: 0.75rem auto 0; padding: 0 1rem; }
+.maintenance { max-width: 72rem; margin: 0.75rem auto 0; padding: 0.6rem 0.9rem; display: flex; flex-wrap: wrap; gap: 0.5rem 1rem;
+  align-items: baseline; justify-content: space-between; border-left: 4px solid var(--warn); background: var(--surface); border-radius: var(--radius); }
+.maintenance p { margin: 0; }
 .flash p { margin: 0; padding: 0.6rem 0.9rem; border-left: 4px solid var(--ok); background: var(--surface); border-radius: var(--radius); }
 .button, button { display: inline-block; font: inherit; font-weight: 600; padding: 0.55rem 1.1rem; border-radius: var(--radius);
   border: 2px solid var(--accent); background: var(--accent); color: var(--accent-text); cursor: pointer;
