@@ -1,7 +1,8 @@
 /**
  * The chapter page as deployed: the web role and the api role from the compiled build,
  * each its own process (two pods), the api on PostgreSQL and on SQLite, a signed-in
- * learner whose every view does what a browser's does (page-view.ts), beside bare
+ * learner whose every view does what a browser's does (harness/page-view.ts: the GET,
+ * and the POST the page's script sends after load when it records views), beside bare
  * `node:http` and bare Koa serving the very same HTML (see compare.ts). Then, on
  * PostgreSQL, the page under load for `soakSeconds` while both roles' RSS is sampled
  * every second: under the limit and flat, or not.
@@ -14,7 +15,7 @@ import { compareWithBaselines } from './harness/compare';
 import { createBenchDatabase, DATABASE_LABEL, signUp, type DatabaseKind } from './harness/fixture';
 import { LoadGenerator } from './harness/load-generator';
 import { DEFAULT_OPTIONS, runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
-import { pageViewOf, type PageView } from './harness/page-view';
+import { pageViewOf, scriptPathOf, type PageView } from './harness/page-view';
 import { ensureBuilt, startApi, startWeb, type ServerProcess } from './harness/processes';
 import { rssRow, soakRow, throughputRow } from './harness/rows';
 import { RSS_LIMIT_MIB } from './api';
@@ -40,7 +41,15 @@ async function openPage(web: ServerProcess, api: ServerProcess): Promise<Omit<Ro
   const res = await fetch(`${web.url}${PAGE_PATH}`, { headers: { cookie }, redirect: 'manual' });
   if (res.status !== 200) throw new Error(`GET ${PAGE_PATH} answered ${res.status}, not 200`);
   const html = Buffer.from(await res.arrayBuffer());
-  return { html, contentType: res.headers.get('content-type') ?? 'text/html', view: pageViewOf(html.toString('utf8'), PAGE_PATH, cookie) };
+  const scriptPath = scriptPathOf(html.toString('utf8'));
+  const script = scriptPath ? await (await fetch(`${web.url}${scriptPath}`)).text() : '';
+  const view = pageViewOf(html.toString('utf8'), script, PAGE_PATH, cookie);
+  // Every request of a view must succeed once before the load, or the figures would count errors.
+  for (const request of view.requests.slice(1)) {
+    const answer = await fetch(`${web.url}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+    if (answer.status >= 300) throw new Error(`${request.method} ${request.path} answered ${answer.status}: ${await answer.text()}`);
+  }
+  return { html, contentType: res.headers.get('content-type') ?? 'text/html', view };
 }
 
 /** The page under load for `seconds` while each role's RSS is read every second. */

@@ -1,6 +1,6 @@
 import { compareInRounds, median, medianResult, roundOrder, type LoadResult } from '../../scripts/bench/harness/rounds';
 import { growth, rssRow, soakRow, throughputRow } from '../../scripts/bench/harness/rows';
-import { pageViewOf } from '../../scripts/bench/harness/page-view';
+import { pageViewOf, scriptPathOf } from '../../scripts/bench/harness/page-view';
 
 const result = (requestsPerSecond: number, p99Ms = 10, failures = 0): LoadResult => ({ requestsPerSecond, p99Ms, failures });
 
@@ -71,20 +71,26 @@ describe('bench rows: the figures as the table shows them', () => {
 });
 
 describe('bench page view: the requests one view sends', () => {
-  it('is the GET alone when the page records nothing by script', () => {
-    const view = pageViewOf('<html><meta name="csrf-token" content="t.s"></html>', '/chapters/1', 'c=1');
-    expect(view.requests).toEqual([{ method: 'GET', path: '/chapters/1', headers: { cookie: 'c=1' } }]);
+  const page = '<meta name="csrf-token" content="salt.sig"><script src="/assets/enhance.ab12.js" defer></script><article data-chapter-number="3">';
+  const recordsOnLoad = "window.addEventListener('load', reportView); fetch('/progress/position', {})";
+
+  it('finds the page\'s script', () => {
+    expect(scriptPathOf(page)).toBe('/assets/enhance.ab12.js');
   });
 
-  it('adds the POST the page\'s script sends after load, with the page\'s CSRF token', () => {
-    const html = '<meta name="csrf-token" content="salt.sig"><article data-record-view="/chapters/1/view" data-record-body="{&quot;a&quot;:1}">';
-    const view = pageViewOf(html, '/chapters/1', 'c=1');
+  it('is the GET alone when the script records nothing on load (the GET records the view)', () => {
+    const view = pageViewOf(page, "fetch('/progress/position', {})", '/chapters/3', 'c=1');
+    expect(view.requests).toEqual([{ method: 'GET', path: '/chapters/3', headers: { cookie: 'c=1' } }]);
+  });
+
+  it('adds the POST the script sends once the page has loaded, with the page\'s CSRF token', () => {
+    const view = pageViewOf(page, recordsOnLoad, '/chapters/3', 'c=1');
     expect(view.requests[1]).toEqual({
       method: 'POST',
-      path: '/chapters/1/view',
+      path: '/progress/position',
       headers: { cookie: 'c=1', 'content-type': 'application/json', 'x-csrf-token': 'salt.sig' },
-      body: '{"a":1}',
+      body: '{"chapter_number":3}',
     });
-    expect(view.description).toBe('GET /chapters/1 + POST /chapters/1/view');
+    expect(view.description).toBe('GET /chapters/3 + POST /progress/position');
   });
 });

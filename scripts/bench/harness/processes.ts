@@ -107,16 +107,26 @@ const ROLE_ENV = {
   SESSION_SECRET: 'bench-session-secret-that-is-long-enough-0123',
 };
 
+/**
+ * BENCH_CPU_PROF_DIR=<dir>: each role writes a V8 CPU profile there when it stops
+ * (`node --cpu-prof`; open it in Chrome DevTools or speedscope). Keep it out of the
+ * repository: profiles are large and say nothing about another machine.
+ */
+function roleArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, SERVER_ENTRY] : [SERVER_ENTRY];
+}
+
 /** The api role from the build, on `databaseUrl`. */
 export async function startApi(databaseUrl: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const env = { ...ROLE_ENV, ROLE: 'api', DATABASE_URL: databaseUrl, ...extraEnv };
-  return startProcess('api', [SERVER_ENTRY], env, await freePort(), '/readyz');
+  return startProcess('api', roleArgs(), env, await freePort(), '/readyz');
 }
 
 /** The web role from the build, calling the api at `apiUrl`. */
 export async function startWeb(apiUrl: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const env = { ...ROLE_ENV, ROLE: 'web', API_URL: apiUrl, ...extraEnv };
-  return startProcess('web', [SERVER_ENTRY], env, await freePort(), '/livez');
+  return startProcess('web', roleArgs(), env, await freePort(), '/livez');
 }
 
 let baselineSource: string | undefined;
