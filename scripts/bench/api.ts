@@ -36,7 +36,7 @@ async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: 
     const bytes = Buffer.from(await res.arrayBuffer());
     const { compared, bareHttpRssMiB } = await compareWithBaselines(
       generator,
-      { url: `${api.url}${CHAPTER_PATH}`, headers, bytes, contentType: res.headers.get('content-type') ?? 'application/json' },
+      { url: `${api.url}${CHAPTER_PATH}`, headers, processes: [api], bytes, contentType: res.headers.get('content-type') ?? 'application/json' },
       options,
       (m) => progress(`${label}: ${m}`),
     );

@@ -86,7 +86,7 @@ async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: 
     const perView = roles.view.requests.length;
     const { compared, bareHttpRssMiB } = await compareWithBaselines(
       generator,
-      { url: web.url, requests: roles.view.requests, bytes: roles.html, contentType: roles.contentType },
+      { url: web.url, requests: roles.view.requests, processes: [web, api], bytes: roles.html, contentType: roles.contentType },
       options,
       say,
     );

@@ -46,6 +46,12 @@ describe('bench rows: the figures as the table shows them', () => {
     expect(row.goal).toBe('≥ 15 % of bare node:http, p99 < 100 ms');
   });
 
+  it('adds the CPU time each process spent per view, beside bare node:http\'s per request', () => {
+    const cpuPerRequestUs = [{ name: 'bare http', us: 40 }, { name: 'web', us: 200 }, { name: 'api', us: 150 }];
+    const row = throughputRow(goal, { bareHttp: result(10_000), bareKoa: result(6_000), app: result(4_000), cpuPerRequestUs });
+    expect(row.valueText).toBe('2,000 views/s, p99 10 ms; CPU per view: web 400 µs, api 300 µs (bare node:http 40 µs per request)');
+  });
+
   it('fails on a low ratio, a slow p99 or a single failed request', () => {
     const compared = (app: LoadResult) => ({ bareHttp: result(10_000), bareKoa: result(6_000), app });
     expect(throughputRow(goal, compared(result(2_000))).met).toBe(false);

@@ -15,6 +15,8 @@ export interface AppTarget {
   readonly headers?: Record<string, string>;
   /** The request sequence each connection repeats (a page view and its POST). */
   readonly requests?: readonly LoadRequest[];
+  /** The app's processes (api; web and api), whose CPU time per request is reported. */
+  readonly processes: readonly ServerProcess[];
   /** The bytes the app answered and their type: what the baselines serve. */
   readonly bytes: Buffer;
   readonly contentType: string;
@@ -24,6 +26,22 @@ export interface ComparisonOutcome {
   readonly compared: Compared;
   /** RSS of the bare node:http process after its rounds, in MiB. */
   readonly bareHttpRssMiB: number;
+}
+
+/** CPU seconds and requests summed over a target's rounds, per process. */
+function cpuMeter(processes: readonly ServerProcess[]) {
+  const seconds = processes.map(() => 0);
+  let requests = 0;
+  return {
+    async around(run: () => Promise<LoadResult>, roundSeconds: number): Promise<LoadResult> {
+      const before = processes.map((p) => p.cpuSeconds());
+      const result = await run();
+      processes.forEach((p, i) => (seconds[i] += p.cpuSeconds() - before[i]));
+      requests += result.requestsPerSecond * roundSeconds;
+      return result;
+    },
+    perRequestUs: () => processes.map((p, i) => ({ name: p.name, us: requests > 0 ? Math.round((seconds[i] / requests) * 1e6) : 0 })),
+  };
 }
 
 export async function compareWithBaselines(
@@ -47,11 +65,13 @@ export async function compareWithBaselines(
       progress(`warming up ${target.name} (${options.warmupSeconds} s)`);
       await generator.load({ ...target.job, ...shape, durationSeconds: options.warmupSeconds });
     }
-    const [bareHttp, bareKoa, appResult] = await compareInRounds(targets, options.rounds, (target, _index, round): Promise<LoadResult> => {
+    const meters = [cpuMeter([baselines[0]]), cpuMeter([]), cpuMeter(app.processes)];
+    const [bareHttp, bareKoa, appResult] = await compareInRounds(targets, options.rounds, (target, index, round): Promise<LoadResult> => {
       progress(`round ${round + 1}/${options.rounds}: ${target.name} (${options.connections} connections, ${options.roundSeconds} s)`);
-      return generator.load({ ...target.job, ...shape, durationSeconds: options.roundSeconds });
+      return meters[index].around(() => generator.load({ ...target.job, ...shape, durationSeconds: options.roundSeconds }), options.roundSeconds);
     });
-    return { compared: { bareHttp, bareKoa, app: appResult }, bareHttpRssMiB: baselines[0].rssMiB() };
+    const cpuPerRequestUs = [...meters[0].perRequestUs(), ...meters[2].perRequestUs()];
+    return { compared: { bareHttp, bareKoa, app: appResult, cpuPerRequestUs }, bareHttpRssMiB: baselines[0].rssMiB() };
   } finally {
     await Promise.all(baselines.map((b) => b.stop()));
     bytes.remove();

@@ -19,6 +19,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** Resident set size now, in MiB (Linux /proc). */
   rssMiB(): number;
+  /** CPU time (user + system) the process has used so far, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -50,6 +52,18 @@ export function rssOf(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]) / 1024;
+}
+
+/**
+ * User + system CPU time of a process, in seconds: fields 14 and 15 of /proc/<pid>/stat,
+ * in USER_HZ ticks (100 a second on Linux). Unlike requests per second, CPU time per
+ * request hardly moves when neighbours load the machine.
+ */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name, in parentheses, may hold spaces: count fields after its ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function waitUntilAnswering(url: string, child: ChildProcess, output: () => string): Promise<void> {
@@ -92,7 +106,7 @@ async function startProcess(name: string, args: readonly string[], env: NodeJS.P
     await stop();
     throw new Error(`${name}: ${(error as Error).message}`);
   }
-  return { name, url, pid: child.pid!, rssMiB: () => rssOf(child.pid!), stop };
+  return { name, url, pid: child.pid!, rssMiB: () => rssOf(child.pid!), cpuSeconds: () => cpuSecondsOf(child.pid!), stop };
 }
 
 /** Settings both roles share: production's logging, tokens signed with a bench key. */

@@ -13,6 +13,8 @@ export interface Compared {
   readonly bareHttp: LoadResult;
   readonly bareKoa: LoadResult;
   readonly app: LoadResult;
+  /** CPU time per request (µs) of bare node:http and of each app process, when measured. */
+  readonly cpuPerRequestUs?: readonly { readonly name: string; readonly us: number }[];
 }
 
 export interface ThroughputGoal {
@@ -24,6 +26,14 @@ export interface ThroughputGoal {
   readonly requestsPerUnit: number;
   readonly minRatio: number;
   readonly p99BudgetMs: number;
+}
+
+/** "; CPU per view: web 420 µs, api 310 µs (node:http 40 µs per request)", when measured. */
+function cpuText(compared: Compared, requestsPerUnit: number): string {
+  const [bare, ...app] = compared.cpuPerRequestUs ?? [];
+  if (!bare || app.length === 0) return '';
+  const per = requestsPerUnit === 1 ? 'request' : 'view';
+  return `; CPU per ${per}: ${app.map((p) => `${p.name} ${whole(p.us * requestsPerUnit)} µs`).join(', ')} (bare node:http ${whole(bare.us)} µs per request)`;
 }
 
 /** One row: the app's rate and p99 beside bare node:http and bare Koa serving the same bytes. */
@@ -42,7 +52,7 @@ export function throughputRow(goal: ThroughputGoal, compared: Compared): Measure
     better: 'higher',
     goal: `≥ ${Math.round(goal.minRatio * 100)} % of bare node:http, p99 < ${goal.p99BudgetMs} ms`,
     met: rate > 0 && ratio >= goal.minRatio && app.p99Ms < goal.p99BudgetMs && app.failures === 0,
-    valueText: `${whole(rate)} ${goal.unit}, p99 ${app.p99Ms} ms${failed}`,
+    valueText: `${whole(rate)} ${goal.unit}, p99 ${app.p99Ms} ms${failed}${cpuText(compared, goal.requestsPerUnit)}`,
     baselineText:
       `node:http ${whole(bareHttp.requestsPerSecond)} req/s, p99 ${bareHttp.p99Ms} ms; ` +
       `Koa ${whole(bareKoa.requestsPerSecond)} req/s (${percent(bareKoa.requestsPerSecond / bareHttp.requestsPerSecond)})`,
