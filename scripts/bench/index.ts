@@ -9,16 +9,19 @@
  *
  *   npm run bench                     all suites
  *   npm run bench -- synth api        only these
+ *   npm run bench -- --rounds 5 --round-seconds 10 --soak-seconds 0 web
+ *
+ * The table is Markdown, as the README shows it: a run's output pastes there as it is.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ArgumentError, parseCommandLine } from '../lib/args';
-import type { BenchSuite, Measurement } from './measurement';
+import { DEFAULT_OPTIONS, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
 
 /** The suites the project promises (issue 2, 3, 4 and 6), in the order they run. */
 export const EXPECTED_SUITES = ['synth', 'api', 'web', 'resilience'] as const;
-// Helpers that live beside the suites but measure nothing themselves.
-const NOT_SUITES = new Set(['index', 'measurement', 'http-load']);
+// Helpers that live beside the suites but measure nothing themselves (the rest is in harness/).
+const NOT_SUITES = new Set(['index', 'measurement']);
 
 export type SuiteOutcome =
   | { readonly suite: string; readonly status: 'ok'; readonly measurements: readonly Measurement[]; readonly seconds: number }
@@ -66,6 +69,7 @@ export async function runSuites(
   names: readonly string[],
   progress: (line: string) => void,
   load: (name: string) => Promise<Record<string, unknown> | undefined> = loadSuiteModule,
+  options: BenchOptions = DEFAULT_OPTIONS,
 ): Promise<SuiteOutcome[]> {
   const outcomes: SuiteOutcome[] = [];
   for (const [index, name] of names.entries()) {
@@ -81,7 +85,7 @@ export async function runSuites(
       if (module instanceof Error) throw module;
       const suite = suiteOf(name, module);
       progress(`${prefix}: starting`);
-      const measurements = await suite.run((message) => progress(`${prefix}: ${message}`));
+      const measurements = await suite.run((message) => progress(`${prefix}: ${message}`), options);
       if (!Array.isArray(measurements) || measurements.length === 0) {
         throw new Error('returned no measurements');
       }
@@ -104,32 +108,38 @@ async function loadSuiteModule(name: string): Promise<Record<string, unknown> | 
 const fmt = (value: number) =>
   !Number.isFinite(value) ? String(value) : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
 
-/** The one table: a row per figure, and a row per missing or failed suite. */
+/** A cell: pipes would split it and line breaks end the row. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+function rowOf(m: Measurement): string[] {
+  return [
+    m.name,
+    m.valueText ?? `${fmt(m.value)} ${m.unit}`,
+    m.baselineText ?? `${m.baselineName}: ${fmt(m.baselineValue)} ${m.unit}`,
+    m.ratioText ?? `${fmt(m.ratio)}×`,
+    m.goal,
+    m.met ? 'pass' : '**FAIL**',
+  ];
+}
+
+/**
+ * The one table, in Markdown: a row per figure, and a row per missing or failed suite,
+ * with the figure, the baselines of the same run, the ratio, the goal and pass or fail.
+ */
 export function renderTable(outcomes: readonly SuiteOutcome[]): string {
-  const header = ['suite', 'figure', 'value', 'baseline (same run)', 'ratio', 'goal', 'met'];
+  const header = ['figure', 'measured', 'baseline (same run)', 'ratio', 'goal', 'result'];
   const rows: string[][] = [];
   for (const outcome of outcomes) {
     if (outcome.status === 'missing') {
-      rows.push([outcome.suite, '(suite missing: not measured)', '', '', '', '', '–']);
+      rows.push([`${outcome.suite}: suite missing, not measured`, '', '', '', '', '–']);
     } else if (outcome.status === 'failed') {
-      rows.push([outcome.suite, `FAILED: ${outcome.error.split('\n')[0].slice(0, 100)}`, '', '', '', '', 'no']);
+      rows.push([`${outcome.suite}: FAILED: ${outcome.error.split('\n')[0].slice(0, 100)}`, '', '', '', '', '**FAIL**']);
     } else {
-      for (const m of outcome.measurements) {
-        rows.push([
-          outcome.suite,
-          m.name,
-          `${fmt(m.value)} ${m.unit}`,
-          `${m.baselineName}: ${fmt(m.baselineValue)} ${m.unit}`,
-          `${fmt(m.ratio)}×`,
-          m.goal,
-          m.met ? 'yes' : 'NO',
-        ]);
-      }
+      rows.push(...outcome.measurements.map(rowOf));
     }
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 /** Exit status: failed suites and unmet goals fail the command; a missing suite does not. */
@@ -139,13 +149,46 @@ export function exitCode(outcomes: readonly SuiteOutcome[]): number {
   return failed || unmet ? 1 : 0;
 }
 
+const OPTION_FLAGS = {
+  rounds: 'rounds',
+  'round-seconds': 'roundSeconds',
+  'warmup-seconds': 'warmupSeconds',
+  connections: 'connections',
+  'soak-seconds': 'soakSeconds',
+} as const satisfies Record<string, keyof BenchOptions>;
+type OptionFlag = keyof typeof OPTION_FLAGS | 'databases';
+const DATABASES = ['postgres', 'sqlite'] as const;
+
+/** The load shape from `--rounds 3 --round-seconds 5 …`; each a whole number (soak may be 0). */
+export function benchOptions(values: Partial<Record<OptionFlag, string>>): BenchOptions {
+  const options: Record<(typeof OPTION_FLAGS)[keyof typeof OPTION_FLAGS], number> = { ...DEFAULT_OPTIONS };
+  for (const [flag, key] of Object.entries(OPTION_FLAGS) as [keyof typeof OPTION_FLAGS, keyof typeof options][]) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    const least = key === 'soakSeconds' || key === 'warmupSeconds' ? 0 : 1;
+    if (!/^\d+$/.test(raw) || n < least || n > 3600) throw new Error(`--${flag}: expected a whole number from ${least} to 3600, got "${raw}"`);
+    options[key] = n;
+  }
+  const databases = values.databases?.split(',') ?? DEFAULT_OPTIONS.databases;
+  const unknown = databases.filter((d) => !(DATABASES as readonly string[]).includes(d));
+  if (unknown.length > 0 || databases.length === 0) throw new Error(`--databases: expected a comma-separated list of ${DATABASES.join(', ')}, got "${values.databases}"`);
+  return { ...options, databases: databases as BenchOptions['databases'] };
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const all = suiteNames();
   let positionals: string[];
+  let options: BenchOptions;
   try {
-    ({ positionals } = parseCommandLine(argv, {}, true));
+    const flags = Object.fromEntries([...Object.keys(OPTION_FLAGS), 'databases'].map((flag) => [flag, { type: 'string' as const }]));
+    const parsed = parseCommandLine(argv, flags, true);
+    positionals = parsed.positionals;
+    options = benchOptions(parsed.values);
   } catch (error) {
-    if (error instanceof ArgumentError) throw new Error(`unknown suite(s): ${error.problem.arg}; known: ${all.join(', ')}`);
+    if (error instanceof ArgumentError) {
+      throw new Error(`${error.message}; suites: ${all.join(', ')}; options: ${Object.keys(OPTION_FLAGS).map((f) => `--${f} N`).join(', ')}, --databases postgres,sqlite`);
+    }
     throw error;
   }
   const wanted = positionals.length > 0 ? positionals : all;
@@ -158,7 +201,7 @@ async function main(argv: readonly string[]): Promise<void> {
     if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns ?? 120) - 1)}`);
     else process.stderr.write(`${line}\n`);
   };
-  const outcomes = await runSuites(wanted, progress);
+  const outcomes = await runSuites(wanted, progress, loadSuiteModule, options);
   if (tty) process.stderr.write('\r\x1b[2K');
 
   process.stdout.write(`\n${renderTable(outcomes)}\n`);

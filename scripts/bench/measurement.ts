@@ -17,12 +17,32 @@ export interface Measurement {
   /** The goal in words, e.g. "ratio ≤ 8×", and whether this run met it. */
   readonly goal: string;
   readonly met: boolean;
+  /** How the table shows the figure, the baseline and the ratio, when a number alone says too little. */
+  readonly valueText?: string;
+  readonly baselineText?: string;
+  readonly ratioText?: string;
 }
+
+/** How long and how hard the HTTP suites load; `npm run bench -- --help` lists them. */
+export interface BenchOptions {
+  /** Alternating rounds per comparison; each target keeps its median round. */
+  readonly rounds: number;
+  readonly roundSeconds: number;
+  /** Load on each target before the rounds (JIT, pools, caches), not counted. */
+  readonly warmupSeconds: number;
+  readonly connections: number;
+  /** The page under load this long while the roles' RSS is sampled; 0 skips it. */
+  readonly soakSeconds: number;
+  /** The databases the api and the page are measured on (the soak runs on the first). */
+  readonly databases: readonly ('postgres' | 'sqlite')[];
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = { rounds: 3, roundSeconds: 5, warmupSeconds: 2, connections: 50, soakSeconds: 60, databases: ['postgres', 'sqlite'] };
 
 /** A group of measurements, run by scripts/bench/index.ts with a progress line. */
 export interface BenchSuite {
   readonly name: string;
-  run(progress: (message: string) => void): Promise<Measurement[]>;
+  run(progress: (message: string) => void, options?: BenchOptions): Promise<Measurement[]>;
 }
 
 /**

@@ -1,150 +1,126 @@
 /**
- * The chapter page as a signed-in learner, through the web role (cookies, CSRF token,
- * one api call over HTTP, Markdown, TSX render) and the api behind it, beside a bare
- * `node:http` server answering the very same HTML, measured in the same run.
- * 20 connections (autocannon); the two targets take turns, 3 rounds of 5 s each, and
- * each keeps its median round. Everything on 127.0.0.1 port 0.
- * Goals: the web page reaches ≥ 15% of the bare server's requests per second (each page
- * costs a web request and an api request), with p99 under 100 ms.
- *
- * The two roles run as they are deployed: the api is its own process (the real server
- * entry point, on an SQLite file), the web role runs in this process beside the load
- * generator, exactly as the bare server does. Both servers under test so share one
- * event loop with autocannon; the api, like PostgreSQL in the api suite, has the other
- * core. Run in one process, the two roles would take turns on one thread, which no
- * deployment does (they are separate pods).
+ * The chapter page as deployed: the web role and the api role from the compiled build,
+ * each its own process (two pods), the api on PostgreSQL and on SQLite, a signed-in
+ * learner whose every view does what a browser's does (harness/page-view.ts: the GET,
+ * and the POST the page's script sends after load when it records views), beside bare
+ * `node:http` and bare Koa serving the very same HTML (see compare.ts). Then, on
+ * PostgreSQL, the page under load for `soakSeconds` while both roles' RSS is sampled
+ * every second: under the limit and flat, or not.
+ * Goals (issue 14): ≥ 15 % of bare node:http, p99 < 100 ms; RSS < 150 MiB each role,
+ * flat over 60 s.
  *
  *   npx tsx scripts/bench/web.ts      prints the figures of this suite alone
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { close, compareInterleaved, listen, load as loadWith, productionLogger, type LoadResult } from './http-load';
-import { requestContext } from '../../app/src/api/middleware/request-context';
-import { migrateAndLoad } from '../../app/src/migrate';
-import { createMetrics } from '../../app/src/observability/metrics';
-import { createWebApp } from '../../app/src/web/app';
-import { spawnApiServer } from '../../test/support/server-process';
-import { runStandalone, type BenchSuite, type Measurement } from './measurement';
+import { compareWithBaselines } from './harness/compare';
+import { createBenchDatabase, DATABASE_LABEL, signUp, type DatabaseKind } from './harness/fixture';
+import { LoadGenerator } from './harness/load-generator';
+import { DEFAULT_OPTIONS, runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
+import { pageViewOf, scriptPathOf, type PageView } from './harness/page-view';
+import { ensureBuilt, startApi, startWeb, type ServerProcess } from './harness/processes';
+import { rssRow, soakRow, throughputRow } from './harness/rows';
+import { RSS_LIMIT_MIB } from './api';
 
-const CONNECTIONS = 20;
-const ROUND_SECONDS = 5;
-const ROUNDS = 3;
+const MIN_RATIO = 0.15;
 const P99_BUDGET_MS = 100;
-const GOAL_RATIO = 0.15;
+const PAGE_PATH = '/chapters/1';
+// A CSRF secret as the web role sets it in its cookie (16–64 URL-safe characters).
+const CSRF_SECRET = 'benchcsrfsecret0123456789';
 
-/** This suite's load shape over the shared harness, so call sites stay short. */
-function load(url: string, headers: Record<string, string>, durationSeconds: number): Promise<LoadResult> {
-  return loadWith(url, { connections: CONNECTIONS, durationSeconds, headers });
+interface Roles {
+  readonly api: ServerProcess;
+  readonly web: ServerProcess;
+  readonly view: PageView;
+  readonly html: Buffer;
+  readonly contentType: string;
 }
 
-/**
- * The api role as its own process on a fresh SQLite file with the course loaded, the
- * web role here (access logs at info into /dev/null, as in production but for the
- * destination), one learner signed in.
- */
-export async function startRoles() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cc-bench-web-'));
-  const databaseUrl = `sqlite:${path.join(dir, 'bench.sqlite')}`;
-  await migrateAndLoad(databaseUrl);
-  const api = await spawnApiServer({ DATABASE_URL: databaseUrl }, { keepOutput: false });
-  const stopApi = async () => {
-    await api.stop();
-    rmSync(dir, { recursive: true, force: true });
+/** The learner's browser: the session and CSRF cookies the sign-in page would set. */
+async function openPage(web: ServerProcess, api: ServerProcess): Promise<Omit<Roles, 'api' | 'web'>> {
+  const session = await signUp(api.url);
+  const cookie = `cc_access=${session.access_token}; cc_refresh=${session.refresh_token}; cc_csrf=${CSRF_SECRET}`;
+  const res = await fetch(`${web.url}${PAGE_PATH}`, { headers: { cookie }, redirect: 'manual' });
+  if (res.status !== 200) throw new Error(`GET ${PAGE_PATH} answered ${res.status}, not 200`);
+  const html = Buffer.from(await res.arrayBuffer());
+  const scriptPath = scriptPathOf(html.toString('utf8'));
+  const script = scriptPath ? await (await fetch(`${web.url}${scriptPath}`)).text() : '';
+  const view = pageViewOf(html.toString('utf8'), script, PAGE_PATH, cookie);
+  // Every request of a view must succeed once before the load, or the figures would count errors.
+  for (const request of view.requests.slice(1)) {
+    const answer = await fetch(`${web.url}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
+    if (answer.status >= 300) throw new Error(`${request.method} ${request.path} answered ${answer.status}: ${await answer.text()}`);
+  }
+  return { html, contentType: res.headers.get('content-type') ?? 'text/html', view };
+}
+
+/** The page under load for `seconds` while each role's RSS is read every second. */
+async function soak(generator: LoadGenerator, roles: Roles, options: BenchOptions, progress: (m: string) => void) {
+  const samples: Record<'api' | 'web', number[]> = { api: [], web: [] };
+  const sample = () => {
+    samples.api.push(roles.api.rssMiB());
+    samples.web.push(roles.web.rssMiB());
+    progress(`soak: ${samples.api.length}/${options.soakSeconds} s, RSS api ${Math.round(samples.api.at(-1)!)} MiB, web ${Math.round(samples.web.at(-1)!)} MiB`);
   };
+  const timer = setInterval(sample, 1000);
   try {
-    const webLogger = productionLogger('web');
-    const web = await listen(
-      createWebApp({
-        apiUrl: api.url,
-        sessionSecret: 'bench-session-secret-0123456789abcdef',
-        secureCookies: false,
-        // A busy machine must not turn the first (cold) page into the "api is down" page.
-        apiTimeoutMs: 30_000,
-        logger: webLogger,
-        instrument: [requestContext(webLogger, createMetrics({ role: 'web', defaultMetrics: false }))],
-      }).callback(),
+    await generator.load({ url: roles.web.url, connections: options.connections, durationSeconds: options.soakSeconds, requests: roles.view.requests });
+  } finally {
+    clearInterval(timer);
+  }
+  sample();
+  return samples;
+}
+
+async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: BenchOptions, progress: (m: string) => void): Promise<Measurement[]> {
+  const label = DATABASE_LABEL[kind];
+  const say = (m: string) => progress(`${label}: ${m}`);
+  say('database, api and web roles, learner');
+  const database = await createBenchDatabase(kind);
+  const started: ServerProcess[] = [];
+  try {
+    const api = await startApi(database.url);
+    started.push(api);
+    const web = await startWeb(api.url);
+    started.push(web);
+    const roles: Roles = { api, web, ...(await openPage(web, api)) };
+    say(`one view: ${roles.view.description}`);
+    const perView = roles.view.requests.length;
+    const { compared, bareHttpRssMiB } = await compareWithBaselines(
+      generator,
+      { url: web.url, requests: roles.view.requests, processes: [web, api], bytes: roles.html, contentType: roles.contentType },
+      options,
+      say,
     );
-    const signUp = await fetch(`${api.url}/api/v1/auth/register`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: `bench-web-${Date.now()}@example.com`, password: 'bench password 123' }),
-    });
-    const session = (await signUp.json()) as { access_token: string; refresh_token: string };
-    // A learner re-reading chapter 1: the resume point is already saved (cc_pos), so each
-    // view is one api call, as it is for every view after the first.
-    const headers = {
-      cookie: `cc_access=${session.access_token}; cc_refresh=${session.refresh_token}; cc_csrf=benchcsrfsecret0123456789; cc_pos=1`,
-    };
-    const target = `${web.url}/chapters/1`;
-    const first = await fetch(target, { headers, redirect: 'manual' });
-    if (first.status !== 200) throw new Error(`the chapter page answered ${first.status}, not 200`);
-    const html = await first.text();
-    return {
-      target,
-      apiUrl: api.url,
-      headers,
-      html,
-      async stop() {
-        await close(web.server);
-        await stopApi();
-      },
-    };
-  } catch (error) {
-    await stopApi();
-    throw error;
+    const figure = `chapter page, web + api (two processes), api on ${label}: ${roles.view.description}`;
+    const rows = [
+      throughputRow({ figure, unit: 'views/s', requestsPerUnit: perView, minRatio: MIN_RATIO, p99BudgetMs: P99_BUDGET_MS }, compared),
+      rssRow(`RSS after page load, api on ${label}, compiled build`, [{ name: 'api', mib: api.rssMiB() }, { name: 'web', mib: web.rssMiB() }], bareHttpRssMiB, RSS_LIMIT_MIB),
+    ];
+    if (kind === options.databases[0] && options.soakSeconds > 0) {
+      const samples = await soak(generator, roles, options, say);
+      rows.push(
+        soakRow('api', options.soakSeconds, samples.api, bareHttpRssMiB, RSS_LIMIT_MIB),
+        soakRow('web', options.soakSeconds, samples.web, bareHttpRssMiB, RSS_LIMIT_MIB),
+      );
+    }
+    return rows;
+  } finally {
+    for (const server of started.reverse()) await server.stop();
+    await database.drop();
   }
 }
 
 export const webBench: BenchSuite = {
-  name: 'web: the chapter page as a signed-in learner',
-  async run(progress) {
-    progress('web: preparing database, api, web and learner');
-    const roles = await startRoles();
-    const bare = await listen((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(roles.html) });
-      res.end(roles.html);
-    });
+  name: 'web: the chapter page as deployed, signed in',
+  async run(progress, options = DEFAULT_OPTIONS) {
+    progress('building the app (npm run build)');
+    ensureBuilt();
+    const generator = LoadGenerator.start();
     try {
-      progress('web: warming up');
-      await load(roles.target, roles.headers, 2);
-      const names = ['bare node:http, same HTML', 'GET /chapters/1 through web and api'];
-      const [bareResult, webResult] = await compareInterleaved([{ url: bare.url }, { url: roles.target, headers: roles.headers }], {
-        connections: CONNECTIONS,
-        roundSeconds: ROUND_SECONDS,
-        rounds: ROUNDS,
-        onRound: (round, target) => progress(`web: round ${round + 1}/${ROUNDS}, ${names[target]} (${CONNECTIONS} connections, ${ROUND_SECONDS} s)`),
-      });
-      const ratio = webResult.requestsPerSecond / bareResult.requestsPerSecond;
-      const name = 'web GET /chapters/1 (web + api, SQLite)';
-      const measurements: Measurement[] = [
-        {
-          name: `${name} (req/s)`,
-          value: Math.round(webResult.requestsPerSecond),
-          unit: 'req/s',
-          baselineName: 'bare node:http, same HTML (req/s)',
-          baselineValue: Math.round(bareResult.requestsPerSecond),
-          ratio: Math.round(ratio * 1000) / 1000,
-          better: 'higher',
-          goal: `≥ ${GOAL_RATIO * 100}% of the bare server${webResult.non2xx ? `; ${webResult.non2xx} non-2xx!` : ''}`,
-          met: ratio >= GOAL_RATIO && webResult.non2xx === 0,
-        },
-        {
-          name: `${name} (p99 ms)`,
-          value: webResult.p99Ms,
-          unit: 'ms',
-          baselineName: 'bare node:http, same HTML (p99 ms)',
-          baselineValue: bareResult.p99Ms,
-          ratio: bareResult.p99Ms > 0 ? Math.round((webResult.p99Ms / bareResult.p99Ms) * 100) / 100 : 0,
-          better: 'lower',
-          goal: `p99 < ${P99_BUDGET_MS} ms`,
-          met: webResult.p99Ms < P99_BUDGET_MS,
-        },
-      ];
+      const measurements: Measurement[] = [];
+      for (const kind of options.databases) measurements.push(...(await measureOn(kind, generator, options, progress)));
       return measurements;
     } finally {
-      await close(bare.server);
-      await roles.stop();
+      await generator.stop();
     }
   },
 };

@@ -1,4 +1,4 @@
-import { databaseRestartUnderLoad, sigtermUnderLoad } from '../../scripts/bench/resilience';
+import { databaseRestartUnderLoad, sigtermUnderLoad } from '../../scripts/bench/harness/resilience-scenarios';
 
 // The quick versions of the two resilience scenarios of `npm run bench`: the same code,
 // shorter load. What must hold is asserted here; the figures are printed, and the timing
