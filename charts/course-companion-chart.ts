@@ -17,6 +17,7 @@ import { ImagePullSecret } from './constructs/image-pull-secret';
 import { CourseNamespace } from './constructs/namespace';
 import { DefaultDenyNetworkPolicy, NetworkPeer, NetworkRule, WorkloadNetworkPolicy } from './constructs/network-policy';
 import { InternalGateway, PublicGateway } from './constructs/routing';
+import { LoadCheckAnalysis } from './constructs/load-check';
 import { POLICY_CONTROLLER_OPT_IN } from './constructs/cluster/image-policy';
 import { addEnvironmentOperations } from './constructs/monitoring/operations';
 
@@ -47,6 +48,8 @@ export class CourseCompanionChart extends Chart {
   /** In-cluster entry to the api, so the web role's calls follow the canary weights. */
   readonly internalGateway: InternalGateway;
   readonly analysis: CourseAnalysisTemplates;
+  /** Staging's pre-promotion load test of each role's preview, when the environment asks for one. */
+  readonly loadCheck?: LoadCheckAnalysis;
   readonly api: CourseService;
   readonly web: CourseService;
   /** NetworkPolicy rules for workloads that talk to the database (api, migrations, backups). */
@@ -93,6 +96,9 @@ export class CourseCompanionChart extends Chart {
       listeners: { api: ROLE_PORTS.api },
     });
     this.analysis = new CourseAnalysisTemplates(this, 'analysis', analysisProps(env.analysis, env));
+    if (env.delivery.kind === 'blueGreen' && env.delivery.loadCheck !== undefined) {
+      this.loadCheck = new LoadCheckAnalysis(this, 'load-check', { image: env.image, settings: env.delivery.loadCheck });
+    }
 
     this.internetHttpsEgress = { peer: NetworkPeer.internet(), ports: [{ port: 443 }] };
     this.databaseEgress = { peer: NetworkPeer.cidrs(env.network.database.cidrs), ports: [{ port: env.network.database.port }] };
@@ -134,8 +140,15 @@ export class CourseCompanionChart extends Chart {
     const config = (role: 'web' | 'api', values: Readonly<Record<string, unknown>>, moreHosts: readonly string[] = []) =>
       this.roleConfig(role, delivery, values, moreHosts);
 
+    // A role's own load-check pods may call it too (LoadCheckAnalysis), and only its own.
+    const loadChecked = (role: 'web' | 'api') => ({
+      allowHttpFrom: [...common.allowHttpFrom, ...(this.loadCheck?.peersFor(role) ?? [])],
+      loadCheckTemplate: this.loadCheck?.templateFor(role),
+    });
+
     const api = new CourseService(this, 'api', {
       ...common,
+      ...loadChecked('api'),
       role: 'api',
       scaling: env.api.scaling,
       resources: env.api.resources,
@@ -149,6 +162,7 @@ export class CourseCompanionChart extends Chart {
     });
     const web = new CourseService(this, 'web', {
       ...common,
+      ...loadChecked('web'),
       role: 'web',
       scaling: env.web.scaling,
       resources: env.web.resources,

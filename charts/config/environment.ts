@@ -29,6 +29,7 @@ import { windowStartOf } from '../constructs/argocd/sync-windows';
 import { backupWindowProblems } from './backup-window';
 import { capacityProblems } from './capacity';
 import { apiConfig, appConfigProblems, webConfig } from './app-config';
+import { loadCheck } from './load-check';
 
 // --- sections ------------------------------------------------------------------------
 
@@ -96,6 +97,8 @@ const delivery = z.discriminatedUnion(
         autoPromotionSeconds: z.number().int().min(0).default(0),
         /** Seconds the old ReplicaSet keeps running after promotion, for a quick roll back. */
         scaleDownDelaySeconds: z.number().int().min(0).default(30),
+        /** A load test of each role's preview before promotion. @default none */
+        loadCheck: loadCheck.optional(),
       })
       .strict(),
   ],
