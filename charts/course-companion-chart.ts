@@ -120,35 +120,14 @@ export class CourseCompanionChart extends Chart {
   /** The api and web roles, and who may talk to them (DESIGN.md, NetworkPolicy). */
   private addRoles(): [CourseService, CourseService] {
     const env = this.environment;
-    const gatewayPeer = NetworkPeer.namespace(env.gateway.dataPlaneNamespace);
-    const smokePeer = NetworkPeer.pods(componentLabels(SMOKE_COMPONENT));
     const redisEgress: NetworkRule = { peer: NetworkPeer.cidrs(env.network.redis.cidrs), ports: [{ port: env.network.redis.port }] };
     const internet = (allowed: boolean) => (allowed ? [this.internetHttpsEgress] : []);
     const delivery = Delivery.of(env.delivery);
-    const common = {
-      namespace: env.namespace,
-      image: env.image,
-      delivery,
-      analysis: this.analysis,
-      allowMetricsFrom: [NetworkPeer.namespace(env.network.prometheusNamespace)],
-      serviceMonitorLabels: env.monitoring.serviceMonitorLabels,
-      scrapeInterval: env.monitoring.scrapeInterval,
-      // Both gateways' proxies run in the data-plane namespace; the web role has no
-      // direct way in to the api, so it cannot bypass the canary weights.
-      allowHttpFrom: [gatewayPeer, smokePeer],
-    };
     const config = (role: 'web' | 'api', values: Readonly<Record<string, unknown>>, moreHosts: readonly string[] = []) =>
       this.roleConfig(role, delivery, values, moreHosts);
 
-    // A role's own load-check pods may call it too (LoadCheckAnalysis), and only its own.
-    const loadChecked = (role: 'web' | 'api') => ({
-      allowHttpFrom: [...common.allowHttpFrom, ...(this.loadCheck?.peersFor(role) ?? [])],
-      loadCheckTemplate: this.loadCheck?.templateFor(role),
-    });
-
     const api = new CourseService(this, 'api', {
-      ...common,
-      ...loadChecked('api'),
+      ...this.sharedRoleProps('api', delivery),
       role: 'api',
       scaling: env.api.scaling,
       resources: env.api.resources,
@@ -161,8 +140,7 @@ export class CourseCompanionChart extends Chart {
       egress: [this.databaseEgress, redisEgress, ...internet(env.api.egress.internetHttps)],
     });
     const web = new CourseService(this, 'web', {
-      ...common,
-      ...loadChecked('web'),
+      ...this.sharedRoleProps('web', delivery),
       role: 'web',
       scaling: env.web.scaling,
       resources: env.web.resources,
@@ -185,6 +163,29 @@ export class CourseCompanionChart extends Chart {
       ],
     });
     return [api, web];
+  }
+
+  /** What every role gets from the environment, and who may call its HTTP port. */
+  private sharedRoleProps(role: 'web' | 'api', delivery: Delivery) {
+    const env = this.environment;
+    return {
+      namespace: env.namespace,
+      image: env.image,
+      delivery,
+      analysis: this.analysis,
+      allowMetricsFrom: [NetworkPeer.namespace(env.network.prometheusNamespace)],
+      serviceMonitorLabels: env.monitoring.serviceMonitorLabels,
+      scrapeInterval: env.monitoring.scrapeInterval,
+      // Both gateways' proxies run in the data-plane namespace; the web role has no
+      // direct way in to the api, so it cannot bypass the canary weights. The role's
+      // own load-check pods (LoadCheckAnalysis) may call it too, and only its own.
+      allowHttpFrom: [
+        NetworkPeer.namespace(env.gateway.dataPlaneNamespace),
+        NetworkPeer.pods(componentLabels(SMOKE_COMPONENT)),
+        ...(this.loadCheck?.peersFor(role) ?? []),
+      ],
+      loadCheckTemplate: this.loadCheck?.templateFor(role),
+    };
   }
 
   /** A role's ConfigMap data: the environment file's settings plus what the chart knows. */
