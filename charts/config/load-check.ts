@@ -10,8 +10,11 @@ export const loadCheck = z
   .object({
     /** The most requests sent in all. */
     requests: z.number().int().min(1).max(100_000),
-    /** The longest the load runs, in seconds; the Job's deadline adds a margin. */
-    durationSeconds: z.number().int().min(1).max(600),
+    /**
+     * The longest the load runs, in seconds. The Job's deadline adds 120 s for the pod to
+     * start, and the whole must end within the Rollout's progress deadline (600 s).
+     */
+    durationSeconds: z.number().int().min(1).max(300, 'at most 300 seconds, so the Job ends within the Rollout progress deadline'),
     /** Requests in flight at once. */
     concurrency: z.number().int().min(1).max(256),
     /** Highest acceptable 95th percentile latency, seconds. */

@@ -27,6 +27,7 @@ import { Construct } from 'constructs';
 import { AnalysisTemplate, AnalysisTemplateSpecMetricsFailureLimit } from '../imports/analysistemplates-argoproj.io';
 import type { LoadCheckSettings } from '../config/load-check';
 import { ANALYSIS_ARGS } from './analysis';
+import { PROGRESS_DEADLINE_SECONDS } from './course-rollout';
 import { componentLabels, ROLE_PORTS } from './labels';
 import { NetworkPeer, WorkloadNetworkPolicy } from './network-policy';
 import { imageReference, restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume, tmpVolumeMount } from './pod-security';
@@ -58,6 +59,14 @@ export class LoadCheckAnalysis extends Construct {
     const allowance = props.startupAllowanceSeconds ?? 120;
     if (!(Number.isInteger(allowance) && allowance > 0)) {
       throw new Error(`LoadCheckAnalysis: 'startupAllowanceSeconds' must be a positive integer, got ${allowance}`);
+    }
+    // The Job's deadline must come before the Rollout's progress deadline, or a slow
+    // check would time the whole Rollout out instead of failing the analysis.
+    if (props.settings.durationSeconds + allowance >= PROGRESS_DEADLINE_SECONDS) {
+      throw new Error(
+        `LoadCheckAnalysis: 'settings.durationSeconds' (${props.settings.durationSeconds}) plus 'startupAllowanceSeconds' (${allowance}) ` +
+          `must stay under the Rollout's progressDeadlineSeconds (${PROGRESS_DEADLINE_SECONDS})`,
+      );
     }
     for (const role of this.roles) {
       this.template(role, props, props.settings.durationSeconds + allowance);

@@ -6,9 +6,11 @@
  */
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import { checkManifests, formatFindings, loadManifestDir, type ManifestObject } from '../../charts/checks';
 import { parseEnvironment } from '../../charts/config/environment';
+import { LoadCheckAnalysis, type LoadCheckAnalysisProps } from '../../charts/constructs/load-check';
 
 const REPO = resolve(__dirname, '../..');
 const staging = () => loadManifestDir(join(REPO, 'dist/staging'));
@@ -127,5 +129,33 @@ describe('the loadCheck settings', () => {
     const env = base();
     env.delivery.loadCheck.rps = 10;
     expect(() => parseEnvironment(env, 'staging.yaml')).toThrow(/delivery\.loadCheck/);
+  });
+});
+
+describe('LoadCheckAnalysis', () => {
+  const settings = { requests: 100, durationSeconds: 30, concurrency: 5, latencyP95MaxSeconds: 1, errorRateMax: 0.01 };
+  const image = { repository: 'ghcr.io/example/app', digest: `sha256:${'a'.repeat(64)}` };
+  const synth = (props: Partial<LoadCheckAnalysisProps>) => {
+    const chart = Testing.chart();
+    const construct = new LoadCheckAnalysis(chart, 'load-check', { image, settings, ...props });
+    return { construct, objects: Testing.synth(chart) };
+  };
+
+  it('tests only the roles it is given, and lets only those in', () => {
+    const { construct, objects } = synth({ roles: ['api'] });
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['AnalysisTemplate/load-check-api', 'NetworkPolicy/load-check-api']);
+    expect(construct.templateFor('web')).toBeUndefined();
+    expect(construct.peersFor('web')).toEqual([]);
+    expect(construct.peersFor('api')).toHaveLength(1);
+  });
+
+  it('refuses a load that would outlast the Rollout progress deadline', () => {
+    expect(() => synth({ settings: { ...settings, durationSeconds: 500 } })).toThrow(
+      "LoadCheckAnalysis: 'settings.durationSeconds' (500) plus 'startupAllowanceSeconds' (120) must stay under the Rollout's progressDeadlineSeconds (600)",
+    );
+  });
+
+  it('refuses an empty role list', () => {
+    expect(() => synth({ roles: [] })).toThrow("LoadCheckAnalysis: 'roles' must name at least one role");
   });
 });
