@@ -19,13 +19,17 @@ export const LOAD_PATHS: Readonly<Record<'api' | 'web', readonly string[]>> = {
   web: ['/'],
 };
 
-const count = (max: number) => z.coerce.number().int().min(1).max(max);
+/** A number from an environment variable: "missing" when unset, "a number" when not one. */
+const numeric = (schema: z.ZodNumber) =>
+  z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), schema);
+const number = () => z.number({ required_error: 'missing', invalid_type_error: 'a number' });
+const count = (max: number) => numeric(number().int().min(1).max(max));
 const LoadEnv = z.object({
   LOAD_CHECK_REQUESTS: count(100_000),
   LOAD_CHECK_DURATION_SECONDS: count(3600),
   LOAD_CHECK_CONCURRENCY: count(256),
-  LOAD_CHECK_LATENCY_P95_MAX_SECONDS: z.coerce.number().gt(0),
-  LOAD_CHECK_ERROR_RATE_MAX: z.coerce.number().min(0).lt(1),
+  LOAD_CHECK_LATENCY_P95_MAX_SECONDS: numeric(number().gt(0)),
+  LOAD_CHECK_ERROR_RATE_MAX: numeric(number().min(0).lt(1)),
 });
 
 /** The plan and thresholds from the environment, or the problems, one per line. */

@@ -107,7 +107,7 @@ describe('load check against a bad server', () => {
   it('refuses missing settings with exit 2', async () => {
     const { code, stderr } = await loadCheck('http://127.0.0.1:1', 'api', { LOAD_CHECK_REQUESTS: '10' });
     expect(code).toBe(2);
-    expect(stderr).toContain('LOAD_CHECK_CONCURRENCY');
+    expect(stderr).toContain('LOAD_CHECK_CONCURRENCY: missing');
   }, 60_000);
 });
 
