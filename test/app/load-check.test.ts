@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrateLatest, openDatabase } from '../../app/src/db/database';
 import { percentile } from '../../app/src/load/load-run';
+import { FixedClock } from '../../app/src/clock';
+import { loadCourseContent } from '../../app/src/domain/content-loader';
+import { createTestDatabase, type TestDatabase } from '../support/databases';
+import { startApi, type TestApi } from '../support/http';
 import { spawnApiServer, type ServerProcess } from '../support/server-process';
+import { startWeb, type TestWeb } from '../web/support';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -61,6 +66,30 @@ describe('load check against the real server', () => {
     const { code, stdout, stderr } = await loadCheck(api.url, 'api');
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(stdout).toMatch(/^ok {3}load api http:\/\/127\.0\.0\.1:\d+: 200 requests in [\d.]+s, p95 [\d.]+s, errors 0 \(0\.00%\), statuses 200=200\n$/);
+  }, 90_000);
+});
+
+describe('load check against the web role', () => {
+  let database: TestDatabase;
+  let api: TestApi;
+  let web: TestWeb;
+  beforeAll(async () => {
+    const clock = new FixedClock(new Date());
+    database = await createTestDatabase('sqlite');
+    await loadCourseContent(database.db, path.join(root, 'app/content'), clock);
+    api = await startApi('sqlite', { database, clock });
+    web = await startWeb(api.url);
+  }, 90_000);
+  afterAll(async () => {
+    await web?.close();
+    await api?.close();
+    await database?.drop();
+  });
+
+  it('passes the home page of a healthy web role', async () => {
+    const { code, stdout, stderr } = await loadCheck(web.url, 'web', { ...SETTINGS, LOAD_CHECK_REQUESTS: '100' });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^ok {3}load web .*: 100 requests in [\d.]+s, p95 [\d.]+s, errors 0 \(0\.00%\), statuses 200=100\n$/);
   }, 90_000);
 });
 
