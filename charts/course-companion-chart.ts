@@ -17,6 +17,7 @@ import { ImagePullSecret } from './constructs/image-pull-secret';
 import { CourseNamespace } from './constructs/namespace';
 import { DefaultDenyNetworkPolicy, NetworkPeer, NetworkRule, WorkloadNetworkPolicy } from './constructs/network-policy';
 import { InternalGateway, PublicGateway } from './constructs/routing';
+import { LoadCheckAnalysis } from './constructs/load-check';
 import { POLICY_CONTROLLER_OPT_IN } from './constructs/cluster/image-policy';
 import { addEnvironmentOperations } from './constructs/monitoring/operations';
 import { rolloutCatalog, subscriptionAnnotations } from './constructs/notifications/catalog';
@@ -51,6 +52,8 @@ export class CourseCompanionChart extends Chart {
   /** In-cluster entry to the api, so the web role's calls follow the canary weights. */
   readonly internalGateway: InternalGateway;
   readonly analysis: CourseAnalysisTemplates;
+  /** Staging's pre-promotion load test of each role's preview, when the environment asks for one. */
+  readonly loadCheck?: LoadCheckAnalysis;
   readonly api: CourseService;
   readonly web: CourseService;
   /** NetworkPolicy rules for workloads that talk to the database (api, migrations, backups). */
@@ -97,6 +100,9 @@ export class CourseCompanionChart extends Chart {
       listeners: { api: ROLE_PORTS.api },
     });
     this.analysis = new CourseAnalysisTemplates(this, 'analysis', analysisProps(env.analysis, env));
+    if (env.delivery.kind === 'blueGreen' && env.delivery.loadCheck !== undefined) {
+      this.loadCheck = new LoadCheckAnalysis(this, 'load-check', { image: env.image, settings: env.delivery.loadCheck });
+    }
 
     this.internetHttpsEgress = { peer: NetworkPeer.internet(), ports: [{ port: 443 }] };
     this.databaseEgress = { peer: NetworkPeer.cidrs(env.network.database.cidrs), ports: [{ port: env.network.database.port }] };
@@ -124,29 +130,14 @@ export class CourseCompanionChart extends Chart {
   /** The api and web roles, and who may talk to them (DESIGN.md, NetworkPolicy). */
   private addRoles(rolloutAnnotations: Readonly<Record<string, string>>): [CourseService, CourseService] {
     const env = this.environment;
-    const gatewayPeer = NetworkPeer.namespace(env.gateway.dataPlaneNamespace);
-    const smokePeer = NetworkPeer.pods(componentLabels(SMOKE_COMPONENT));
     const redisEgress: NetworkRule = { peer: NetworkPeer.cidrs(env.network.redis.cidrs), ports: [{ port: env.network.redis.port }] };
     const internet = (allowed: boolean) => (allowed ? [this.internetHttpsEgress] : []);
     const delivery = Delivery.of(env.delivery);
-    const common = {
-      namespace: env.namespace,
-      image: env.image,
-      delivery,
-      analysis: this.analysis,
-      rolloutAnnotations,
-      allowMetricsFrom: [NetworkPeer.namespace(env.network.prometheusNamespace)],
-      serviceMonitorLabels: env.monitoring.serviceMonitorLabels,
-      scrapeInterval: env.monitoring.scrapeInterval,
-      // Both gateways' proxies run in the data-plane namespace; the web role has no
-      // direct way in to the api, so it cannot bypass the canary weights.
-      allowHttpFrom: [gatewayPeer, smokePeer],
-    };
     const config = (role: 'web' | 'api', values: Readonly<Record<string, unknown>>, moreHosts: readonly string[] = []) =>
       this.roleConfig(role, delivery, values, moreHosts);
 
     const api = new CourseService(this, 'api', {
-      ...common,
+      ...this.sharedRoleProps('api', delivery, rolloutAnnotations),
       role: 'api',
       scaling: env.api.scaling,
       resources: env.api.resources,
@@ -159,7 +150,7 @@ export class CourseCompanionChart extends Chart {
       egress: [this.databaseEgress, redisEgress, ...internet(env.api.egress.internetHttps)],
     });
     const web = new CourseService(this, 'web', {
-      ...common,
+      ...this.sharedRoleProps('web', delivery, rolloutAnnotations),
       role: 'web',
       scaling: env.web.scaling,
       resources: env.web.resources,
@@ -182,6 +173,30 @@ export class CourseCompanionChart extends Chart {
       ],
     });
     return [api, web];
+  }
+
+  /** What every role gets from the environment, and who may call its HTTP port. */
+  private sharedRoleProps(role: 'web' | 'api', delivery: Delivery, rolloutAnnotations: Readonly<Record<string, string>>) {
+    const env = this.environment;
+    return {
+      namespace: env.namespace,
+      image: env.image,
+      delivery,
+      analysis: this.analysis,
+      rolloutAnnotations,
+      allowMetricsFrom: [NetworkPeer.namespace(env.network.prometheusNamespace)],
+      serviceMonitorLabels: env.monitoring.serviceMonitorLabels,
+      scrapeInterval: env.monitoring.scrapeInterval,
+      // Both gateways' proxies run in the data-plane namespace; the web role has no
+      // direct way in to the api, so it cannot bypass the canary weights. The role's
+      // own load-check pods (LoadCheckAnalysis) may call it too, and only its own.
+      allowHttpFrom: [
+        NetworkPeer.namespace(env.gateway.dataPlaneNamespace),
+        NetworkPeer.pods(componentLabels(SMOKE_COMPONENT)),
+        ...(this.loadCheck?.peersFor(role) ?? []),
+      ],
+      loadCheckTemplate: this.loadCheck?.templateFor(role),
+    };
   }
 
   /** A role's ConfigMap data: the environment file's settings plus what the chart knows. */

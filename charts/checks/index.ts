@@ -6,6 +6,7 @@
  *   if (findings.length > 0) throw new Error(formatFindings(findings));
  */
 import { checkAnalysis } from './analysis';
+import { checkAnalysisJobs } from './analysis-jobs';
 import { checkArgoCd } from './argocd';
 import { checkCluster } from './cluster';
 import { checkDelivery } from './delivery';
@@ -20,6 +21,7 @@ import type { ManifestObject } from '../manifest';
 import type { CheckName, Finding } from './types';
 
 export { checkAnalysis } from './analysis';
+export { checkAnalysisJobs } from './analysis-jobs';
 export { checkArgoCd } from './argocd';
 export { simulateSync, syncTasksOf } from './argocd-sync';
 export { checkCluster } from './cluster';
@@ -77,7 +79,7 @@ const FAMILIES: Readonly<Record<CheckName, Family>> = {
   cluster: (objects) => checkCluster(objects),
   analysis: (objects) => checkAnalysis(objects),
   argocd: (objects) => checkArgoCd(objects),
-  delivery: (objects) => checkDelivery(objects),
+  delivery: (objects) => [...checkDelivery(objects), ...checkAnalysisJobs(objects)],
 };
 
 /** Every finding of every check family (or of `options.only`), in the order of FAMILIES. */

@@ -12,7 +12,10 @@ export type CheckName =
   | 'analysis'
   /** `argocd`: how Argo CD's sync would treat the objects (waves, hooks, prune/delete options). */
   | 'argocd'
-  /** `delivery`: how traffic reaches a canary, and what runs before users do (charts/checks/delivery.ts). */
+  /**
+   * `delivery`: how traffic reaches a canary, and what runs before users do
+   * (charts/checks/delivery.ts), and whether analysis Jobs reach what they test (analysis-jobs.ts).
+   */
   | 'delivery';
 
 /** Something wrong with a manifest, phrased for the person who has to fix it. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { duration, ratio } from './primitives';
 import { durationSeconds, measurementsSeeing } from '../checks/analysis-run';
+import { loadCheck } from './load-check';
 
 const canaryStep = z
   .object({
@@ -35,6 +36,8 @@ export const delivery = z.discriminatedUnion(
         autoPromotionSeconds: z.number().int().min(0).default(0),
         /** Seconds the old ReplicaSet keeps running after promotion, for a quick roll back. */
         scaleDownDelaySeconds: z.number().int().min(0).default(30),
+        /** A load test of each role's preview before promotion. @default none */
+        loadCheck: loadCheck.optional(),
       })
       .strict(),
   ],

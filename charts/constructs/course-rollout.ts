@@ -7,6 +7,14 @@ import { Rollout, RolloutSpecStrategy } from '../imports/rollouts-argoproj.io';
 import { SYNC_WAVE, syncWave } from './labels';
 import { CoursePodTemplateProps, coursePodTemplate } from './pod-template';
 
+/**
+ * Seconds without progress before Argo Rollouts marks a Rollout timed out (and, with
+ * progressDeadlineAbort, aborts it). A pre-promotion analysis makes no progress while it
+ * runs (utils/conditions/conditions.go, RolloutTimedOut measures from the Progressing
+ * condition's last update), so its Jobs must end well within it (LoadCheckAnalysis).
+ */
+export const PROGRESS_DEADLINE_SECONDS = 600;
+
 export interface CourseRolloutProps extends CoursePodTemplateProps {
   /** How new versions reach users: `Delivery.canary(...).strategy(...)` or blue-green. */
   readonly strategy: RolloutSpecStrategy;
@@ -37,7 +45,7 @@ export class CourseRollout extends Construct {
         // and since the output never sets the field, Argo CD neither reports the HPA's
         // count as drift nor resets it.
         revisionHistoryLimit: 3,
-        progressDeadlineSeconds: 600,
+        progressDeadlineSeconds: PROGRESS_DEADLINE_SECONDS,
         progressDeadlineAbort: true,
         selector: { matchLabels: { ...props.podLabels } },
         template: coursePodTemplate(props),

@@ -38,6 +38,8 @@ export interface CourseServiceProps {
   /** How new versions reach users: `Delivery.canary(...)` or `Delivery.blueGreen(...)`. */
   readonly delivery: Delivery;
   readonly analysis: CourseAnalysisTemplates;
+  /** AnalysisTemplate of the pre-promotion load check (blue-green). @default none */
+  readonly loadCheckTemplate?: string;
   /** Public route: the HTTPS listener of the role's host, and headers to add. */
   readonly route: {
     readonly parent: RouteParent;
@@ -111,7 +113,14 @@ export class CourseService extends Construct {
       config: { name: this.configMapName, data: configData },
       secret: { name: props.secrets.secretName, keys: props.secrets.keys },
       annotations: props.rolloutAnnotations,
-      strategy: delivery.strategy({ role, namespace: props.namespace, port: this.port, analysis: props.analysis, routeNames: this.routeNames }),
+      strategy: delivery.strategy({
+        role,
+        namespace: props.namespace,
+        port: this.port,
+        analysis: props.analysis,
+        routeNames: this.routeNames,
+        loadCheckTemplate: props.loadCheckTemplate,
+      }),
     });
     new RolloutAutoscaler(this, 'autoscaler', { rolloutName: role, ...props.scaling });
     new RolloutRightSizing(this, 'right-sizing', { rolloutName: role, containerName: role });

@@ -42,6 +42,12 @@ export interface DeliveryTarget {
   readonly analysis: Pick<CourseAnalysisTemplates, 'smokeTemplateName' | 'successRateTemplateName' | 'latencyTemplateName'>;
   /** Every HTTPRoute to the role, public and in-cluster. */
   readonly routeNames: readonly string[];
+  /**
+   * AnalysisTemplate of a load test run against the preview before promotion
+   * (LoadCheckAnalysis); blue-green only, a canary's analysis watches real traffic.
+   * @default none
+   */
+  readonly loadCheckTemplate?: string;
 }
 
 /** The role's two traffic Services and the purpose label each carries. */
@@ -111,14 +117,21 @@ class BlueGreenStrategy extends Delivery {
       blueGreen: {
         activeService: stable.name,
         previewService: preview.name,
-        // The preview Service answers only after the smoke test passes; then the
-        // switch is automatic.
-        prePromotionAnalysis: smokeTest(target, preview.name),
+        // The preview Service answers only after the smoke test (and the load check,
+        // when the environment asks for one: both metrics of one AnalysisRun, run side
+        // by side) passes; then the switch is automatic.
+        prePromotionAnalysis: this.prePromotionAnalysis(target, preview.name),
         autoPromotionEnabled: true,
         ...(this.props.autoPromotionSeconds ? { autoPromotionSeconds: this.props.autoPromotionSeconds } : {}),
         scaleDownDelaySeconds: this.props.scaleDownDelaySeconds ?? 30,
       },
     };
+  }
+
+  private prePromotionAnalysis(target: DeliveryTarget, previewService: string) {
+    const smoke = smokeTest(target, previewService);
+    if (target.loadCheckTemplate === undefined) return smoke;
+    return { ...smoke, templates: [...smoke.templates, { templateName: target.loadCheckTemplate }] };
   }
 }
 

@@ -113,10 +113,16 @@ export function measurer(opts: {
 
 /** The Job provider: the container's command from source; exit 0 Successful, else Failed. */
 async function runJob(plan: DeliveryPlan, pods: readonly Pod[], job: unknown): Promise<MeasurementResult> {
-  const container = getIn(job, ['spec', 'template', 'spec', 'containers', 0]) as { command?: string[]; args?: string[] };
+  const container = getIn(job, ['spec', 'template', 'spec', 'containers', 0]) as {
+    command?: string[];
+    args?: string[];
+    env?: { name: string; value?: string }[];
+  };
   const deadline = Number(getIn(job, ['spec', 'activeDeadlineSeconds']) ?? 300);
   const command = [...(container.command ?? []), ...(container.args ?? [])].map((part) => localServiceUrl(plan, pods, part));
-  const child = track(spawn(process.execPath, sourceCommand(command), { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+  // The container's own settings (the load check's bounds), as the pod would get them.
+  const env = { ...process.env, ...Object.fromEntries((container.env ?? []).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value])) };
+  const child = track(spawn(process.execPath, sourceCommand(command), { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
