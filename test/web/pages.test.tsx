@@ -131,6 +131,15 @@ describe('search page', () => {
     expect(page).not.toContain('javascript:');
   });
 
+  it('links a result in a chapter introduction to the chapter itself, naming the chapter once', () => {
+    const intro = { ...response.results[0], chapter_number: 4, chapter_title: 'Declarative Configuration', section_anchor: '', section_title: 'Declarative Configuration' };
+    const page = renderToString(<SearchPage frame={frame} query="pod" response={{ query: 'pod', results: [intro] }} />);
+    expect(page).toContain('href="/chapters/4"');
+    expect(page).not.toContain('/chapters/4#');
+    expect(page).not.toContain('Declarative Configuration › Declarative Configuration');
+    expect(page).toContain('Chapter 4: Declarative Configuration</a>');
+  });
+
   it('says so when nothing matched', () => {
     const page = renderToString(<SearchPage frame={frame} query="zebra" response={{ query: 'zebra', results: [] }} />);
     expect(page).toContain('No results for “zebra”');
