@@ -5,7 +5,7 @@ import { Conflict, NotFound, Unauthorized } from '../errors';
 import type { AccountStores, UserChanges, UserRow } from '../db/account-stores';
 import { TIERS, type Tier } from './tiers';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
-import { recordAudit, auditEventsFor } from './audit';
+import { recordAudit } from './audit';
 import {
   type AccessTokens,
   issueRefreshToken,
@@ -148,19 +148,6 @@ export async function setTier(
     await recordAudit(ctx.stores.audit, ctx.clock, 'tier_changed', row.id, { from: row.tier, to: tier, via });
   }
   return { ...toUser(row), tier };
-}
-
-export async function exportUserData(ctx: AccountContext, userId: string): Promise<Record<string, unknown>> {
-  const user = await findUser(ctx.stores, userId);
-  if (!user) throw new NotFound('No such account.');
-  const data: Record<string, unknown> = {
-    exported_at: ctx.clock.now().toISOString(),
-    user,
-    ...(await ctx.stores.accounts.ownedRows(userId, user.email)),
-  };
-  await recordAudit(ctx.stores.audit, ctx.clock, 'data_exported', userId);
-  data.audit_events = await auditEventsFor(ctx.stores.audit, userId);
-  return data;
 }
 
 /**
