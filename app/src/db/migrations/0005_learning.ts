@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { canonicalTimeZone } from '../../domain/time-zones';
 
 /**
  * Issue 16. Expand-only, so the previous image keeps working against it.
@@ -11,6 +12,8 @@ import type { Knex } from 'knex';
  *   The database assigns it (an identity column on PostgreSQL; the rowid, copied by a
  *   trigger, on SQLite, which cannot add an autoincrement column to a table), so two
  *   replicas writing at once still get distinct, increasing numbers.
+ * - users.timezone: zones stored under an older alias (the api accepted Asia/Calcutta)
+ *   are rewritten to their current name, as every new one is stored (time-zones.ts).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('sections', (t) => {
@@ -21,6 +24,15 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('quiz_attempts', (t) => {
     t.index(['user_id', 'chapter_number', 'seq']);
   });
+  await canonicalTimeZones(knex);
+}
+
+async function canonicalTimeZones(knex: Knex): Promise<void> {
+  const zones: { timezone: string }[] = await knex('users').distinct('timezone');
+  for (const { timezone } of zones) {
+    const current = canonicalTimeZone(timezone);
+    if (current !== null && current !== timezone) await knex('users').where({ timezone }).update({ timezone: current });
+  }
 }
 
 async function addSequencePostgres(knex: Knex): Promise<void> {
