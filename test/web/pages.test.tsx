@@ -4,6 +4,7 @@ import { ChapterHtmlCache, renderChapterMarkdown, slugify } from '../../app/src/
 import { ChapterPage, UpgradePage } from '../../app/src/web/pages/chapter';
 import { SearchPage } from '../../app/src/web/pages/search';
 import { SignUpPage } from '../../app/src/web/pages/auth';
+import { TimeZoneSelect } from '../../app/src/web/pages/forms';
 import { QuizPage, QuizResultPage, describeAnswer } from '../../app/src/web/pages/quiz';
 import { sampleChapter, sampleFrame } from './fixtures';
 
@@ -247,5 +248,12 @@ describe('quiz result', () => {
   it('describes booleans and lists of options', () => {
     expect(describeAnswer({ id: 't', type: 'true_false', prompt: '' }, true)).toBe('True');
     expect(describeAnswer({ id: 'm', type: 'multiple', prompt: '', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }] }, ['a', 'b'])).toBe('A, B');
+  });
+});
+
+describe('time zone choice', () => {
+  it('keeps a valid zone that is not in the list chosen, so saving does not change it', () => {
+    const page = renderToString(<TimeZoneSelect zones={['UTC', 'Europe/Paris']} selected="Etc/GMT+5" errors={{}} />);
+    expect(page).toContain('<option value="Etc/GMT+5" selected');
   });
 });

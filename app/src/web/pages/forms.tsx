@@ -59,7 +59,8 @@ export function TimeZoneSelect(props: { zones: readonly string[]; selected: stri
         aria-invalid={error ? 'true' : undefined}
         aria-describedby={error ? 'field-timezone-error' : undefined}
       >
-        {props.zones.map((zone) => (
+        {/* A valid zone outside the list (Etc/GMT+5, set through the api) stays chosen rather than becoming the first option on save. */}
+        {(props.zones.includes(props.selected) ? props.zones : [props.selected, ...props.zones]).map((zone) => (
           <option key={zone} value={zone} selected={zone === props.selected}>
             {zone}
           </option>
