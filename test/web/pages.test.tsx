@@ -1,10 +1,11 @@
 import { renderToString } from 'preact-render-to-string';
-import type { Chapter, SearchResponse } from '../../app/src/web/api-types';
+import type { AttemptResult, Chapter, SearchResponse } from '../../app/src/web/api-types';
 import { ChapterHtmlCache, renderChapterMarkdown, slugify } from '../../app/src/web/markdown';
 import { ChapterPage, UpgradePage } from '../../app/src/web/pages/chapter';
 import { SearchPage } from '../../app/src/web/pages/search';
 import { SignUpPage } from '../../app/src/web/pages/auth';
-import { QuizResultPage, describeAnswer } from '../../app/src/web/pages/quiz';
+import { TimeZoneSelect } from '../../app/src/web/pages/forms';
+import { QuizPage, QuizResultPage, describeAnswer } from '../../app/src/web/pages/quiz';
 import { sampleChapter, sampleFrame } from './fixtures';
 
 const frame = sampleFrame();
@@ -98,6 +99,14 @@ describe('upgrade panel', () => {
     expect(page).toContain('$9.99 a month');
     expect(page).toContain('<strong>premium</strong>');
   });
+
+  it('offers the previous chapter and the plans as ways forward', () => {
+    const page = renderToString(
+      <UpgradePage frame={frame} chapterNumber={4} chapterTitle="Declarative configuration" requiredTier="premium" plans={[]} previous={{ number: 3, title: 'Kubernetes Objects' }} />,
+    );
+    expect(page).toMatch(/<a href="\/chapters\/3">[^<]*Chapter 3: Kubernetes Objects/);
+    expect(page).toContain('href="/upgrade"');
+  });
 });
 
 describe('search page', () => {
@@ -129,6 +138,15 @@ describe('search page', () => {
     const page = renderToString(<SearchPage frame={frame} query="pod" response={response} />);
     expect(page).toContain('href="/chapters/2#what-a-pod-is"');
     expect(page).not.toContain('javascript:');
+  });
+
+  it('links a result in a chapter introduction to the chapter itself, naming the chapter once', () => {
+    const intro = { ...response.results[0], chapter_number: 4, chapter_title: 'Declarative Configuration', section_anchor: '', section_title: 'Declarative Configuration' };
+    const page = renderToString(<SearchPage frame={frame} query="pod" response={{ query: 'pod', results: [intro] }} />);
+    expect(page).toContain('href="/chapters/4"');
+    expect(page).not.toContain('/chapters/4#');
+    expect(page).not.toContain('Declarative Configuration › Declarative Configuration');
+    expect(page).toContain('Chapter 4: Declarative Configuration</a>');
   });
 
   it('says so when nothing matched', () => {
@@ -170,6 +188,7 @@ describe('quiz result', () => {
           results: [{ question_id: 'q1', correct: false, feedback: 'Not quite.', explanation: 'Because.', correct_answer: 'b' }],
           best_percentage: 0,
           last_percentage: 0,
+          next_chapter: null,
         }}
       />,
     );
@@ -180,8 +199,61 @@ describe('quiz result', () => {
     expect(page).toContain('href="/chapters/1/quiz"');
   });
 
+  const resultOf = (overrides: Partial<AttemptResult> = {}): AttemptResult => ({
+    attempt_id: 'x',
+    score: 0,
+    max_score: 1,
+    percentage: 0,
+    passed: false,
+    results: [{ question_id: 'q1', correct: false, feedback: 'Not `quite`.', explanation: 'Run `git revert <sha>`, **then** push. <img src=x onerror=alert(1)>', correct_answer: 'b' }],
+    best_percentage: 0,
+    last_percentage: 0,
+    next_chapter: null,
+    ...overrides,
+  });
+  const quiz = {
+    chapter_number: 3,
+    title: 'Objects quiz',
+    pass_percentage: 60,
+    questions: [{ id: 'q1', type: 'single' as const, prompt: 'Pick one', options: [{ id: 'a', text: 'Alpha' }, { id: 'b', text: 'Beta' }] }],
+  };
+
+  it('renders explanations and feedback as Markdown, like chapter text, and safely', () => {
+    const page = renderToString(<QuizResultPage frame={frame} quiz={quiz} result={resultOf()} />);
+    expect(page).toContain('Run <code>git revert &lt;sha&gt;</code>, <strong>then</strong> push.');
+    expect(page).toContain('Not <code>quite</code>.');
+    expect(page).not.toContain('`');
+    expect(page).not.toContain('<img');
+  });
+
+  it('labels a next chapter the learner cannot open yet, and offers the plans', () => {
+    const locked = renderToString(
+      <QuizResultPage frame={frame} quiz={quiz} result={resultOf({ next_chapter: { number: 4, title: 'Declarative Configuration', locked: true } })} />,
+    );
+    expect(locked).toMatch(/chapter 4: Declarative Configuration[^<]*\(locked on your plan\)/i);
+    expect(locked).toContain('href="/upgrade"');
+    const open = renderToString(
+      <QuizResultPage frame={frame} quiz={quiz} result={resultOf({ next_chapter: { number: 4, title: 'Declarative Configuration', locked: false } })} />,
+    );
+    expect(open).toContain('href="/chapters/4"');
+    expect(open).not.toContain('locked');
+  });
+
+  it('says on the quiz page that multiple choice is all-or-nothing', () => {
+    const multiple = { ...quiz, questions: [{ ...quiz.questions[0], type: 'multiple' as const }] };
+    const page = renderToString(<QuizPage frame={frame} quiz={multiple} best={null} last={null} />);
+    expect(page).toMatch(/every right option and no wrong one/);
+  });
+
   it('describes booleans and lists of options', () => {
     expect(describeAnswer({ id: 't', type: 'true_false', prompt: '' }, true)).toBe('True');
     expect(describeAnswer({ id: 'm', type: 'multiple', prompt: '', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }] }, ['a', 'b'])).toBe('A, B');
+  });
+});
+
+describe('time zone choice', () => {
+  it('keeps a valid zone that is not in the list chosen, so saving does not change it', () => {
+    const page = renderToString(<TimeZoneSelect zones={['UTC', 'Europe/Paris']} selected="Etc/GMT+5" errors={{}} />);
+    expect(page).toContain('<option value="Etc/GMT+5" selected');
   });
 });

@@ -30,6 +30,8 @@ export interface SectionText {
   readonly anchor: string;
   readonly sectionTitle: string;
   readonly body: string;
+  /** Bold runs and sub-headings, joined (markdown.ts `MarkdownSection.emphasis`). */
+  readonly emphasis: string;
 }
 
 /** The course content as the domain reads it (see SqlContentStore for how it is cached). */
@@ -127,7 +129,7 @@ export class SqlContentStore implements ContentStore {
     const rows = await this.knex('sections')
       .join('chapters', 'chapters.number', 'sections.chapter_number')
       .whereIn('sections.chapter_number', chapterNumbers as number[])
-      .select('sections.chapter_number', 'chapters.title as chapter_title', 'sections.anchor', 'sections.title', 'sections.body_text')
+      .select('sections.chapter_number', 'chapters.title as chapter_title', 'sections.anchor', 'sections.title', 'sections.body_text', 'sections.emphasis_text')
       .orderBy(['sections.chapter_number', 'sections.position']);
     return rows.map((r) => ({
       chapterNumber: Number(r.chapter_number),
@@ -135,6 +137,7 @@ export class SqlContentStore implements ContentStore {
       anchor: r.anchor,
       sectionTitle: r.title,
       body: r.body_text,
+      emphasis: r.emphasis_text,
     }));
   }
 

@@ -20,6 +20,7 @@ async function writeSections(trx: Knex.Transaction, chapter: ParsedChapter): Pro
       anchor: section.anchor,
       title: section.title,
       body_text: section.text,
+      emphasis_text: section.emphasis,
     })),
   );
 }

@@ -94,10 +94,8 @@ class SqlProgressReads implements ProgressReads {
   async attemptScores(userId: string, chapterNumber?: number): Promise<AttemptScoreRow[]> {
     const query = this.knex('quiz_attempts').select('chapter_number', 'score', 'max_score').where({ user_id: userId });
     if (chapterNumber !== undefined) query.andWhere({ chapter_number: chapterNumber });
-    const rows: AttemptScoreRow[] = await query.orderBy([
-      { column: 'created_at', order: 'asc' },
-      { column: 'id', order: 'asc' },
-    ]);
+    // seq, not created_at: two attempts in one millisecond keep the order they were stored in (migration 0005).
+    const rows: AttemptScoreRow[] = await query.orderBy('seq', 'asc');
     return rows.map((r) => ({ chapter_number: Number(r.chapter_number), score: Number(r.score), max_score: Number(r.max_score) }));
   }
 
@@ -106,10 +104,7 @@ class SqlProgressReads implements ProgressReads {
     const rows: AttemptRow[] = await this.knex('quiz_attempts')
       .where({ user_id: userId, chapter_number: chapterNumber })
       .select('id', 'score', 'max_score', 'passed', 'created_at')
-      .orderBy([
-        { column: 'created_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ]);
+      .orderBy('seq', 'desc');
     return rows.map((r) => ({ id: r.id, score: Number(r.score), max_score: Number(r.max_score), passed: Boolean(r.passed), created_at: r.created_at }));
   }
 

@@ -4,8 +4,9 @@ import type { Clock } from '../clock';
 import { Conflict, NotFound, Unauthorized } from '../errors';
 import type { AccountStores, UserChanges, UserRow } from '../db/account-stores';
 import { TIERS, type Tier } from './tiers';
+import { canonicalTimeZone } from './time-zones';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
-import { recordAudit, auditEventsFor } from './audit';
+import { recordAudit } from './audit';
 import {
   type AccessTokens,
   issueRefreshToken,
@@ -32,17 +33,16 @@ export interface Session {
   user: User;
 }
 
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const Email = z.string().trim().toLowerCase().max(320).email();
-const TimeZone = z.string().max(64).refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Paris' });
+/** Any IANA name or alias, stored under its current name (time-zones.ts): Asia/Calcutta becomes Asia/Kolkata. */
+const TimeZone = z
+  .string()
+  .max(64)
+  .transform((zone, ctx) => {
+    const canonical = canonicalTimeZone(zone);
+    if (canonical === null) ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Europe/Paris' });
+    return canonical ?? z.NEVER;
+  });
 const Name = z.string().trim().min(1).max(200);
 
 export const RegisterBody = z
@@ -148,19 +148,6 @@ export async function setTier(
     await recordAudit(ctx.stores.audit, ctx.clock, 'tier_changed', row.id, { from: row.tier, to: tier, via });
   }
   return { ...toUser(row), tier };
-}
-
-export async function exportUserData(ctx: AccountContext, userId: string): Promise<Record<string, unknown>> {
-  const user = await findUser(ctx.stores, userId);
-  if (!user) throw new NotFound('No such account.');
-  const data: Record<string, unknown> = {
-    exported_at: ctx.clock.now().toISOString(),
-    user,
-    ...(await ctx.stores.accounts.ownedRows(userId, user.email)),
-  };
-  await recordAudit(ctx.stores.audit, ctx.clock, 'data_exported', userId);
-  data.audit_events = await auditEventsFor(ctx.stores.audit, userId);
-  return data;
 }
 
 /**

@@ -43,6 +43,12 @@ export async function getCourse(stores: LearningStores, learner: Learner) {
   };
 }
 
+/** The chapter after `chapterNumber` as a link for this learner, or null after the last. */
+export async function nextChapterLink(stores: Pick<LearningStores, 'content'>, learner: Learner, chapterNumber: number): Promise<ChapterLink | null> {
+  const { chapters } = await stores.content.outline();
+  return linkTo(learner, chapters.find((c) => c.number > chapterNumber));
+}
+
 /** A link to a neighbour: its title, and whether this learner may open it. Never its content. */
 function linkTo(learner: Learner, chapter: ChapterOutline | undefined): ChapterLink | null {
   return chapter ? { number: chapter.number, title: chapter.title, locked: !canReadChapter(learner.tier, chapter.number) } : null;

@@ -1,4 +1,5 @@
 import type { Question, ShortAnswerRule } from './content-schema';
+import { containsPhrase, normaliseAnswer, stems } from './text-analysis';
 
 /**
  * Rule-based grading of one answer. Pure: no database, no clock, so the table tests
@@ -43,37 +44,27 @@ export function isCorrect(question: Question, answer: SubmittedAnswer | undefine
   }
 }
 
-function normalize(text: string, caseSensitive: boolean): string {
-  const collapsed = text.normalize('NFKC').replace(/\s+/g, ' ').trim();
-  return caseSensitive ? collapsed : collapsed.toLowerCase();
+/** A keyword (or phrase) counts when its words' stems occur together: "reconciliation" for "reconcile", never "rate" in "accurate". */
+function containsKeyword(answerStems: readonly string[], keyword: string): boolean {
+  return containsPhrase(answerStems, stems(normaliseAnswer(keyword)));
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** A keyword counts only as a whole word (or phrase): "pod" is not found in "tripod". */
-// A keyword matches as a whole word or its plural ("error" in "errors"), so a
-// learner who writes naturally is not marked wrong, while "rate" still does not
-// match inside "accurate".
-function containsWord(haystack: string, keyword: string): boolean {
-  const needle = escapeRegExp(normalize(keyword, false));
-  return new RegExp(`(?:^|[^\\p{L}\\p{N}])${needle}(?:e?s)?(?:$|[^\\p{L}\\p{N}])`, 'u').test(haystack);
-}
-
+/** Every rule sees the answer through the one normaliser (text-analysis.ts), so no rule is stricter about spacing, width or a closing full stop. */
 export function matchesRule(rule: ShortAnswerRule, answer: string): boolean {
   if (answer.length > MAX_SHORT_ANSWER_LENGTH) return false;
   switch (rule.kind) {
     case 'exact': {
       const caseSensitive = rule.case_sensitive ?? false;
-      const given = normalize(answer, caseSensitive);
-      return rule.values.some((value) => normalize(value, caseSensitive) === given);
+      const given = normaliseAnswer(answer, caseSensitive);
+      return rule.values.some((value) => normaliseAnswer(value, caseSensitive) === given);
     }
     case 'keywords': {
-      const given = normalize(answer, false);
+      const given = stems(normaliseAnswer(answer));
       const any = rule.any ?? [];
-      return rule.all.every((k) => containsWord(given, k)) && (any.length === 0 || any.some((k) => containsWord(given, k)));
+      return rule.all.every((k) => containsKeyword(given, k)) && (any.length === 0 || any.some((k) => containsKeyword(given, k)));
     }
     case 'pattern':
-      return new RegExp(rule.regex, rule.case_sensitive ? '' : 'i').test(answer.trim());
+      return new RegExp(rule.regex, rule.case_sensitive ? '' : 'i').test(normaliseAnswer(answer, rule.case_sensitive ?? false));
   }
 }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { LearningStores } from '../db/stores';
 import { BadRequest, NotFound } from '../errors';
 import { assertCanReadChapter } from './access';
+import { nextChapterLink, type ChapterLink } from './chapters';
 import type { Question } from './content-schema';
 import { answerShapeProblem, correctAnswerOf, isCorrect, type SubmittedAnswer } from './grading';
 import type { Learner } from './learner';
@@ -40,6 +41,8 @@ export interface AttemptResult {
   }[];
   readonly best_percentage: number;
   readonly last_percentage: number;
+  /** Where to go on, and whether this learner's plan opens it (so the page can say so before the click). */
+  readonly next_chapter: ChapterLink | null;
 }
 
 export interface AttemptSummary {
@@ -145,6 +148,7 @@ export async function submitAttempt(
     results,
     best_percentage: scores?.best ?? percentage,
     last_percentage: scores?.last ?? percentage,
+    next_chapter: await nextChapterLink(stores, learner, chapterNumber),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { LearningStores } from '../db/stores';
 import type { Learner } from './learner';
+import { fold, tokens } from './text-analysis';
 import { canReadChapter } from './tiers';
 
 /**
@@ -30,22 +31,11 @@ const STOP_WORDS = new Set(
   ),
 );
 
-const WORD = /[\p{L}\p{N}]+/gu;
-
-/** A light English stemmer: enough that "pods" finds "pod" and "rolling" finds "roll". */
-export function stem(word: string): string {
-  let w = word.toLowerCase();
-  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
-  else if (w.length > 4 && /(?:ch|sh|x|ss)es$/.test(w)) w = w.slice(0, -2);
-  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') && !w.endsWith('us')) w = w.slice(0, -1);
-  else if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
-  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
-  // "release", "releases", "released", "releasing" all end up as "releas".
-  return w.length > 3 && w.endsWith('e') ? w.slice(0, -1) : w;
-}
-
+/** The search terms of a text: the shared analysis (text-analysis.ts) without stop words. */
 export function terms(text: string): string[] {
-  return (text.match(WORD) ?? []).map((w) => w.toLowerCase()).filter((w) => !STOP_WORDS.has(w)).map(stem);
+  return tokens(text)
+    .filter((t) => !STOP_WORDS.has(fold(text.slice(t.start, t.end))))
+    .map((t) => t.stem);
 }
 
 interface Field {
@@ -59,8 +49,7 @@ interface Document {
   readonly anchor: string;
   readonly sectionTitle: string;
   readonly body: string;
-  readonly title: Field;
-  readonly text: Field;
+  readonly fields: Record<FieldName, Field>;
 }
 
 function field(text: string): Field {
@@ -76,30 +65,53 @@ export interface SectionRecord {
   readonly anchor: string;
   readonly sectionTitle: string;
   readonly body: string;
+  /** The section's bold runs and sub-headings: where the author defines its terms. */
+  readonly emphasis: string;
 }
 
 const K1 = 1.2;
 const B = 0.75;
-const TITLE_WEIGHT = 3;
-const BODY_WEIGHT = 1;
+type FieldName = 'title' | 'emphasis' | 'body';
+/**
+ * BM25F field weights. A defining mention (**term**, a sub-heading) outweighs many
+ * passing mentions in another section's body; a section title outweighs both. Tuned
+ * against test/app/learning/search-relevance.test.ts (every bold-defined term).
+ */
+const FIELD_WEIGHTS: Record<FieldName, number> = { title: 4, emphasis: 10, body: 1 };
+const FIELD_NAMES = Object.keys(FIELD_WEIGHTS) as FieldName[];
 const SNIPPET_WORDS = 28;
 
 export class SearchIndex {
   private readonly documents: Document[];
   private readonly documentFrequency = new Map<string, number>();
-  private readonly averageTitle: number;
-  private readonly averageBody: number;
+  private readonly averageLength = {} as Record<FieldName, number>;
 
   constructor(sections: readonly SectionRecord[]) {
-    this.documents = sections.map((s) => ({ ...s, title: field(s.sectionTitle), text: field(s.body) }));
+    this.documents = sections.map((s) => ({
+      ...s,
+      // The introduction's title is the chapter's own: it names what the chapter defines.
+      fields: { title: field(s.sectionTitle), emphasis: field(s.emphasis), body: field(s.body) },
+    }));
     for (const doc of this.documents) {
-      for (const term of new Set([...doc.title.counts.keys(), ...doc.text.counts.keys()])) {
+      for (const term of new Set(FIELD_NAMES.flatMap((name) => [...doc.fields[name].counts.keys()]))) {
         this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
       }
     }
     const n = Math.max(1, this.documents.length);
-    this.averageTitle = this.documents.reduce((sum, d) => sum + d.title.length, 0) / n || 1;
-    this.averageBody = this.documents.reduce((sum, d) => sum + d.text.length, 0) / n || 1;
+    for (const name of FIELD_NAMES) {
+      this.averageLength[name] = this.documents.reduce((sum, d) => sum + d.fields[name].length, 0) / n || 1;
+    }
+  }
+
+  /** The BM25F pseudo-frequency of `term` in `doc`: each field's count, length-normalised and weighted. */
+  private weightedFrequency(doc: Document, term: string): number {
+    let total = 0;
+    for (const name of FIELD_NAMES) {
+      const { counts, length } = doc.fields[name];
+      const count = counts.get(term) ?? 0;
+      if (count > 0) total += (FIELD_WEIGHTS[name] * count) / (1 - B + (B * length) / this.averageLength[name]);
+    }
+    return total;
   }
 
   /** The chapters whose text this index holds. */
@@ -117,9 +129,7 @@ export class SearchIndex {
       for (const term of queryTerms) {
         const df = this.documentFrequency.get(term);
         if (!df) continue;
-        const weighted =
-          (TITLE_WEIGHT * (doc.title.counts.get(term) ?? 0)) / (1 - B + (B * doc.title.length) / this.averageTitle) +
-          (BODY_WEIGHT * (doc.text.counts.get(term) ?? 0)) / (1 - B + (B * doc.text.length) / this.averageBody);
+        const weighted = this.weightedFrequency(doc, term);
         if (weighted === 0) continue;
         const idf = Math.log(1 + (total - df + 0.5) / (df + 0.5));
         score += (idf * weighted * (K1 + 1)) / (weighted + K1);
@@ -144,7 +154,7 @@ export class SearchIndex {
  * matched words are `highlight: true` (the web role renders them as <mark>).
  */
 export function snippet(body: string, queryTerms: ReadonlySet<string>): { text: string; highlight: boolean }[] {
-  const words = [...body.matchAll(WORD)].map((m) => ({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, term: stem(m[0]) }));
+  const words = tokens(body).map((t) => ({ start: t.start, end: t.end, term: t.stem }));
   if (words.length === 0) return [];
   const hit = words.map((w) => queryTerms.has(w.term));
   let bestStart = 0;

@@ -108,6 +108,7 @@ export interface AttemptResult {
   results: { question_id: string; correct: boolean; feedback: string; explanation: string; correct_answer: unknown }[];
   best_percentage: number;
   last_percentage: number;
+  next_chapter: ChapterLink | null;
 }
 
 export interface AttemptHistory {

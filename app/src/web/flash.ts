@@ -4,6 +4,7 @@
  */
 export const FLASH_MESSAGES = {
   'signed-up': 'Welcome! Your account is ready.',
+  'signed-up-utc': 'Welcome! Your account is ready. Your days count in UTC until you choose your time zone on your account page.',
   'signed-in': 'You are signed in.',
   'signed-out': 'You are signed out.',
   'chapter-complete': 'Chapter marked complete. Nicely done.',

@@ -2,8 +2,6 @@ import type { ApiError } from './api-client';
 import type { WebAppContext, WebContext } from './context';
 import type { FieldErrors } from './pages/forms';
 
-/** The time zones a learner may pick: UTC first, then the runtime's IANA list. */
-export const TIMEZONES: readonly string[] = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
 export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export type FormBody = Record<string, unknown>;

@@ -71,6 +71,17 @@ export function renderChapterMarkdown(source: string, sections: readonly Section
 }
 
 /**
+ * A short text written in Markdown (a quiz explanation, a feedback line) to safe HTML,
+ * through the same parser and sanitizer as chapter text, so `code` and **bold** read the
+ * same everywhere. `inline` keeps it to one line's markup (no paragraphs), for text
+ * that sits inside a sentence.
+ */
+export function renderTextMarkdown(source: string, options: { inline?: boolean } = {}): string {
+  const html = options.inline ? markdown.renderInline(source) : markdown.render(source);
+  return sanitizeHtml(html, SANITIZE);
+}
+
+/**
  * Rendering is pure, and chapters change only when content is reloaded: keep each
  * chapter's last result so a busy chapter is parsed once per process, not once per page
  * view. Entries are found by chapter number and used only when the Markdown and the

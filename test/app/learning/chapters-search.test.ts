@@ -5,7 +5,8 @@ import { RedisCache } from '../../../app/src/db/cache';
 import { getChapter, getChapterJson } from '../../../app/src/domain/chapters';
 import { openStores, type Stores } from '../../../app/src/db/stores';
 import { readCourseContent } from '../../../app/src/domain/content-loader';
-import { SearchIndex, searchCourse, snippet, stem } from '../../../app/src/domain/search';
+import { SearchIndex, searchCourse, snippet, terms } from '../../../app/src/domain/search';
+import { stem } from '../../../app/src/domain/text-analysis';
 import { DATABASE_KINDS, type TestDatabase } from '../../support/databases';
 import { signUp, type TestApi } from '../../support/http';
 import { createFixtureDatabase, FIXTURE_CONTENT, insertLearner, startFixtureApi } from './support';
@@ -14,9 +15,9 @@ const REAL_CONTENT = path.join(__dirname, '../../../app/content');
 
 describe('the search index', () => {
   const index = new SearchIndex([
-    { chapterNumber: 1, chapterTitle: 'One', anchor: 'rollbacks', sectionTitle: 'Rollbacks', body: 'Undo a release quickly.' },
-    { chapterNumber: 2, chapterTitle: 'Two', anchor: 'other', sectionTitle: 'Other', body: 'Sometimes a rollback is mentioned in passing, among many other words about releases.' },
-    { chapterNumber: 3, chapterTitle: 'Three', anchor: 'unrelated', sectionTitle: 'Unrelated', body: 'Nothing to see here.' },
+    { chapterNumber: 1, chapterTitle: 'One', anchor: 'rollbacks', sectionTitle: 'Rollbacks', body: 'Undo a release quickly.', emphasis: '' },
+    { chapterNumber: 2, chapterTitle: 'Two', anchor: 'other', sectionTitle: 'Other', body: 'Sometimes a rollback is mentioned in passing, among many other words about releases.', emphasis: '' },
+    { chapterNumber: 3, chapterTitle: 'Three', anchor: 'unrelated', sectionTitle: 'Unrelated', body: 'Nothing to see here.', emphasis: '' },
   ]);
 
   it('ranks a match in the section title above one in the body', () => {
@@ -27,6 +28,30 @@ describe('the search index', () => {
     expect(stem('pods')).toBe(stem('pod'));
     expect(stem('rolling')).toBe('roll');
     expect(index.search('releasing', 10).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['string', 'strings'],
+    ['setting', 'settings'],
+    ['reconciled', 'reconciliation'],
+    ['Ｐｏｄｓ', 'pod'],
+  ])('analyses "%s" and "%s" alike, in the index and in the query', (a, b) => {
+    expect(terms(a)).toEqual(terms(b));
+    const strings = new SearchIndex([
+      { chapterNumber: 1, chapterTitle: 'One', anchor: 'x', sectionTitle: 'X', body: `About ${a} here.`, emphasis: '' },
+      { chapterNumber: 2, chapterTitle: 'Two', anchor: 'y', sectionTitle: 'Y', body: `About ${b} here.`, emphasis: '' },
+    ]);
+    const [first, second] = [strings.search(a, 10), strings.search(b, 10)];
+    expect(first.map((r) => [r.chapter_number, r.score])).toEqual(second.map((r) => [r.chapter_number, r.score]));
+    expect(first).toHaveLength(2);
+  });
+
+  it('ranks the section that defines a term in bold above one that uses it more often', () => {
+    const defined = new SearchIndex([
+      { chapterNumber: 1, chapterTitle: 'One', anchor: 'uses', sectionTitle: 'Uses', body: 'drift drift drift and more drift', emphasis: '' },
+      { chapterNumber: 2, chapterTitle: 'Two', anchor: 'defines', sectionTitle: 'Defines', body: 'Drift is a difference between git and the cluster.', emphasis: 'Drift' },
+    ]);
+    expect(defined.search('drift', 10)[0].section_anchor).toBe('defines');
   });
 
   it('returns nothing for a query of stop words only', () => {

@@ -1,3 +1,5 @@
+import { openStores } from '../../../app/src/db/stores';
+import { nextChapterLink } from '../../../app/src/domain/chapters';
 import { DATABASE_KINDS } from '../../support/databases';
 import { signUp, type TestApi } from '../../support/http';
 import { startFixtureApi } from './support';
@@ -79,6 +81,16 @@ describe.each(DATABASE_KINDS)('quizzes over HTTP on %s', (kind) => {
 
     const progress = await api.request('GET', '/api/v1/progress', { token });
     expect(progress.body.chapters[0]).toMatchObject({ state: 'in_progress', best_quiz_percentage: 100, last_quiz_percentage: 80 });
+  });
+
+  it('names the next chapter in the result, and whether the learner\'s plan opens it', async () => {
+    const { access_token: token } = await signUp(api);
+    const res = await api.request('POST', '/api/v1/chapters/1/quiz/attempts', { token, body: { answers: PERFECT } });
+    expect(res.body.next_chapter).toEqual({ number: 2, title: 'Pods', locked: false });
+    const stores = openStores(api.db);
+    const free = { id: 'nobody', email: 'n@example.test', tier: 'free' as const, timezone: 'UTC' };
+    expect(await nextChapterLink(stores, free, 3)).toEqual({ number: 4, title: 'Canary Releases', locked: true });
+    expect(await nextChapterLink(stores, free, 5)).toBeNull();
   });
 
   it('lists only the learner\'s own attempts, whatever the request says', async () => {

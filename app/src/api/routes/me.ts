@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { ApiContext } from '../app';
-import { ProfilePatch, deleteAccount, exportUserData, findUser, updateProfile } from '../../domain/accounts';
+import { ProfilePatch, deleteAccount, findUser, updateProfile } from '../../domain/accounts';
+import { exportLearnerData } from '../../domain/data-export';
 import { NotFound } from '../../errors';
 import { requireUser } from '../middleware/auth';
 import type { ApiState, SignedInState } from '../state';
@@ -26,7 +27,7 @@ export function meRoutes(deps: ApiContext): Router {
 
   router.get<SignedInState>('/me/export', auth, async (ctx) => {
     ctx.set('Content-Disposition', 'attachment; filename="course-companion-export.json"');
-    ctx.body = await exportUserData(accounts, ctx.state.user.id);
+    ctx.body = await exportLearnerData(accounts, deps.stores, ctx.state.user);
   });
 
   router.delete<SignedInState>('/me', auth, async (ctx) => {

@@ -3,6 +3,7 @@ import * as initial from './0001_initial';
 import * as course from './0002_course';
 import * as paymentEvents from './0003_payment_events';
 import * as chapterPositions from './0004_chapter_positions';
+import * as learning from './0005_learning';
 
 // Migrations are listed in code rather than discovered on disk, so the same list
 // works under ts-jest, tsx and the compiled image, whatever the file extension.
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '0002_course': course,
   '0003_payment_events': paymentEvents,
   '0004_chapter_positions': chapterPositions,
+  '0005_learning': learning,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,7 @@
 import type { User } from '../api-types';
 import { CsrfField, Layout, type Frame } from './layout';
-import { ErrorSummary, type FieldErrors } from './forms';
+import { canonicalTimeZone } from '../../domain/time-zones';
+import { ErrorSummary, TimeZoneSelect, type FieldErrors } from './forms';
 
 export function AccountPage(props: {
   frame: Frame;
@@ -9,7 +10,6 @@ export function AccountPage(props: {
   errors: FieldErrors;
 }) {
   const { frame, user, errors } = props;
-  const zoneError = errors.timezone;
   const confirmError = errors.confirm;
   return (
     <Layout frame={frame} title="Your account">
@@ -33,24 +33,8 @@ export function AccountPage(props: {
         <p>Your daily streak counts days in this time zone.</p>
         <form method="post" action="/account">
           <CsrfField token={frame.csrfToken} />
-          <label htmlFor="field-timezone">Time zone</label>
-          <select
-            id="field-timezone"
-            name="timezone"
-            aria-invalid={zoneError ? 'true' : undefined}
-            aria-describedby={zoneError ? 'field-timezone-error' : undefined}
-          >
-            {props.timezones.map((zone) => (
-              <option key={zone} value={zone} selected={zone === user.timezone}>
-                {zone}
-              </option>
-            ))}
-          </select>
-          {zoneError && (
-            <p class="field-error" id="field-timezone-error">
-              {zoneError}
-            </p>
-          )}
+          {/* A zone stored under an older name (Asia/Calcutta) is shown under its current one. */}
+          <TimeZoneSelect zones={props.timezones} selected={canonicalTimeZone(user.timezone) ?? user.timezone} errors={errors} />
           <div class="actions">
             <button type="submit">Save time zone</button>
           </div>

@@ -1,5 +1,6 @@
 import { CsrfField, Layout, type Frame } from './layout';
-import { ErrorSummary, TextField, type FieldErrors } from './forms';
+import { TIME_ZONES } from '../../domain/time-zones';
+import { ErrorSummary, TextField, TimeZoneSelect, type FieldErrors } from './forms';
 
 export interface SignUpValues {
   readonly email?: string;
@@ -28,8 +29,13 @@ export function SignUpPage(props: { frame: Frame; values: SignUpValues; errors: 
           minLength={10}
           autocomplete="new-password"
         />
-        {/* Filled in from the browser by the enhancement script; the account page sets it otherwise. */}
-        <input type="hidden" name="timezone" value={values.timezone ?? ''} data-detect="timezone" />
+        {errors.timezone ? (
+          // The browser's zone was not one we know: the learner chooses, rather than silently getting UTC.
+          <TimeZoneSelect zones={TIME_ZONES} selected="UTC" errors={errors} />
+        ) : (
+          // Filled in from the browser by the enhancement script; the account page sets it otherwise.
+          <input type="hidden" name="timezone" value={values.timezone ?? ''} data-detect="timezone" />
+        )}
         <div class="actions">
           <button type="submit">Sign up</button>
           <a href="/signin">I already have an account</a>

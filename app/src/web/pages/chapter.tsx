@@ -110,8 +110,10 @@ export function UpgradePage(props: {
   /** A `Tier`, or whatever newer tier name the api sends. */
   requiredTier: string;
   plans: readonly Plan[];
+  /** The chapter before, to go on reading meanwhile (none before chapter 1). */
+  previous?: { number: number; title?: string } | null;
 }) {
-  const { frame, chapterNumber, chapterTitle, requiredTier } = props;
+  const { frame, chapterNumber, chapterTitle, requiredTier, previous } = props;
   const heading = `Chapter ${chapterNumber}${chapterTitle ? `: ${chapterTitle}` : ''} is locked`;
   return (
     <Layout frame={frame} title={heading}>
@@ -120,6 +122,19 @@ export function UpgradePage(props: {
         <p>
           This chapter is part of the <strong>{requiredTier}</strong> plan and above. Your current plan covers the
           chapters you can already open from the course page.
+        </p>
+        <p>
+          {previous && (
+            <>
+              Meanwhile, go back to{' '}
+              <a href={`/chapters/${previous.number}`}>
+                Chapter {previous.number}
+                {previous.title ? `: ${previous.title}` : ''}
+              </a>
+              , or{' '}
+            </>
+          )}
+          <a href="/upgrade">{previous ? 'compare the plans' : 'Compare the plans'}</a>.
         </p>
         <h2>Plans</h2>
         <ul class="plans">

@@ -47,6 +47,34 @@ export function TextField(props: {
   );
 }
 
+/** A labelled choice of time zone (the one list, domain/time-zones.ts), its error tied to it like TextField's. */
+export function TimeZoneSelect(props: { zones: readonly string[]; selected: string; errors: FieldErrors }) {
+  const error = props.errors.timezone;
+  return (
+    <div>
+      <label htmlFor="field-timezone">Time zone</label>
+      <select
+        id="field-timezone"
+        name="timezone"
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'field-timezone-error' : undefined}
+      >
+        {/* A valid zone outside the list (Etc/GMT+5, set through the api) stays chosen rather than becoming the first option on save. */}
+        {(props.zones.includes(props.selected) ? props.zones : [props.selected, ...props.zones]).map((zone) => (
+          <option key={zone} value={zone} selected={zone === props.selected}>
+            {zone}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <p class="field-error" id="field-timezone-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** The list of problems at the top of a refused form, each linking to its field. */
 export function ErrorSummary({ errors, general }: { errors: FieldErrors; general?: string }) {
   const entries = Object.entries(errors);

@@ -1,4 +1,5 @@
-import type { Answer, AttemptResult, Quiz, QuizQuestion } from '../api-types';
+import type { Answer, AttemptResult, ChapterLink, Quiz, QuizQuestion } from '../api-types';
+import { renderTextMarkdown } from '../markdown';
 import { CsrfField, Layout, type Frame } from './layout';
 
 /** The form field that carries a question's answer; `[]` makes repeated checkboxes an array. */
@@ -32,7 +33,9 @@ function QuestionInput({ question, index, previous }: { question: QuizQuestion; 
   return (
     <fieldset>
       <legend>{legend}</legend>
-      {question.type === 'multiple' && <p class="hint">Choose every answer that applies.</p>}
+      {question.type === 'multiple' && (
+        <p class="hint">Choose every answer that applies. It counts as correct only with every right option and no wrong one.</p>
+      )}
       {options.map((option) => {
         const id = `answer-${question.id}-${option.id}`;
         return (
@@ -109,7 +112,7 @@ export function describeAnswer(question: QuizQuestion | undefined, answer: unkno
   return text(answer);
 }
 
-export function QuizResultPage(props: { frame: Frame; quiz: Quiz; result: AttemptResult; nextChapter?: number | null }) {
+export function QuizResultPage(props: { frame: Frame; quiz: Quiz; result: AttemptResult }) {
   const { frame, quiz, result } = props;
   const questions = new Map(quiz.questions.map((q) => [q.id, q]));
   return (
@@ -138,12 +141,17 @@ export function QuizResultPage(props: { frame: Frame; quiz: Quiz; result: Attemp
             </h3>
             <p class={`verdict ${verdict}`}>
               <strong>{item.correct ? 'Correct' : 'Incorrect'}</strong>
-              {item.feedback ? `: ${item.feedback}` : ''}
+              {item.feedback && (
+                <>
+                  : <span dangerouslySetInnerHTML={{ __html: renderTextMarkdown(item.feedback, { inline: true }) }} />
+                </>
+              )}
             </p>
             {!item.correct && item.correct_answer !== undefined && item.correct_answer !== null && (
               <p>Correct answer: {describeAnswer(question, item.correct_answer)}</p>
             )}
-            {item.explanation && <p>{item.explanation}</p>}
+            {/* Explanations are Markdown like the chapters; rendered and sanitized the same way. */}
+            {item.explanation && <div class="explanation" dangerouslySetInnerHTML={{ __html: renderTextMarkdown(item.explanation) }} />}
           </section>
         );
       })}
@@ -154,8 +162,21 @@ export function QuizResultPage(props: { frame: Frame; quiz: Quiz; result: Attemp
         <a class="button secondary" href={`/chapters/${quiz.chapter_number}`}>
           Back to the chapter
         </a>
-        {props.nextChapter && <a href={`/chapters/${props.nextChapter}`}>Go to chapter {props.nextChapter}</a>}
+        <NextChapterLink next={result.next_chapter} />
       </div>
     </Layout>
+  );
+}
+
+/** The way on after a quiz; a chapter this learner's plan does not open says so, with the plans beside it. */
+function NextChapterLink({ next }: { next: ChapterLink | null }) {
+  if (!next) return null;
+  const label = `Go to chapter ${next.number}: ${next.title}`;
+  if (!next.locked) return <a href={`/chapters/${next.number}`}>{label}</a>;
+  return (
+    <>
+      <a href={`/chapters/${next.number}`}>{label} (locked on your plan)</a>
+      <a href="/upgrade">See the plans</a>
+    </>
   );
 }

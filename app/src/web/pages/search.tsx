@@ -1,4 +1,4 @@
-import type { SearchResponse } from '../api-types';
+import type { SearchResponse, SearchResult } from '../api-types';
 import { Layout, type Frame } from './layout';
 
 export function SearchPage({ frame, query, response }: { frame: Frame; query: string; response: SearchResponse | null }) {
@@ -25,8 +25,9 @@ export function SearchPage({ frame, query, response }: { frame: Frame; query: st
             {results.map((result) => (
               <li key={`${result.chapter_number}#${result.section_anchor}`}>
                 <h3>
-                  <a href={`/chapters/${result.chapter_number}#${encodeURIComponent(result.section_anchor)}`}>
-                    Chapter {result.chapter_number}: {result.chapter_title} › {result.section_title}
+                  <a href={resultHref(result)}>
+                    Chapter {result.chapter_number}: {result.chapter_title}
+                    {result.section_anchor ? ` › ${result.section_title}` : ''}
                   </a>
                 </h3>
                 <p>
@@ -41,4 +42,13 @@ export function SearchPage({ frame, query, response }: { frame: Frame; query: st
       )}
     </Layout>
   );
+}
+
+/**
+ * Built from the chapter and anchor rather than the api's `url`, so no link can point
+ * off the site. An empty anchor is the chapter's introduction: the chapter itself.
+ */
+function resultHref(result: SearchResult): string {
+  const chapter = `/chapters/${result.chapter_number}`;
+  return result.section_anchor ? `${chapter}#${encodeURIComponent(result.section_anchor)}` : chapter;
 }

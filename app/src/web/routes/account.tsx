@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { User } from '../api-types';
 import { redirectWithFlash, rotateCsrf, sendPage, type WebContext, type WebState } from '../context';
-import { TIMEZONES, bodyOf, text } from '../forms';
+import { canonicalTimeZone, TIME_ZONES } from '../../domain/time-zones';
+import { bodyOf, text } from '../forms';
 import { AccountPage } from '../pages/account';
 import type { FieldErrors } from '../pages/forms';
 import { cookieOptions } from '../session';
@@ -14,12 +15,12 @@ export function accountRoutes(deps: WebRouteDeps): Router<WebState> {
 
   router.get('account', '/account', requireSession, async (ctx) => {
     const user = await ctx.state.learner.call<User>({ method: 'GET', path: '/me' });
-    sendPage(ctx, 200, <AccountPage frame={frame(ctx, deps)} user={user} timezones={TIMEZONES} errors={{}} />);
+    sendPage(ctx, 200, <AccountPage frame={frame(ctx, deps)} user={user} timezones={TIME_ZONES} errors={{}} />);
   });
 
   router.post('updateAccount', '/account', requireSession, async (ctx) => {
-    const timezone = text(bodyOf(ctx).timezone);
-    if (!TIMEZONES.includes(timezone)) return refuse(ctx, deps, { timezone: 'Choose a time zone from the list.' });
+    const timezone = canonicalTimeZone(text(bodyOf(ctx).timezone));
+    if (timezone === null) return refuse(ctx, deps, { timezone: 'Choose a time zone from the list.' });
     await ctx.state.learner.call<User>({ method: 'PATCH', path: '/me', body: { timezone } });
     redirectWithFlash(ctx, runtime, '/account', 'timezone-saved');
   });
@@ -49,5 +50,5 @@ export function accountRoutes(deps: WebRouteDeps): Router<WebState> {
 /** The account page again, 422, with what to fix. */
 async function refuse(ctx: WebContext, deps: WebRouteDeps, errors: FieldErrors): Promise<void> {
   const user = await ctx.state.learner.call<User>({ method: 'GET', path: '/me' });
-  sendPage(ctx, 422, <AccountPage frame={frame(ctx, deps)} user={user} timezones={TIMEZONES} errors={errors} />);
+  sendPage(ctx, 422, <AccountPage frame={frame(ctx, deps)} user={user} timezones={TIME_ZONES} errors={errors} />);
 }

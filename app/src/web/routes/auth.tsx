@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import { ApiError } from '../api-client';
 import type { Session } from '../api-types';
 import { redirectWithFlash, rotateCsrf, safeNext, sendPage, type WebContext, type WebState } from '../context';
-import { EMAIL, TIMEZONES, bodyOf, fieldErrorsFrom, password, text } from '../forms';
+import { canonicalTimeZone } from '../../domain/time-zones';
+import { EMAIL, bodyOf, fieldErrorsFrom, password, text } from '../forms';
 import { SignInPage, SignUpPage } from '../pages/auth';
 import { cookieOptions } from '../session';
 import { frame, type WebRouteDeps } from './shared';
@@ -34,6 +35,10 @@ async function signUp(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
   const errors: Record<string, string> = {};
   if (!EMAIL.test(values.email)) errors.email = 'Enter an email address like name@example.com.';
   if (secret.length < 10) errors.password = 'Choose a password of at least 10 characters.';
+  // Empty when the browser told us nothing (no script): the account starts on UTC and the
+  // welcome says so. A zone we do not know is asked for instead of being dropped.
+  const timezone = values.timezone ? canonicalTimeZone(values.timezone) : null;
+  if (values.timezone && timezone === null) errors.timezone = `We do not know the time zone “${values.timezone}”. Choose yours from the list.`;
   if (Object.keys(errors).length > 0) {
     sendPage(ctx, 422, <SignUpPage frame={frame(ctx, deps)} values={values} errors={errors} />);
     return;
@@ -46,12 +51,12 @@ async function signUp(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
         email: values.email,
         password: secret,
         ...(values.name ? { name: values.name } : {}),
-        ...(TIMEZONES.includes(values.timezone) ? { timezone: values.timezone } : {}),
+        ...(timezone ? { timezone } : {}),
       },
     });
     ctx.state.learner.start(session);
     rotateCsrf(ctx, deps.runtime);
-    redirectWithFlash(ctx, deps.runtime, '/', 'signed-up');
+    redirectWithFlash(ctx, deps.runtime, '/', timezone ? 'signed-up' : 'signed-up-utc');
   } catch (error) {
     if (!(error instanceof ApiError) || error.status >= 500 || error.status === 401) throw error;
     const fieldErrors =

@@ -67,6 +67,5 @@ async function submitQuiz(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
     }
     throw error;
   }
-  const nextChapter = deps.outline.has(number + 1) ? number + 1 : null;
-  sendPage(ctx, 200, <QuizResultPage frame={frame(ctx, deps)} quiz={quiz} result={result} nextChapter={nextChapter} />);
+  sendPage(ctx, 200, <QuizResultPage frame={frame(ctx, deps)} quiz={quiz} result={result} />);
 }

@@ -47,6 +47,7 @@ export function sendUpgradePanel(ctx: WebContext, deps: WebRouteDeps, number: nu
       chapterTitle={deps.outline.titleOf(number)}
       requiredTier={typeof error.details.required_tier === 'string' ? error.details.required_tier : 'premium'}
       plans={plans}
+      previous={number > 1 ? { number: number - 1, title: deps.outline.titleOf(number - 1) } : null}
     />,
     deps.runtime.pages,
   );
