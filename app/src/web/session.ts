@@ -91,6 +91,7 @@ export class LearnerApi {
     private readonly cookies: Cookies,
     private readonly settings: CookieSettings,
     private readonly requestId?: string,
+    private readonly clientAddress?: string,
   ) {
     const names = cookieNames(settings);
     this.accessToken = cookies.get(names.access) || undefined;
@@ -103,20 +104,21 @@ export class LearnerApi {
   }
 
   /** A call without the learner's token (sign up, sign in, plans). */
-  async anonymous<T>(request: Omit<ApiRequest, 'token' | 'requestId'>): Promise<T> {
-    return (await this.client.call<T>({ ...request, requestId: this.requestId })).body;
+  async anonymous<T>(request: Omit<ApiRequest, 'token' | 'requestId' | 'clientAddress'>): Promise<T> {
+    return (await this.client.call<T>({ ...request, requestId: this.requestId, clientAddress: this.clientAddress })).body;
   }
 
   /** A call as the learner. Throws ApiError 401 when there is no usable session. */
-  async call<T>(request: Omit<ApiRequest, 'token' | 'requestId'>): Promise<T> {
+  async call<T>(request: Omit<ApiRequest, 'token' | 'requestId' | 'clientAddress'>): Promise<T> {
     if (!this.accessToken && this.refreshToken) await this.refresh();
     if (!this.accessToken) throw new ApiError(401, 'unauthorized', 'Sign in to continue.');
+    const send = () => this.client.call<T>({ ...request, token: this.accessToken, requestId: this.requestId, clientAddress: this.clientAddress });
     try {
-      return (await this.client.call<T>({ ...request, token: this.accessToken, requestId: this.requestId })).body;
+      return (await send()).body;
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401 || !this.refreshToken) throw error;
       await this.refresh();
-      return (await this.client.call<T>({ ...request, token: this.accessToken, requestId: this.requestId })).body;
+      return (await send()).body;
     }
   }
 

@@ -1,8 +1,10 @@
 import Router from '@koa/router';
 import type { ApiContext } from '../app';
-import { ProfilePatch, deleteAccount, exportUserData, findUser, updateProfile } from '../../domain/accounts';
+import { PasswordChangeBody, ProfilePatch, ReauthBody, deleteAccount, exportUserData, findUser, updateProfile } from '../../domain/accounts';
+import { changePassword, signOutEverywhere } from '../../domain/credentials';
 import { NotFound } from '../../errors';
 import { requireUser } from '../middleware/auth';
+import { createLimiter, rateLimit } from '../middleware/rate-limit';
 import type { ApiState, SignedInState } from '../state';
 import { accountContext } from './context';
 
@@ -13,6 +15,8 @@ export function meRoutes(deps: ApiContext): Router {
   // Per route, not router.use(): a router-level middleware would become the matched
   // route pattern in metrics and logs.
   const auth = requireUser(deps);
+  // Re-authentication guesses a password too: limited like sign-in.
+  const reauthLimit = rateLimit(createLimiter({ ...deps.config.authRateLimit, redis: deps.redis, keyPrefix: 'reauth' }));
 
   router.get<SignedInState>('/me', auth, async (ctx) => {
     const user = await findUser(deps.stores, ctx.state.user.id);
@@ -29,8 +33,19 @@ export function meRoutes(deps: ApiContext): Router {
     ctx.body = await exportUserData(accounts, ctx.state.user.id);
   });
 
-  router.delete<SignedInState>('/me', auth, async (ctx) => {
-    await deleteAccount(accounts, ctx.state.user.id);
+  router.post<SignedInState>('/me/password', reauthLimit, auth, async (ctx) => {
+    const who = { userId: ctx.state.user.id, sessionId: ctx.state.sessionId };
+    await changePassword(accounts, who, PasswordChangeBody.parse(ctx.request.body));
+    ctx.status = 204;
+  });
+
+  router.post<SignedInState>('/me/sign-out-everywhere', auth, async (ctx) => {
+    await signOutEverywhere(accounts, ctx.state.user.id);
+    ctx.status = 204;
+  });
+
+  router.delete<SignedInState>('/me', reauthLimit, auth, async (ctx) => {
+    await deleteAccount(accounts, ctx.state.user.id, ReauthBody.parse(ctx.request.body ?? {}).password);
     ctx.status = 204;
   });
 

@@ -1,6 +1,6 @@
 import type { User } from '../api-types';
 import { CsrfField, Layout, type Frame } from './layout';
-import { ErrorSummary, type FieldErrors } from './forms';
+import { ErrorSummary, TextField, type FieldErrors } from './forms';
 
 export function AccountPage(props: {
   frame: Frame;
@@ -67,6 +67,24 @@ export function AccountPage(props: {
         </p>
       </section>
 
+      <section aria-labelledby="security-title">
+        <h2 id="security-title">Password and sign-in</h2>
+        <p>
+          <a class="button secondary" href="/account/password">
+            Change my password
+          </a>
+        </p>
+        <p>Lost a device, or signed in on a shared computer? End every sign-in, this one included.</p>
+        <form method="post" action="/account/sign-out-everywhere">
+          <CsrfField token={frame.csrfToken} />
+          <div class="actions">
+            <button type="submit" class="secondary">
+              Sign out everywhere
+            </button>
+          </div>
+        </form>
+      </section>
+
       <section aria-labelledby="delete-title" class="card danger-zone">
         <h2 id="delete-title">Delete my account</h2>
         <p>This removes your account, progress, quiz attempts and streak for good. It cannot be undone.</p>
@@ -89,6 +107,7 @@ export function AccountPage(props: {
               {confirmError}
             </p>
           )}
+          <TextField name="password" label="Your password" type="password" errors={errors} required autocomplete="current-password" />
           <div class="actions">
             <button type="submit" class="danger">
               Delete my account

@@ -7,6 +7,7 @@ import { ErrorPage, troubleStatus } from '../pages/errors';
 import { accountRoutes } from './account';
 import { authRoutes } from './auth';
 import { chapterRoutes } from './chapters';
+import { credentialRoutes } from './credentials';
 import { homeRoutes } from './home';
 import { progressRoutes } from './progress';
 import { quizRoutes } from './quizzes';
@@ -25,6 +26,7 @@ export const WEB_ROUTE_MODULES: readonly WebRouteModule[] = [
   quizRoutes,
   searchRoutes,
   accountRoutes,
+  credentialRoutes,
 ];
 
 export interface RouteDeps {
