@@ -123,3 +123,23 @@ describe('account security through the web role (SQLite)', () => {
     expect(bad.text).toContain('This reset link is not valid any more');
   });
 });
+
+describe('the web role behind the gateway', () => {
+  it('refuses a Host outside ALLOWED_HOSTS even with an allowed X-Forwarded-Host', async () => {
+    const web = await startWeb('http://127.0.0.1:9', { allowedHosts: ['learn.example.com'], trustedProxies: ['127.0.0.1'] });
+    try {
+      const { request } = await import('node:http');
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(`${web.url}/signin`, { headers: { host: 'evil.example', 'x-forwarded-host': 'learn.example.com' } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(400);
+    } finally {
+      await web.close();
+    }
+  });
+});
