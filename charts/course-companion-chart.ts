@@ -133,6 +133,10 @@ export class CourseCompanionChart extends Chart {
     const redisEgress: NetworkRule = { peer: NetworkPeer.cidrs(env.network.redis.cidrs), ports: [{ port: env.network.redis.port }] };
     const internet = (allowed: boolean) => (allowed ? [this.internetHttpsEgress] : []);
     const delivery = Delivery.of(env.delivery);
+    // Whose X-Forwarded-For names the visitor (issue 15): any private address, because
+    // the NetworkPolicy below admits only the gateway's proxies and the smoke Job to
+    // either role. proxy-addr's "uniquelocal" = 10/8, 172.16/12, 192.168/16, fc00::/7.
+    const visitorSettings = { TRUSTED_PROXIES: ['uniquelocal'] };
     const config = (role: 'web' | 'api', values: Readonly<Record<string, unknown>>, moreHosts: readonly string[] = []) =>
       this.roleConfig(role, delivery, values, moreHosts);
 
@@ -143,11 +147,17 @@ export class CourseCompanionChart extends Chart {
       resources: env.api.resources,
       // The web role arrives through the internal gateway, whose proxy passes the
       // Host header of API_URL on unchanged: the proxy Service's cluster name.
-      config: config('api', env.api.config, [this.internalGateway.hostname]),
+      config: config('api', { ...env.api.config, ...visitorSettings, PUBLIC_WEB_URL: `https://${env.hosts.web}` }, [this.internalGateway.hostname]),
       secrets: this.apiSecrets,
       route: { parent: this.gateway.listener('api'), responseHeaders: env.gateway.responseHeaders },
       internalRoute: { parent: this.internalGateway.listener('api') },
-      egress: [this.databaseEgress, redisEgress, ...internet(env.api.egress.internetHttps)],
+      egress: [
+        this.databaseEgress,
+        redisEgress,
+        ...internet(env.api.egress.internetHttps),
+        // Password reset mail (issue 15): the relay's submission port only.
+        ...(env.api.egress.smtpPort ? [{ peer: NetworkPeer.internet(), ports: [{ port: env.api.egress.smtpPort }] }] : []),
+      ],
     });
     const web = new CourseService(this, 'web', {
       ...this.sharedRoleProps('web', delivery, rolloutAnnotations),
@@ -156,6 +166,7 @@ export class CourseCompanionChart extends Chart {
       resources: env.web.resources,
       config: config('web', {
         ...env.web.config,
+        ...visitorSettings,
         // Through the internal gateway's route, whose weights the api Rollout moves;
         // never api-stable, which Argo Rollouts pins to the old version mid-canary.
         API_URL: this.internalGateway.url('api'),

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { METRICS_PORT, ROLE_PORTS } from './contract';
 import { parseMaintenanceWindow, type MaintenanceWindow } from './maintenance/window';
+import { OWASP_SCRYPT_COST, type ScryptCost } from './domain/passwords';
 
 /**
  * Every environment variable of docs/contracts.md, parsed once at start. A bad or
@@ -48,6 +50,17 @@ export interface Config {
   readonly algorithm: 'HS256';
   readonly accessTokenExpireMinutes: number;
   readonly refreshTokenExpireDays: number;
+  /** A sign-in ends this long after the password was entered, however often it is refreshed. */
+  readonly sessionAbsoluteDays: number;
+  /** Where mail goes (smtp:// or smtps://); unset: mail is written to the log (development). */
+  readonly smtpUrl?: string;
+  readonly mailFrom: string;
+  /** The web role's public address: links in mail (password reset) point here. */
+  readonly publicWebUrl: string;
+  /** Shared by the web and api roles: signs the visitor's address the web role passes on. */
+  readonly clientAddressSecret?: string;
+  /** Addresses or CIDRs of the proxies (the gateway) whose X-Forwarded-For is believed. */
+  readonly trustedProxies: readonly string[];
   readonly adminApiToken?: string;
   readonly paymentWebhookSecret?: string;
   readonly sessionSecret?: string;
@@ -69,8 +82,10 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Login and register attempts allowed per client address and window. */
   readonly authRateLimit: { readonly points: number; readonly durationSeconds: number };
-  /** Trust X-Forwarded-For from the one gateway hop in front of the pods. */
-  readonly trustProxy: boolean;
+  /** scrypt parameters for new hashes (OWASP minimum); only tests set a lower cost. */
+  readonly passwordHashCost: ScryptCost;
+  /** A password reset link works this long, once. */
+  readonly passwordResetMinutes: number;
   readonly version: string;
 }
 
@@ -171,6 +186,13 @@ export const EnvSchema = z.object({
     .pipe(z.literal('HS256', { errorMap: () => ({ message: 'only HS256 is accepted' }) })),
   ACCESS_TOKEN_EXPIRE_MINUTES: int(30, 1, 1440),
   REFRESH_TOKEN_EXPIRE_DAYS: int(30, 1, 365),
+  // ASVS 3.3.2 (level 2): re-authenticate at least every 30 days, however active.
+  SESSION_ABSOLUTE_DAYS: int(30, 1, 30),
+  SMTP_URL: url(['smtp://', 'smtps://']),
+  MAIL_FROM: optionalString,
+  PUBLIC_WEB_URL: url(['http://', 'https://']),
+  CLIENT_ADDRESS_SECRET: optionalString,
+  TRUSTED_PROXIES: list,
   ADMIN_API_TOKEN: optionalString,
   PAYMENT_WEBHOOK_SECRET: optionalString,
   SESSION_SECRET: optionalString,
@@ -235,7 +257,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     } else if (!development && secretKey.length < MIN_SECRET_LENGTH) {
       problems.push(`SECRET_KEY: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
     }
-    for (const name of ['ADMIN_API_TOKEN', 'PAYMENT_WEBHOOK_SECRET'] as const) {
+    for (const name of ['ADMIN_API_TOKEN', 'PAYMENT_WEBHOOK_SECRET', 'CLIENT_ADDRESS_SECRET'] as const) {
       const value = e[name];
       if (value !== undefined && !development && value.length < MIN_SECRET_LENGTH) {
         problems.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
@@ -244,6 +266,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (servesWeb && !development && e.APP_ENV !== 'test' && (e.SESSION_SECRET ?? '').length < MIN_SECRET_LENGTH) {
     problems.push(`SESSION_SECRET: must be at least ${MIN_SECRET_LENGTH} characters for the web role`);
+  }
+  try {
+    proxyaddr.compile([...e.TRUSTED_PROXIES]);
+  } catch (err) {
+    problems.push(`TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+  // Without it the web role's visitors share one address at the api: one visitor's
+  // failed sign-ins would lock out all the others (issue 15).
+  const deployed = e.APP_ENV === 'staging' || e.APP_ENV === 'production';
+  // The log mailer would write reset links into the logs: deployed api pods send mail.
+  if (deployed && servesApi && !e.SMTP_URL) problems.push('SMTP_URL: is required for the api role in staging and production');
+  if (deployed && (e.CLIENT_ADDRESS_SECRET ?? '').length < MIN_SECRET_LENGTH) {
+    problems.push(`CLIENT_ADDRESS_SECRET: must be at least ${MIN_SECRET_LENGTH} characters in staging and production`);
   }
   if (e.REHEARSAL_FAULT && (e.APP_ENV === 'staging' || e.APP_ENV === 'production' || e.NODE_ENV === 'production')) {
     problems.push(
@@ -274,6 +309,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     algorithm: e.ALGORITHM,
     accessTokenExpireMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
     refreshTokenExpireDays: e.REFRESH_TOKEN_EXPIRE_DAYS,
+    sessionAbsoluteDays: e.SESSION_ABSOLUTE_DAYS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM ?? 'Course Companion <no-reply@localhost>',
+    publicWebUrl: (e.PUBLIC_WEB_URL ?? `http://localhost:${ROLE_PORTS.web}`).replace(/\/$/, ''),
+    clientAddressSecret: e.CLIENT_ADDRESS_SECRET,
+    trustedProxies: e.TRUSTED_PROXIES,
     adminApiToken: e.ADMIN_API_TOKEN,
     paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
     sessionSecret: e.SESSION_SECRET,
@@ -291,7 +332,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     readinessTimeoutMs: 2000,
     bodyLimitBytes: 64 * 1024,
     authRateLimit: { points: 10, durationSeconds: 60 },
-    trustProxy: e.APP_ENV === 'staging' || e.APP_ENV === 'production',
+    passwordHashCost: OWASP_SCRYPT_COST,
+    passwordResetMinutes: 30,
     version: packageVersion(),
   };
 }

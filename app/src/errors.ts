@@ -32,6 +32,13 @@ export class Forbidden extends AppError {
   }
 }
 
+/** Re-authentication failed: the password given to confirm an action is wrong (not a lost session). */
+export class WrongPassword extends AppError {
+  constructor() {
+    super(403, 'wrong_password', 'The password is wrong.');
+  }
+}
+
 export class UpgradeRequired extends AppError {
   constructor(message: string, details: Record<string, unknown>) {
     super(403, 'upgrade_required', message, details);

@@ -3,9 +3,31 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 
+/**
+ * How long a client may take to send its request. Node's defaults (60 s for the
+ * headers, 5 minutes for the whole request) let a slow client hold a connection for
+ * minutes (issue 15); our largest body is 64 KiB, so seconds are plenty. The server
+ * checks these every `connectionsCheckingIntervalMs` (Node's default: 30 s).
+ */
+export interface RequestTimeouts {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly connectionsCheckingIntervalMs: number;
+}
+
+export const REQUEST_TIMEOUTS: RequestTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 20_000, connectionsCheckingIntervalMs: 1_000 };
+
 /** An HTTP server for a Koa app or a plain listener, once it is listening. */
-export async function listen(app: Koa | RequestListener, port: number, host: string): Promise<Server> {
-  const server = createServer(typeof app === 'function' ? app : app.callback());
+export async function listen(app: Koa | RequestListener, port: number, host: string, timeouts: RequestTimeouts = REQUEST_TIMEOUTS): Promise<Server> {
+  // https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      connectionsCheckingInterval: timeouts.connectionsCheckingIntervalMs,
+    },
+    typeof app === 'function' ? app : app.callback(),
+  );
   // Longer than the gateway's idle timeout, so the gateway closes idle connections first.
   server.keepAliveTimeout = 65_000;
   server.listen(port, host);

@@ -12,6 +12,7 @@ import { RedisCache } from './db/cache';
 import { openDatabase, type Database } from './db/database';
 import { openRedis } from './db/redis';
 import { closeServer, listen, startMetricsServer, urlOf } from './listen';
+import { logMailer, smtpMailer } from './mail/mailer';
 import { createErrorReporter, type ErrorReporter } from './observability/error-reporter';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';
@@ -101,6 +102,7 @@ async function startApiRole(role: RoleContext): Promise<RunningRole> {
     cache: redis ? new RedisCache(redis) : undefined,
     lifecycle: role.lifecycle,
     errors: role.errorReporter,
+    mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(logger),
   });
   const server = await listen(app, portOf(config, 'api'), role.host);
   return { server, registry: metrics.registry, db, redis };
@@ -121,7 +123,8 @@ async function startWebRole(role: RoleContext, apiUrl: string): Promise<RunningR
     allowedHosts: config.allowedHosts,
     noIndex: config.appEnv === 'staging',
     isReady: () => !role.lifecycle.draining,
-    trustProxy: config.trustProxy,
+    trustedProxies: config.trustedProxies,
+    clientAddressSecret: config.clientAddressSecret,
     errorReporter: role.errorReporter,
     maintenanceWindow: config.maintenanceWindow,
     clock: role.clock,

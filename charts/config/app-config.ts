@@ -73,6 +73,8 @@ export const apiConfig = z
     ALGORITHM: withAppDefault('ALGORITHM', z.literal('HS256')),
     ACCESS_TOKEN_EXPIRE_MINUTES: withAppDefault('ACCESS_TOKEN_EXPIRE_MINUTES', positiveInt),
     REFRESH_TOKEN_EXPIRE_DAYS: withAppDefault('REFRESH_TOKEN_EXPIRE_DAYS', positiveInt),
+    SESSION_ABSOLUTE_DAYS: withAppDefault('SESSION_ABSOLUTE_DAYS', positiveInt),
+    MAIL_FROM: z.string().min(1).optional(),
   } satisfies { [K in AppEnvVar]?: z.ZodTypeAny })
   .strict();
 

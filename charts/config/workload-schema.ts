@@ -27,6 +27,8 @@ const egress = z
   .object({
     /** HTTPS (443) to addresses outside the cluster, e.g. Sentry or object storage. */
     internetHttps: z.boolean().default(false),
+    /** Mail submission to the SMTP relay of SMTP_URL outside the cluster (587, or 465 for smtps). */
+    smtpPort: z.union([z.literal(465), z.literal(587)]).optional(),
   })
   .strict();
 

@@ -331,7 +331,7 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
 
     it('deletes the account and its rows; its tokens stop working', async () => {
       const a = await signUp(api);
-      const del = await api.request('DELETE', '/api/v1/me', { token: a.access_token });
+      const del = await api.request('DELETE', '/api/v1/me', { token: a.access_token, body: { password: a.password } });
       expect(del.status).toBe(204);
       expect(await api.db.write('users').where({ id: a.user.id })).toHaveLength(0);
       expect(await api.db.write('refresh_tokens').where({ user_id: a.user.id })).toHaveLength(0);

@@ -8,6 +8,8 @@ const production = {
   DATABASE_URL: 'postgres://app@db:5432/course',
   SECRET_KEY: KEY,
   ALLOWED_HOSTS: 'api.example.com',
+  CLIENT_ADDRESS_SECRET: 'c'.repeat(40),
+  SMTP_URL: 'smtp://mail.example.com:587',
 };
 
 describe('configuration', () => {
@@ -48,6 +50,10 @@ describe('configuration', () => {
       CLOUDFLARE_R2_ENDPOINT: 'https://r2.example.com',
       CLOUDFLARE_R2_BUCKET: 'backups',
       SHUTDOWN_TIMEOUT_SECONDS: '20',
+      TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1',
+      SESSION_ABSOLUTE_DAYS: '14',
+      SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+      PUBLIC_WEB_URL: 'https://learn.example.com/',
     });
     expect(config).toMatchObject({
       logLevel: 'warn',
@@ -56,7 +62,10 @@ describe('configuration', () => {
       allowedHosts: ['api.example.com', 'api-internal'],
       accessTokenExpireMinutes: 15,
       refreshTokenExpireDays: 7,
-      trustProxy: true,
+      trustedProxies: ['10.0.0.0/8', '127.0.0.1'],
+      sessionAbsoluteDays: 14,
+      smtpUrl: 'smtps://user:pass@mail.example.com:465',
+      publicWebUrl: 'https://learn.example.com',
       r2: { bucket: 'backups' },
     });
   });
@@ -65,6 +74,10 @@ describe('configuration', () => {
   it.each<[string, NodeJS.ProcessEnv, string]>([
     ['an unknown APP_ENV', { ...production, APP_ENV: 'prod' }, 'APP_ENV'],
     ['an unknown ROLE', { ...production, ROLE: 'worker' }, 'ROLE'],
+    ['a TRUSTED_PROXIES entry that is no address', { ...production, TRUSTED_PROXIES: 'gateway.local' }, 'TRUSTED_PROXIES'],
+    ['no CLIENT_ADDRESS_SECRET in production', { ...production, CLIENT_ADDRESS_SECRET: '' }, 'CLIENT_ADDRESS_SECRET'],
+    ['a SESSION_ABSOLUTE_DAYS over 30', { ...production, SESSION_ABSOLUTE_DAYS: '90' }, 'SESSION_ABSOLUTE_DAYS'],
+    ['an SMTP_URL that is not smtp', { ...production, SMTP_URL: 'http://mail' }, 'SMTP_URL'],
     ['a PORT that is not a number', { ...production, PORT: '80a' }, 'PORT'],
     ['a PORT out of range', { ...production, PORT: '70000' }, 'PORT'],
     ['an unknown LOG_LEVEL', { ...production, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
@@ -103,7 +116,7 @@ describe('configuration', () => {
   });
 
   it('lets the web role run without the api secrets', () => {
-    const config = loadConfig({ APP_ENV: 'production', ROLE: 'web', SESSION_SECRET: KEY, ALLOWED_HOSTS: 'learn.example.com', API_URL: 'http://api-stable:8000' });
+    const config = loadConfig({ APP_ENV: 'production', ROLE: 'web', SESSION_SECRET: KEY, CLIENT_ADDRESS_SECRET: KEY, ALLOWED_HOSTS: 'learn.example.com', API_URL: 'http://api-stable:8000' });
     expect(config).toMatchObject({ role: 'web', port: 3000, apiUrl: 'http://api-stable:8000' });
   });
 

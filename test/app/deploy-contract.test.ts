@@ -26,6 +26,7 @@ const DUMMY_SECRETS: Record<string, string> = {
   DATABASE_READ_URL: 'postgres://course_companion_app:dummy@replica.example.internal:5432/course_companion',
   REDIS_URL: 'rediss://:dummy@redis.example.internal:6380',
   SENTRY_DSN: 'https://public@sentry.example.com/1',
+  SMTP_URL: 'smtp://course-companion:dummy@smtp.example.com:587',
   CLOUDFLARE_R2_ENDPOINT: 'https://account.r2.cloudflarestorage.com',
 };
 const dummySecret = (name: string) => DUMMY_SECRETS[name] ?? `dummy-${name.toLowerCase()}-`.padEnd(48, 'x');

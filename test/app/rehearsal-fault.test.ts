@@ -19,6 +19,8 @@ describe('REHEARSAL_FAULT, the canary fault npm run rehearse injects', () => {
       DATABASE_URL: 'postgres://app@db:5432/course',
       SECRET_KEY: KEY,
       ALLOWED_HOSTS: 'api.example.com',
+      SMTP_URL: 'smtp://mail.example.com:587',
+      CLIENT_ADDRESS_SECRET: KEY,
       REHEARSAL_FAULT: 'errors',
     });
     expect(problems).toEqual([expect.stringMatching(/^REHEARSAL_FAULT: .*refused/)]);

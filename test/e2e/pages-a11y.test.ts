@@ -31,6 +31,9 @@ const PAGES: { name: string; path: string; screenshot: boolean; status?: number 
   { name: 'search-empty', path: '/search?q=Kustomize', screenshot: false },
   { name: 'progress', path: '/progress', screenshot: true },
   { name: 'account', path: '/account', screenshot: true },
+  { name: 'change-password', path: '/account/password', screenshot: true },
+  { name: 'forgot-password', path: '/forgot-password', screenshot: true },
+  { name: 'reset-password', path: '/reset-password?token=a-link-from-the-mail', screenshot: false },
   { name: 'not-found', path: '/no/such/page', screenshot: false, status: 404 },
 ];
 

@@ -13,6 +13,7 @@ import { createTestDatabase, type DatabaseKind, type TestDatabase } from './data
 
 export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-that-is-long-enough-0123456789';
+export const TEST_SCRYPT_COST = { N: 2 ** 12, r: 8, p: 1 } as const;
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-that-is-long-enough-01234';
 
 /** A valid test configuration; `overrides` replace parsed fields. */
@@ -28,7 +29,9 @@ export function testConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     ...env,
   });
   // Tests sign up many learners from 127.0.0.1; the rate-limit test sets its own limit.
-  return { ...base, authRateLimit: { points: 100_000, durationSeconds: 60 }, ...overrides };
+  // scrypt at the OWASP cost takes ~100+ ms a hash: suites set a cheap cost explicitly
+  // (the default stays OWASP's; test/app/passwords.test.ts checks it).
+  return { ...base, authRateLimit: { points: 100_000, durationSeconds: 60 }, passwordHashCost: TEST_SCRYPT_COST, ...overrides };
 }
 
 export interface TestApi {

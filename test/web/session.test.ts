@@ -146,7 +146,7 @@ describe('web sessions against the real api (SQLite)', () => {
     expect(away.location).toBe('/');
   });
 
-  it('changes the time zone, and deletes the account only when confirmed', async () => {
+  it('changes the time zone, and deletes the account only when confirmed with the password', async () => {
     const { browser, email } = await signedUp();
     await browser.get('/account');
     expect((await browser.post('/account', { timezone: 'Asia/Tokyo' })).status).toBe(303);
@@ -154,7 +154,13 @@ describe('web sessions against the real api (SQLite)', () => {
     const unconfirmed = await browser.post('/account/delete', {});
     expect(unconfirmed.status).toBe(422);
     expect(unconfirmed.text).toContain('aria-describedby="field-confirm-error"');
-    const deleted = await browser.post('/account/delete', { confirm: 'delete' });
+    const noPassword = await browser.post('/account/delete', { confirm: 'delete' });
+    expect(noPassword.status).toBe(422);
+    expect(noPassword.text).toContain('aria-describedby="field-password-error"');
+    const wrong = await browser.post('/account/delete', { confirm: 'delete', password: 'not my password' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('That is not your password.');
+    const deleted = await browser.post('/account/delete', { confirm: 'delete', password: PASSWORD });
     expect(deleted.status).toBe(303);
     const login = await api.request('POST', '/api/v1/auth/login', { body: { email, password: PASSWORD } });
     expect(login.status).toBe(401);

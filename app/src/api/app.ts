@@ -8,9 +8,12 @@ import type { Cache } from '../db/cache';
 import type { Database } from '../db/database';
 import { openStores, type Stores } from '../db/stores';
 import { AccessTokens } from '../domain/tokens';
+import { SessionRevocations } from '../domain/sessions';
+import { logMailer, type Mailer } from '../mail/mailer';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Lifecycle } from '../observability/health';
+import { clientAddress } from './middleware/client-address';
 import { errorHandler } from './middleware/errors';
 import { requestContext } from './middleware/request-context';
 import { allowedHosts, securityHeaders } from './middleware/security';
@@ -37,6 +40,8 @@ export interface ApiDeps {
   errors?: ErrorReporter;
   /** The stores over `db`. @default built from `db` and `cache` by createApiApp */
   stores?: Stores;
+  /** Password reset mail (SMTP when SMTP_URL is set). @default printed to `logger` */
+  mailer?: Mailer;
 }
 
 /** What the api's routes receive: its dependencies with the stores built. */
@@ -44,23 +49,29 @@ export interface ApiContext extends ApiDeps {
   readonly stores: Stores;
   /** Signs and verifies access tokens; remembers the ones it verified. */
   readonly accessTokens: AccessTokens;
+  /** Which sign-ins ended, so their access tokens stop before they expire. */
+  readonly sessions: SessionRevocations;
+  readonly mailer: Mailer;
 }
 
 export function createApiApp(apiDeps: ApiDeps): Koa<ApiState> {
+  const stores = apiDeps.stores ?? openStores(apiDeps.db, { cache: apiDeps.cache });
   const deps: ApiContext = {
     ...apiDeps,
-    stores: apiDeps.stores ?? openStores(apiDeps.db, { cache: apiDeps.cache }),
+    stores,
     accessTokens: new AccessTokens(apiDeps.config, apiDeps.clock),
+    sessions: new SessionRevocations(stores.tokens),
+    mailer: apiDeps.mailer ?? logMailer(apiDeps.logger),
   };
   const app = new Koa<ApiState>();
-  app.proxy = deps.config.trustProxy;
-  // Only the address the gateway saw: a client-supplied X-Forwarded-For prefix is ignored.
-  app.maxIpsCount = 1;
+  // app.proxy stays off (Koa would believe X-Forwarded-Host and -Proto too); the client
+  // address comes from clientAddress, through TRUSTED_PROXIES only.
   // Errors are answered and logged by errorHandler; keep Koa from printing stacks to stderr.
   app.silent = true;
 
   const corsOrigins = new Set(deps.config.corsOrigins);
   app.use(requestContext(deps.logger, deps.metrics));
+  app.use(clientAddress(deps.config));
   const fault = rehearsalFault(deps.config.rehearsalFault);
   if (fault) app.use(fault);
   app.use(securityHeaders({ hsts: deps.config.appEnv === 'staging' || deps.config.appEnv === 'production' }));
@@ -82,6 +93,8 @@ export function createApiApp(apiDeps: ApiDeps): Koa<ApiState> {
       encoding: 'utf-8',
       jsonLimit: deps.config.bodyLimitBytes,
       jsonStrict: true,
+      // DELETE /me carries the password that confirms it.
+      parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
       // ctx.request.rawBody keeps the exact bytes: the payment webhook's HMAC covers them.
       enableRawChecking: false,
     }),

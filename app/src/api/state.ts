@@ -5,6 +5,8 @@ import type { ChapterState } from '../domain/progress';
 export interface ApiState {
   /** Set by `requestContext` first thing; echoed as X-Request-Id. */
   requestId: string;
+  /** Set by `clientAddress`: the visitor's address, for rate limits and the audit log. */
+  clientAddress: string;
   /** Set by `requireUser` on the routes behind it. */
   user?: Learner;
 }
@@ -12,6 +14,8 @@ export interface ApiState {
 /** `ctx.state` on a route behind `requireUser`: the learner, read fresh by the token's subject. */
 export interface SignedInState extends ApiState {
   user: Learner;
+  /** The sign-in (refresh-token family) the access token belongs to, when it names one. */
+  sessionId?: string;
 }
 
 /** `ctx.state` on a route behind `requireUser` with `withChapterState`. */

@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import type { Tier } from '../domain/tiers';
+import { SqlPasswordResetStore, SqlTokenStore, type PasswordResetStore, type TokenStore } from './credential-stores';
+
+export type { PasswordResetRow, PasswordResetStore, RefreshTokenRow, TokenStore } from './credential-stores';
 
 /** A row of `users`, as the account functions read and write it. */
 export interface UserRow {
@@ -11,18 +14,6 @@ export interface UserRow {
   timezone: string;
   created_at: string;
   updated_at: string;
-}
-
-/** A row of `refresh_tokens`: the token itself is kept only as its hash. */
-export interface RefreshTokenRow {
-  id: string;
-  user_id: string;
-  family_id: string;
-  token_hash: string;
-  expires_at: string;
-  used_at: string | null;
-  revoked_at: string | null;
-  created_at: string;
 }
 
 export interface AuditRow {
@@ -51,7 +42,7 @@ function isUniqueViolation(err: unknown): boolean {
 const OWNED_TABLES = ['chapter_progress', 'chapter_positions', 'reading_positions', 'quiz_attempts', 'activity_days'] as const;
 
 /** What a profile or tier change may set. */
-export type UserChanges = Partial<Pick<UserRow, 'name' | 'timezone' | 'tier' | 'updated_at'>>;
+export type UserChanges = Partial<Pick<UserRow, 'name' | 'timezone' | 'tier' | 'password_hash' | 'updated_at'>>;
 
 /** `users`, and what a learner owns across tables (export, deletion). Always the primary. */
 export interface AccountStore {
@@ -112,7 +103,7 @@ class SqlAccountStore implements AccountStore {
    */
   async delete(userId: string): Promise<boolean> {
     return this.knex.transaction(async (trx) => {
-      for (const table of [...OWNED_TABLES, 'refresh_tokens']) await trx(table).where({ user_id: userId }).delete();
+      for (const table of [...OWNED_TABLES, 'refresh_tokens', 'password_reset_tokens']) await trx(table).where({ user_id: userId }).delete();
       // Payment deliveries are keyed by email (the provider's identifier): theirs go too.
       const user: { email: string } | undefined = await trx('users').where({ id: userId }).first('email');
       if (user) await trx('payment_events').where({ email: user.email }).delete();
@@ -127,36 +118,6 @@ class SqlAccountStore implements AccountStore {
 }
 
 class NoSuchAccount extends Error {}
-
-/** `refresh_tokens`. */
-export interface TokenStore {
-  insert(row: RefreshTokenRow): Promise<void>;
-  findByHash(tokenHash: string): Promise<RefreshTokenRow | undefined>;
-  revokeFamily(familyId: string, at: string): Promise<void>;
-  /** Marks the token used unless it already was: of two concurrent uses exactly one gets true. */
-  claim(id: string, at: string): Promise<boolean>;
-}
-
-class SqlTokenStore implements TokenStore {
-  constructor(private readonly knex: Knex) {}
-
-  async insert(row: RefreshTokenRow): Promise<void> {
-    await this.knex('refresh_tokens').insert(row);
-  }
-
-  async findByHash(tokenHash: string): Promise<RefreshTokenRow | undefined> {
-    return this.knex('refresh_tokens').where({ token_hash: tokenHash }).first();
-  }
-
-  async revokeFamily(familyId: string, at: string): Promise<void> {
-    await this.knex('refresh_tokens').where({ family_id: familyId }).whereNull('revoked_at').update({ revoked_at: at });
-  }
-
-  /** Marks the token used unless it already was: of two concurrent uses exactly one gets true. */
-  async claim(id: string, at: string): Promise<boolean> {
-    return (await this.knex('refresh_tokens').where({ id }).whereNull('used_at').update({ used_at: at })) === 1;
-  }
-}
 
 /** `audit_events`. */
 export interface AuditStore {
@@ -213,6 +174,7 @@ class SqlPaymentStore implements PaymentStore {
 export interface AccountStores {
   readonly accounts: AccountStore;
   readonly tokens: TokenStore;
+  readonly passwordResets: PasswordResetStore;
   readonly audit: AuditStore;
   readonly payments: PaymentStore;
   /** Runs `work` in one transaction, with stores bound to it. */
@@ -223,6 +185,7 @@ export function accountStoresOn(knex: Knex): AccountStores {
   return {
     accounts: new SqlAccountStore(knex),
     tokens: new SqlTokenStore(knex),
+    passwordResets: new SqlPasswordResetStore(knex),
     audit: new SqlAuditStore(knex),
     payments: new SqlPaymentStore(knex),
     transaction: (work) => knex.transaction((trx) => work(accountStoresOn(trx))),

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import { Conflict, NotFound, Unauthorized } from '../errors';
+import { Conflict, NotFound, Unauthorized, WrongPassword } from '../errors';
 import type { AccountStores, UserChanges, UserRow } from '../db/account-stores';
+import type { Mailer } from '../mail/mailer';
 import { TIERS, type Tier } from './tiers';
 import { canonicalTimeZone } from './time-zones';
-import { decoyHash, hashPassword, verifyPassword } from './passwords';
-import { recordAudit } from './audit';
+import { decoyHash, hashPassword, needsRehash, verifyPassword, type ScryptCost } from './passwords';
+import { recordAudit, auditEventsFor } from './audit';
+import type { SessionRevocations } from './sessions';
 import {
   type AccessTokens,
   issueRefreshToken,
+  newSessionFamily,
   revokeRefreshToken,
   rotateRefreshToken,
+  type SessionFamily,
   type TokenSettings,
 } from './tokens';
 
@@ -45,17 +49,24 @@ const TimeZone = z
   });
 const Name = z.string().trim().min(1).max(200);
 
+// Upper bound keeps a hashing request from being a denial-of-service vector.
+export const NewPassword = z.string().min(10).max(200);
+const GivenPassword = z.string().min(1).max(200);
+
 export const RegisterBody = z
   .object({
     email: Email,
-    // Upper bound keeps a hashing request from being a denial-of-service vector.
-    password: z.string().min(10).max(200),
+    password: NewPassword,
     name: Name.nullable().optional(),
     timezone: TimeZone.optional(),
   })
   .strict();
 
-export const LoginBody = z.object({ email: Email, password: z.string().min(1).max(200) }).strict();
+export const LoginBody = z.object({ email: Email, password: GivenPassword }).strict();
+export const PasswordChangeBody = z.object({ current_password: GivenPassword, new_password: NewPassword }).strict();
+export const ReauthBody = z.object({ password: GivenPassword }).strict();
+export const ResetRequestBody = z.object({ email: Email }).strict();
+export const ResetConfirmBody = z.object({ token: z.string().min(20).max(200), new_password: NewPassword }).strict();
 export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(200) }).strict();
 export const ProfilePatch = z.object({ name: Name.nullable().optional(), timezone: TimeZone.optional() }).strict();
 export const TierBody = z.object({ tier: z.enum(TIERS) }).strict();
@@ -69,12 +80,20 @@ export interface AccountContext {
   clock: Clock;
   tokens: TokenSettings;
   accessTokens: Pick<AccessTokens, 'issue'>;
+  /** Told of every sign-in this pod ends, so its access tokens stop at once. */
+  sessions: Pick<SessionRevocations, 'revoked'>;
+  /** scrypt cost of new hashes; older hashes are upgraded at sign-in. */
+  passwordCost: ScryptCost;
+  mailer: Mailer;
+  /** How long a reset link works, and the web page it opens. */
+  passwordReset: { minutes: number; pageUrl: string };
 }
 
-async function sessionFor(ctx: AccountContext, user: User, familyId?: string): Promise<Session> {
+/** A fresh sign-in (new family) unless `family` continues one. */
+export async function sessionFor(ctx: AccountContext, user: User, family: SessionFamily = newSessionFamily(ctx.tokens, ctx.clock)): Promise<Session> {
   return {
-    access_token: await ctx.accessTokens.issue(user.id),
-    refresh_token: await issueRefreshToken(ctx.stores.tokens, ctx.tokens, ctx.clock, user.id, familyId),
+    access_token: await ctx.accessTokens.issue(user.id, family.familyId),
+    refresh_token: await issueRefreshToken(ctx.stores.tokens, ctx.tokens, ctx.clock, user.id, family),
     token_type: 'bearer',
     expires_in: ctx.tokens.accessTokenExpireMinutes * 60,
     user,
@@ -86,7 +105,7 @@ export async function register(ctx: AccountContext, input: z.infer<typeof Regist
   const row: UserRow = {
     id: randomUUID(),
     email: input.email,
-    password_hash: await hashPassword(input.password),
+    password_hash: await hashPassword(input.password, ctx.passwordCost),
     name: input.name ?? null,
     tier: 'free',
     timezone: input.timezone ?? 'UTC',
@@ -101,22 +120,44 @@ export async function register(ctx: AccountContext, input: z.infer<typeof Regist
 export async function login(ctx: AccountContext, input: z.infer<typeof LoginBody>, meta: { ip?: string } = {}): Promise<Session> {
   const row = await ctx.stores.accounts.find({ email: input.email });
   // Same work whether or not the account exists, so timing does not reveal which.
-  const ok = await verifyPassword(input.password, row?.password_hash ?? (await decoyHash()));
+  const ok = await verifyPassword(input.password, row?.password_hash ?? (await decoyHash(ctx.passwordCost)));
   if (!row || !ok) throw new Unauthorized('The e-mail address or password is wrong.');
+  await upgradeHash(ctx, row, input.password);
   await recordAudit(ctx.stores.audit, ctx.clock, 'signed_in', row.id, { ip: meta.ip });
   return sessionFor(ctx, toUser(row));
 }
 
 export async function refresh(ctx: AccountContext, refreshToken: string): Promise<Session> {
-  const { userId, familyId } = await rotateRefreshToken(ctx.stores, ctx.clock, refreshToken);
+  const { userId, family } = await rotateRefreshToken(ctx.stores, ctx.tokens, ctx.clock, refreshToken);
   const row = await ctx.stores.accounts.find({ id: userId });
   if (!row) throw new Unauthorized('The refresh token is not valid.');
-  return sessionFor(ctx, toUser(row), familyId);
+  return sessionFor(ctx, toUser(row), family);
+}
+
+/** Hashes made with weaker parameters than today's are replaced while the password is at hand. */
+async function upgradeHash(ctx: AccountContext, row: UserRow, password: string): Promise<void> {
+  if (!needsRehash(row.password_hash, ctx.passwordCost)) return;
+  const password_hash = await hashPassword(password, ctx.passwordCost);
+  await ctx.stores.accounts.update(row.id, { password_hash, updated_at: ctx.clock.now().toISOString() });
 }
 
 export async function logout(ctx: AccountContext, refreshToken: string): Promise<void> {
-  const userId = await revokeRefreshToken(ctx.stores.tokens, ctx.clock, refreshToken);
-  if (userId) await recordAudit(ctx.stores.audit, ctx.clock, 'signed_out', userId);
+  const revoked = await revokeRefreshToken(ctx.stores.tokens, ctx.clock, refreshToken);
+  if (!revoked) return;
+  ctx.sessions.revoked([revoked.familyId]);
+  await recordAudit(ctx.stores.audit, ctx.clock, 'signed_out', revoked.userId);
+}
+
+/**
+ * Re-authentication: the signed-in learner's password, checked again before an action
+ * that cannot be undone (ASVS 2.x / 3.7.1). 403 `wrong_password`, never 401, so the web
+ * role does not mistake it for an ended session.
+ */
+export async function confirmPassword(ctx: AccountContext, userId: string, password: string): Promise<UserRow> {
+  const row = await ctx.stores.accounts.find({ id: userId });
+  if (!row) throw new NotFound('No such account.');
+  if (!(await verifyPassword(password, row.password_hash))) throw new WrongPassword();
+  return row;
 }
 
 export async function findUser(stores: Pick<AccountStores, 'accounts'>, id: string): Promise<User | null> {
@@ -154,7 +195,10 @@ export async function setTier(
  * Delete the account and every row it owns (see AccountStore.delete). The audit trail
  * keeps the bare id (no e-mail) as the operator's record.
  */
-export async function deleteAccount(ctx: AccountContext, userId: string): Promise<void> {
+export async function deleteAccount(ctx: AccountContext, userId: string, password: string): Promise<void> {
+  await confirmPassword(ctx, userId, password);
+  const families = await ctx.stores.tokens.revokeUserFamilies(userId, ctx.clock.now().toISOString());
+  ctx.sessions.revoked(families);
   if (!(await ctx.stores.accounts.delete(userId))) throw new NotFound('No such account.');
   await recordAudit(ctx.stores.audit, ctx.clock, 'account_deleted', userId);
 }

@@ -8,6 +8,10 @@ export type AuditEvent =
   | 'signed_in'
   | 'refresh_token_reuse'
   | 'signed_out'
+  | 'signed_out_everywhere'
+  | 'password_changed'
+  | 'password_reset_requested'
+  | 'password_reset'
   | 'tier_changed'
   | 'data_exported'
   | 'account_deleted';

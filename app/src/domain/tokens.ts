@@ -16,6 +16,19 @@ export interface TokenSettings {
   secretKey: string;
   accessTokenExpireMinutes: number;
   refreshTokenExpireDays: number;
+  /** A family (one sign-in) ends this long after the password was entered. */
+  sessionAbsoluteDays: number;
+}
+
+/** Who an access token speaks for, and which sign-in (refresh-token family) issued it. */
+export interface AccessClaims {
+  readonly userId: string;
+  /**
+   * The `sid` claim: the refresh-token family, checked against revocations so the token
+   * stops working at sign-out. Absent only on tokens issued before the claim existed,
+   * which expire within ACCESS_TOKEN_EXPIRE_MINUTES of the upgrade.
+   */
+  readonly sessionId?: string;
 }
 
 const ISSUER = 'course-companion';
@@ -33,7 +46,7 @@ const MAX_VERIFIED_TOKENS = 10_000;
  */
 export class AccessTokens {
   private readonly key: KeyObject;
-  private readonly verified = new BoundedCache<string, { readonly sub: string; readonly exp: number }>({ maxEntries: MAX_VERIFIED_TOKENS });
+  private readonly verified = new BoundedCache<string, AccessClaims & { readonly exp: number }>({ maxEntries: MAX_VERIFIED_TOKENS });
 
   constructor(
     private readonly settings: Pick<TokenSettings, 'secretKey' | 'accessTokenExpireMinutes'>,
@@ -42,9 +55,9 @@ export class AccessTokens {
     this.key = createSecretKey(Buffer.from(settings.secretKey, 'utf8'));
   }
 
-  async issue(userId: string): Promise<string> {
+  async issue(userId: string, sessionId: string): Promise<string> {
     const now = Math.floor(this.clock.now().getTime() / 1000);
-    return new SignJWT({})
+    return new SignJWT({ sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(ISSUER)
@@ -55,12 +68,12 @@ export class AccessTokens {
       .sign(this.key);
   }
 
-  /** The user id an access token was issued to; 401 for anything not signed by us with HS256 and unexpired. */
-  async verify(token: string): Promise<string> {
+  /** Whom an access token was issued to; 401 for anything not signed by us with HS256 and unexpired. */
+  async verify(token: string): Promise<AccessClaims> {
     const nowSeconds = this.clock.now().getTime() / 1000;
     const known = this.verified.get(token);
     if (known) {
-      if (nowSeconds < known.exp) return known.sub;
+      if (nowSeconds < known.exp) return known;
       this.verified.delete(token);
     }
     try {
@@ -72,8 +85,9 @@ export class AccessTokens {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       if (typeof payload.sub !== 'string' || payload.sub === '') throw new Unauthorized('The access token is not valid.');
-      this.verified.set(token, { sub: payload.sub, exp: payload.exp! });
-      return payload.sub;
+      const claims = { userId: payload.sub, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined, exp: payload.exp! };
+      this.verified.set(token, claims);
+      return claims;
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw new Unauthorized('The access token has expired.');
       throw new Unauthorized('The access token is not valid.');
@@ -85,22 +99,40 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Store a new refresh token (in `familyId`, or a new family) and return it in clear, once. */
+/** The sign-in a refresh token continues: its family and when that sign-in must end. */
+export interface SessionFamily {
+  readonly familyId: string;
+  readonly sessionExpiresAt: string;
+}
+
+/** A new sign-in (the password was just entered): a new family, its absolute end from now. */
+export function newSessionFamily(settings: TokenSettings, clock: Clock): SessionFamily {
+  const end = clock.now().getTime() + settings.sessionAbsoluteDays * 86_400_000;
+  return { familyId: randomUUID(), sessionExpiresAt: new Date(end).toISOString() };
+}
+
+/**
+ * Store a new refresh token in `family` and return it in clear, once. It expires after
+ * REFRESH_TOKEN_EXPIRE_DAYS of disuse, and never after the family's absolute end: a
+ * rotation does not extend the sign-in (ASVS 3.3.2).
+ */
 export async function issueRefreshToken(
   tokens: TokenStore,
   settings: TokenSettings,
   clock: Clock,
   userId: string,
-  familyId: string = randomUUID(),
+  family: SessionFamily,
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = clock.now();
+  const idleEnd = new Date(now.getTime() + settings.refreshTokenExpireDays * 86_400_000).toISOString();
   await tokens.insert({
     id: randomUUID(),
     user_id: userId,
-    family_id: familyId,
+    family_id: family.familyId,
     token_hash: hashRefreshToken(token),
-    expires_at: new Date(now.getTime() + settings.refreshTokenExpireDays * 86_400_000).toISOString(),
+    expires_at: idleEnd < family.sessionExpiresAt ? idleEnd : family.sessionExpiresAt,
+    session_expires_at: family.sessionExpiresAt,
     used_at: null,
     revoked_at: null,
     created_at: now.toISOString(),
@@ -114,9 +146,10 @@ export async function issueRefreshToken(
  */
 export async function rotateRefreshToken(
   stores: Pick<AccountStores, 'tokens' | 'audit'>,
+  settings: TokenSettings,
   clock: Clock,
   token: string,
-): Promise<{ userId: string; familyId: string }> {
+): Promise<{ userId: string; family: SessionFamily }> {
   const row = await stores.tokens.findByHash(hashRefreshToken(token));
   const refused = new Unauthorized('The refresh token is not valid.');
   if (!row) throw refused;
@@ -135,13 +168,19 @@ export async function rotateRefreshToken(
     await recordAudit(stores.audit, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
     throw refused;
   }
-  return { userId: row.user_id, familyId: row.family_id };
+  // Families from before session_expires_at existed get their absolute end now.
+  const sessionExpiresAt = row.session_expires_at ?? newSessionFamily(settings, clock).sessionExpiresAt;
+  return { userId: row.user_id, family: { familyId: row.family_id, sessionExpiresAt } };
 }
 
 /** Logout: the presented token's whole family stops working. Unknown tokens are ignored. */
-export async function revokeRefreshToken(tokens: TokenStore, clock: Clock, token: string): Promise<string | null> {
+export async function revokeRefreshToken(
+  tokens: TokenStore,
+  clock: Clock,
+  token: string,
+): Promise<{ userId: string; familyId: string } | null> {
   const row = await tokens.findByHash(hashRefreshToken(token));
   if (!row) return null;
   await tokens.revokeFamily(row.family_id, clock.now().toISOString());
-  return row.user_id;
+  return { userId: row.user_id, familyId: row.family_id };
 }

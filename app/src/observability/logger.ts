@@ -13,6 +13,9 @@ export const REDACTED_PATHS = [
   'secret', '*.secret', 'cookie', '*.cookie', 'authorization', '*.authorization',
   'headers.cookie', 'headers.authorization', 'headers["set-cookie"]', 'headers["x-signature"]',
   'req.headers.cookie', 'req.headers.authorization',
+  // A body that failed to parse rides on the body parser's error as `.body`, password
+  // and all (issue 15); the error is logged, its body never.
+  'err.body', 'err.rawBody',
 ];
 
 let stdout: ReturnType<typeof pino.destination> | undefined;

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { ApiErrorBody } from './api-types';
+import { clientAddressHeaders } from '../client-address';
 
 /** The api answered with an error body (`{ code, message, details }`). */
 export class ApiError extends Error {
@@ -37,6 +38,8 @@ export interface ApiRequest {
   readonly body?: unknown;
   /** Propagated so one learner action can be followed across both roles' logs. */
   readonly requestId?: string;
+  /** The visitor's address, passed on signed so the api limits per visitor, not per web pod. */
+  readonly clientAddress?: string;
 }
 
 export interface ApiClientOptions {
@@ -46,6 +49,8 @@ export interface ApiClientOptions {
   readonly timeoutMs?: number;
   /** Upper bound of kept-alive sockets to the api. @default 64 */
   readonly maxSockets?: number;
+  /** CLIENT_ADDRESS_SECRET: signs `clientAddress`; without it no address is passed on. */
+  readonly clientAddressSecret?: string;
 }
 
 const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
@@ -60,6 +65,7 @@ export class ApiClient {
   private readonly agent: http.Agent;
   private readonly timeoutMs: number;
   private readonly transport: typeof http | typeof https;
+  private readonly clientAddressSecret?: string;
 
   constructor(options: ApiClientOptions) {
     this.base = new URL(options.baseUrl);
@@ -69,6 +75,7 @@ export class ApiClient {
     this.transport = this.base.protocol === 'https:' ? https : http;
     this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
     this.timeoutMs = options.timeoutMs ?? 5000;
+    this.clientAddressSecret = options.clientAddressSecret;
   }
 
   /** Resolves with 2xx answers; throws ApiError for 4xx/5xx bodies, ApiUnavailable when unreachable. */
@@ -111,6 +118,9 @@ export class ApiClient {
     }
     if (request.token) headers.authorization = `Bearer ${request.token}`;
     if (request.requestId) headers['x-request-id'] = request.requestId;
+    if (request.clientAddress && this.clientAddressSecret) {
+      Object.assign(headers, clientAddressHeaders(this.clientAddressSecret, request.clientAddress));
+    }
 
     return new Promise((resolve, reject) => {
       const req = this.transport.request(

@@ -19,6 +19,7 @@ import { LearnerApi, RefreshCoordinator } from './session';
 import { noErrorReporter, type ErrorReporter } from '../observability/error-reporter';
 import { systemClock, type Clock } from '../clock';
 import type { MaintenanceWindow } from '../maintenance/window';
+import { peerAddressResolver } from '../client-address';
 
 export interface WebAppDeps {
   /** API_URL: how this role reaches the api, e.g. `http://api-stable:8000` (no `/api/v1`). */
@@ -42,8 +43,14 @@ export interface WebAppDeps {
   readonly isReady?: () => boolean;
   /** Give up on an api call after this long and show the "api is down" page. @default 5000 */
   readonly apiTimeoutMs?: number;
-  /** Trust `X-Forwarded-*` from the gateway (client IP, protocol). @default false */
-  readonly trustProxy?: boolean;
+  /**
+   * TRUSTED_PROXIES: the gateway's addresses, whose X-Forwarded-For names the visitor.
+   * Koa's `app.proxy` stays off: it would also believe X-Forwarded-Host, which bypassed
+   * ALLOWED_HOSTS (issue 15). @default [] (the peer is the visitor)
+   */
+  readonly trustedProxies?: readonly string[];
+  /** CLIENT_ADDRESS_SECRET: signs the visitor's address for the api's per-visitor limits. */
+  readonly clientAddressSecret?: string;
   /** Reported by `/health`. */
   readonly version?: string;
   /** Where this role's own unexpected errors are reported (Sentry when SENTRY_DSN is set). */
@@ -143,12 +150,14 @@ function probes(client: ApiClient, isReady: () => boolean, version: string | und
 }
 
 /** Session, CSRF secret and flash, for every page. */
-function learnerSession(client: ApiClient, runtime: WebRuntime, secure: boolean): Koa.Middleware<WebState> {
+function learnerSession(client: ApiClient, runtime: WebRuntime, secure: boolean, trustedProxies: readonly string[]): Koa.Middleware<WebState> {
   const refresher = new RefreshCoordinator(client);
+  const visitorAddress = peerAddressResolver(trustedProxies);
   return async (ctx, next) => {
     // Our own cookie jar, so Secure cookies can be set behind a TLS-terminating gateway.
     ctx.cookies = new Cookies(ctx.req, ctx.res, { secure });
-    ctx.state.learner = new LearnerApi(client, refresher, ctx.cookies, runtime.cookies, ctx.state.requestId);
+    const learner = new LearnerApi(client, refresher, ctx.cookies, runtime.cookies, ctx.state.requestId, visitorAddress(ctx.req));
+    ctx.state.learner = learner;
     const secret = ctx.cookies.get(runtime.names.csrf);
     if (secret && /^[\w-]{16,64}$/.test(secret)) ctx.state.csrfSecret = secret;
     else rotateCsrf(ctx, runtime);
@@ -190,11 +199,10 @@ function csrfCheck(runtime: WebRuntime, logger: Logger): Koa.Middleware<WebState
 export function createWebApp(deps: WebAppDeps): Koa<WebState> {
   const secure = deps.secureCookies ?? true;
   const app = new Koa<WebState>();
-  app.proxy = deps.trustProxy ?? false;
   // Errors are answered as pages and logged by errorPages; keep Koa from printing stacks.
   app.silent = true;
   const logger = deps.logger;
-  const client = new ApiClient({ baseUrl: deps.apiUrl, timeoutMs: deps.apiTimeoutMs });
+  const client = new ApiClient({ baseUrl: deps.apiUrl, timeoutMs: deps.apiTimeoutMs, clientAddressSecret: deps.clientAddressSecret });
   const assets = new StaticAssets();
   const notices = new MaintenanceNotices(deps.maintenanceWindow, deps.clock ?? systemClock, { secure });
   const runtime = createRuntime(assets.urls, new CsrfTokens(deps.sessionSecret), { secure }, notices);
@@ -213,7 +221,7 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
     }),
   );
   app.use(assets.middleware());
-  app.use(learnerSession(client, runtime, secure));
+  app.use(learnerSession(client, runtime, secure, deps.trustedProxies ?? []));
   app.use(errorPages(runtime, logger, deps.errorReporter ?? noErrorReporter));
   app.use(formBodies());
   app.use(csrfCheck(runtime, logger));

@@ -11,6 +11,9 @@ export const FLASH_MESSAGES = {
   'place-saved': 'Your place is saved: "Resume" brings you back here.',
   'timezone-saved': 'Time zone saved.',
   'account-deleted': 'Your account and all its data have been deleted.',
+  'password-changed': 'Password changed. You are signed out everywhere else.',
+  'password-reset': 'Password changed. Sign in with your new password.',
+  'signed-out-everywhere': 'You are signed out on every browser and device.',
 } as const;
 
 export type FlashKey = keyof typeof FLASH_MESSAGES;

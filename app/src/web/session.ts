@@ -49,29 +49,39 @@ const REFRESH_COOKIE_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
  * Several requests from one browser can arrive together just after the access token
  * expired (a page and its enhancement call, two tabs). Each would spend the same
  * refresh token, and the api treats a second use as theft and revokes the family. So
- * one refresh per refresh token per process: late arrivals share the first one's answer
- * for a short while.
+ * one refresh per refresh token per process, shared with the requests racing it.
+ *
+ * Sharing must not become a way round reuse detection (issue 15): the answer goes only
+ * to requests from the same browser (its CSRF-secret cookie, random and HttpOnly), and
+ * only while the refresh is in flight or `graceMs` after. A spent token from anywhere
+ * else, or later, goes to the api, which sees the reuse and revokes the family.
  */
 export class RefreshCoordinator {
-  private readonly inFlight = new Map<string, { session: Promise<Session>; until: number }>();
+  private readonly inFlight = new Map<string, { session: Promise<Session>; browser: string; until: number }>();
 
   constructor(
     private readonly client: ApiClient,
     private readonly now: () => number = Date.now,
-    private readonly shareForMs = 15_000,
+    private readonly graceMs = 2_000,
   ) {}
 
-  refresh(refreshToken: string, requestId?: string): Promise<Session> {
+  refresh(refreshToken: string, browser: string | undefined, request: { requestId?: string; clientAddress?: string } = {}): Promise<Session> {
     const now = this.now();
     for (const [token, entry] of this.inFlight) if (entry.until < now) this.inFlight.delete(token);
     const known = this.inFlight.get(refreshToken);
-    if (known) return known.session;
+    if (known && browser && known.browser === browser) return known.session;
     const session = this.client
-      .call<Session>({ method: 'POST', path: '/auth/refresh', body: { refresh_token: refreshToken }, requestId })
+      .call<Session>({ method: 'POST', path: '/auth/refresh', body: { refresh_token: refreshToken }, ...request })
       .then((response) => response.body);
     // A failed refresh is not shared: the next request may try again (after a network blip).
     session.catch(() => this.inFlight.delete(refreshToken));
-    this.inFlight.set(refreshToken, { session, until: now + this.shareForMs });
+    if (browser && !known) {
+      const entry = { session, browser, until: Infinity };
+      // The grace period starts when the answer is in, however long the api took.
+      const settle = () => (entry.until = this.now() + this.graceMs);
+      session.then(settle, settle);
+      this.inFlight.set(refreshToken, entry);
+    }
     return session;
   }
 }
@@ -84,6 +94,8 @@ export class RefreshCoordinator {
 export class LearnerApi {
   private accessToken: string | undefined;
   private refreshToken: string | undefined;
+  /** Which browser this is (its CSRF-secret cookie), for RefreshCoordinator. */
+  private readonly browser: string | undefined;
 
   constructor(
     private readonly client: ApiClient,
@@ -91,10 +103,12 @@ export class LearnerApi {
     private readonly cookies: Cookies,
     private readonly settings: CookieSettings,
     private readonly requestId?: string,
+    private readonly clientAddress?: string,
   ) {
     const names = cookieNames(settings);
     this.accessToken = cookies.get(names.access) || undefined;
     this.refreshToken = cookies.get(names.refresh) || undefined;
+    this.browser = cookies.get(names.csrf) || undefined;
   }
 
   /** Whether the browser holds a session at all (it may still turn out expired). */
@@ -103,20 +117,21 @@ export class LearnerApi {
   }
 
   /** A call without the learner's token (sign up, sign in, plans). */
-  async anonymous<T>(request: Omit<ApiRequest, 'token' | 'requestId'>): Promise<T> {
-    return (await this.client.call<T>({ ...request, requestId: this.requestId })).body;
+  async anonymous<T>(request: Omit<ApiRequest, 'token' | 'requestId' | 'clientAddress'>): Promise<T> {
+    return (await this.client.call<T>({ ...request, requestId: this.requestId, clientAddress: this.clientAddress })).body;
   }
 
   /** A call as the learner. Throws ApiError 401 when there is no usable session. */
-  async call<T>(request: Omit<ApiRequest, 'token' | 'requestId'>): Promise<T> {
+  async call<T>(request: Omit<ApiRequest, 'token' | 'requestId' | 'clientAddress'>): Promise<T> {
     if (!this.accessToken && this.refreshToken) await this.refresh();
     if (!this.accessToken) throw new ApiError(401, 'unauthorized', 'Sign in to continue.');
+    const send = () => this.client.call<T>({ ...request, token: this.accessToken, requestId: this.requestId, clientAddress: this.clientAddress });
     try {
-      return (await this.client.call<T>({ ...request, token: this.accessToken, requestId: this.requestId })).body;
+      return (await send()).body;
     } catch (error) {
       if (!(error instanceof ApiError) || error.status !== 401 || !this.refreshToken) throw error;
       await this.refresh();
-      return (await this.client.call<T>({ ...request, token: this.accessToken, requestId: this.requestId })).body;
+      return (await send()).body;
     }
   }
 
@@ -138,7 +153,7 @@ export class LearnerApi {
     this.forget();
     if (refreshToken) {
       await this.client
-        .call({ method: 'POST', path: '/auth/logout', body: { refresh_token: refreshToken }, requestId: this.requestId })
+        .call({ method: 'POST', path: '/auth/logout', body: { refresh_token: refreshToken }, requestId: this.requestId, clientAddress: this.clientAddress })
         .catch(() => undefined);
     }
   }
@@ -156,7 +171,7 @@ export class LearnerApi {
     const refreshToken = this.refreshToken;
     if (!refreshToken) return;
     try {
-      this.start(await this.refresher.refresh(refreshToken, this.requestId));
+      this.start(await this.refresher.refresh(refreshToken, this.browser, { requestId: this.requestId, clientAddress: this.clientAddress }));
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 400)) {
         this.forget();

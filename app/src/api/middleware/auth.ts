@@ -2,13 +2,15 @@ import type Router from '@koa/router';
 import type { Stores } from '../../db/stores';
 import type { Learner } from '../../domain/learner';
 import { learnerWithChapterState } from '../../domain/progress';
-import type { AccessTokens } from '../../domain/tokens';
+import type { SessionRevocations } from '../../domain/sessions';
+import type { AccessClaims, AccessTokens } from '../../domain/tokens';
 import { Unauthorized } from '../../errors';
 import type { ChapterViewState, SignedInState } from '../state';
 
 export interface AuthDeps {
   stores: Pick<Stores, 'learners'>;
   accessTokens: Pick<AccessTokens, 'verify'>;
+  sessions: Pick<SessionRevocations, 'assertLive'>;
 }
 
 export function bearerToken(header: string | undefined): string | null {
@@ -16,11 +18,14 @@ export function bearerToken(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
-function tokenVerifier(deps: AuthDeps): (ctx: { get(field: string): string }) => Promise<string> {
+function tokenVerifier(deps: AuthDeps): (ctx: { get(field: string): string }) => Promise<AccessClaims> {
   return async (ctx) => {
     const token = bearerToken(ctx.get('authorization'));
     if (!token) throw new Unauthorized('Sign in first: send Authorization: Bearer <access_token>.');
-    return deps.accessTokens.verify(token);
+    const claims = await deps.accessTokens.verify(token);
+    // A signed, unexpired token still stops working once its sign-in ended (sign-out).
+    if (claims.sessionId) await deps.sessions.assertLive(claims.sessionId);
+    return claims;
   };
 }
 
@@ -38,8 +43,9 @@ function signedIn(learner: Learner | null | undefined): Learner {
 export function requireUser(deps: AuthDeps): Router.Middleware<SignedInState> {
   const verify = tokenVerifier(deps);
   return async (ctx, next) => {
-    const userId = await verify(ctx);
-    ctx.state.user = signedIn(await deps.stores.learners.find(userId));
+    const claims = await verify(ctx);
+    ctx.state.user = signedIn(await deps.stores.learners.find(claims.userId));
+    ctx.state.sessionId = claims.sessionId;
     await next();
   };
 }
@@ -55,8 +61,8 @@ export function requireUserWithChapterState(
 ): Router.Middleware<ChapterViewState> {
   const verify = tokenVerifier(deps);
   return async (ctx, next) => {
-    const userId = await verify(ctx);
-    const loaded = await learnerWithChapterState(deps.stores.learners, userId, chapterOf(ctx));
+    const claims = await verify(ctx);
+    const loaded = await learnerWithChapterState(deps.stores.learners, claims.userId, chapterOf(ctx));
     ctx.state.user = signedIn(loaded?.learner);
     if (loaded) ctx.state.chapterState = loaded.state;
     await next();

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { RateLimited } from '../../errors';
+import type { ApiState } from '../state';
 
 export interface RateLimitOptions {
   points: number;
@@ -24,11 +25,11 @@ export function createLimiter(opts: RateLimitOptions): RateLimiterAbstract {
   });
 }
 
-/** Count each request against the client's address; 429 `rate_limited` once spent. */
-export function rateLimit(limiter: RateLimiterAbstract): Middleware {
+/** Count each request against the visitor's address (see clientAddress); 429 `rate_limited` once spent. */
+export function rateLimit(limiter: RateLimiterAbstract): Middleware<ApiState> {
   return async (ctx, next) => {
     try {
-      await limiter.consume(ctx.ip || 'unknown');
+      await limiter.consume(ctx.state.clientAddress || 'unknown');
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) throw new RateLimited(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
       throw rejection;

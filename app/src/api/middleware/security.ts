@@ -13,6 +13,9 @@ export function securityHeaders(opts: { hsts: boolean }): Middleware {
     ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     ctx.set('Cross-Origin-Resource-Policy', 'same-site');
     if (opts.hsts) ctx.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
+    // Answers hold a learner's own data (profile, progress, tokens): no browser or shared
+    // cache may keep them (ASVS 8.2.1). A route with public data may set its own.
+    ctx.set('Cache-Control', 'no-store');
     await next();
   };
 }

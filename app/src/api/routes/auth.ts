@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { ApiContext } from '../app';
 import type { ApiState } from '../state';
-import { LoginBody, RefreshBody, RegisterBody, login, logout, refresh, register } from '../../domain/accounts';
+import { LoginBody, RefreshBody, RegisterBody, ResetConfirmBody, ResetRequestBody, login, logout, refresh, register } from '../../domain/accounts';
+import { requestPasswordReset, resetPassword } from '../../domain/credentials';
 import { createLimiter, rateLimit } from '../middleware/rate-limit';
 import { accountContext } from './context';
 
@@ -11,6 +12,7 @@ export function authRoutes(deps: ApiContext): Router<ApiState> {
   const limits = { ...deps.config.authRateLimit, redis: deps.redis };
   const loginLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'login' }));
   const registerLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'register' }));
+  const resetLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'reset' }));
 
   router.post('/register', registerLimit, async (ctx) => {
     ctx.status = 201;
@@ -18,7 +20,7 @@ export function authRoutes(deps: ApiContext): Router<ApiState> {
   });
 
   router.post('/login', loginLimit, async (ctx) => {
-    ctx.body = await login(accounts, LoginBody.parse(ctx.request.body), { ip: ctx.ip });
+    ctx.body = await login(accounts, LoginBody.parse(ctx.request.body), { ip: ctx.state.clientAddress });
   });
 
   router.post('/refresh', async (ctx) => {
@@ -27,6 +29,19 @@ export function authRoutes(deps: ApiContext): Router<ApiState> {
 
   router.post('/logout', async (ctx) => {
     await logout(accounts, RefreshBody.parse(ctx.request.body).refresh_token);
+    ctx.status = 204;
+  });
+
+  // The same 202 whether or not the address has an account; the mail goes out after.
+  router.post('/password-reset', resetLimit, async (ctx) => {
+    const { delivery } = await requestPasswordReset(accounts, ResetRequestBody.parse(ctx.request.body).email);
+    delivery.catch((err: unknown) => deps.logger.error({ err, requestId: ctx.state.requestId }, 'password reset mail failed'));
+    ctx.status = 202;
+    ctx.body = { status: 'accepted', message: 'If an account uses this address, a reset link is on its way.' };
+  });
+
+  router.post('/password-reset/confirm', resetLimit, async (ctx) => {
+    await resetPassword(accounts, ResetConfirmBody.parse(ctx.request.body));
     ctx.status = 204;
   });
 

@@ -7,10 +7,15 @@ export function accountContext(deps: ApiContext): AccountContext {
     stores: deps.stores,
     clock: deps.clock,
     accessTokens: deps.accessTokens,
+    sessions: deps.sessions,
+    passwordCost: deps.config.passwordHashCost,
+    mailer: deps.mailer,
+    passwordReset: { minutes: deps.config.passwordResetMinutes, pageUrl: `${deps.config.publicWebUrl}/reset-password` },
     tokens: {
       secretKey: deps.config.secretKey,
       accessTokenExpireMinutes: deps.config.accessTokenExpireMinutes,
       refreshTokenExpireDays: deps.config.refreshTokenExpireDays,
+      sessionAbsoluteDays: deps.config.sessionAbsoluteDays,
     },
   };
 }

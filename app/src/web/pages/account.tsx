@@ -1,7 +1,7 @@
 import type { User } from '../api-types';
 import { CsrfField, Layout, type Frame } from './layout';
 import { canonicalTimeZone } from '../../domain/time-zones';
-import { ErrorSummary, TimeZoneSelect, type FieldErrors } from './forms';
+import { ErrorSummary, TextField, TimeZoneSelect, type FieldErrors } from './forms';
 
 export function AccountPage(props: {
   frame: Frame;
@@ -51,6 +51,24 @@ export function AccountPage(props: {
         </p>
       </section>
 
+      <section aria-labelledby="security-title">
+        <h2 id="security-title">Password and sign-in</h2>
+        <p>
+          <a class="button secondary" href="/account/password">
+            Change my password
+          </a>
+        </p>
+        <p>Lost a device, or signed in on a shared computer? End every sign-in, this one included.</p>
+        <form method="post" action="/account/sign-out-everywhere">
+          <CsrfField token={frame.csrfToken} />
+          <div class="actions">
+            <button type="submit" class="secondary">
+              Sign out everywhere
+            </button>
+          </div>
+        </form>
+      </section>
+
       <section aria-labelledby="delete-title" class="card danger-zone">
         <h2 id="delete-title">Delete my account</h2>
         <p>This removes your account, progress, quiz attempts and streak for good. It cannot be undone.</p>
@@ -73,6 +91,7 @@ export function AccountPage(props: {
               {confirmError}
             </p>
           )}
+          <TextField name="password" label="Your password" type="password" errors={errors} required autocomplete="current-password" />
           <div class="actions">
             <button type="submit" class="danger">
               Delete my account

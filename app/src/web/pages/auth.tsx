@@ -58,6 +58,7 @@ export function SignInPage(props: { frame: Frame; email?: string; next?: string;
         <TextField name="password" label="Password" type="password" errors={errors} required autocomplete="current-password" />
         <div class="actions">
           <button type="submit">Sign in</button>
+          <a href="/forgot-password">Forgot your password?</a>
           <a href="/signup">Create an account</a>
         </div>
       </form>

@@ -2,7 +2,8 @@ import Router from '@koa/router';
 import type { User } from '../api-types';
 import { redirectWithFlash, rotateCsrf, sendPage, type WebContext, type WebState } from '../context';
 import { canonicalTimeZone, TIME_ZONES } from '../../domain/time-zones';
-import { bodyOf, text } from '../forms';
+import { ApiError } from '../api-client';
+import { bodyOf, password, text } from '../forms';
 import { AccountPage } from '../pages/account';
 import type { FieldErrors } from '../pages/forms';
 import { cookieOptions } from '../session';
@@ -34,10 +35,18 @@ export function accountRoutes(deps: WebRouteDeps): Router<WebState> {
   });
 
   router.post('deleteAccount', '/account/delete', requireSession, async (ctx) => {
-    if (bodyOf(ctx).confirm !== 'delete') {
+    const body = bodyOf(ctx);
+    if (body.confirm !== 'delete') {
       return refuse(ctx, deps, { confirm: 'Tick the box to confirm that you want your account deleted.' });
     }
-    await ctx.state.learner.call({ method: 'DELETE', path: '/me' });
+    const secret = password(body.password);
+    if (!secret) return refuse(ctx, deps, { password: 'Enter your password to confirm that it is you.' });
+    try {
+      await ctx.state.learner.call({ method: 'DELETE', path: '/me', body: { password: secret } });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'wrong_password') return refuse(ctx, deps, { password: 'That is not your password.' });
+      throw error;
+    }
     ctx.state.learner.forget();
     ctx.cookies.set(runtime.names.position, '', cookieOptions(runtime.cookies));
     rotateCsrf(ctx, runtime);

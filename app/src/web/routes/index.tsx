@@ -7,6 +7,7 @@ import { ErrorPage, troubleStatus } from '../pages/errors';
 import { accountRoutes } from './account';
 import { authRoutes } from './auth';
 import { chapterRoutes } from './chapters';
+import { credentialRoutes } from './credentials';
 import { homeRoutes } from './home';
 import { maintenanceRoutes } from '../maintenance';
 import { progressRoutes } from './progress';
@@ -27,6 +28,7 @@ export const WEB_ROUTE_MODULES: readonly WebRouteModule[] = [
   searchRoutes,
   accountRoutes,
   maintenanceRoutes,
+  credentialRoutes,
 ];
 
 export interface RouteDeps {

@@ -1,0 +1,69 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+/** A message as the SMTP server received it. */
+export interface ReceivedMail {
+  readonly to: string[];
+  readonly raw: string;
+}
+
+/**
+ * A real SMTP server on an ephemeral port (the smtp-server package), keeping what it
+ * receives, so tests read the mail the app sent through nodemailer.
+ */
+export class TestSmtpServer {
+  readonly received: ReceivedMail[] = [];
+  private readonly waiters: (() => void)[] = [];
+  private readonly server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData: (stream, session, callback) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        this.received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        for (const wake of this.waiters.splice(0)) wake();
+        callback();
+      });
+    },
+  });
+
+  static async start(): Promise<TestSmtpServer> {
+    const smtp = new TestSmtpServer();
+    smtp.server.listen(0, '127.0.0.1');
+    await once(smtp.server.server, 'listening');
+    return smtp;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
+  }
+
+  /** The next message to `address` (waits up to `timeoutMs`). */
+  async mailTo(address: string, timeoutMs = 10_000): Promise<ReceivedMail> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.received.find((m) => m.to.includes(address));
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no mail to ${address} within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** The reset token in a password reset mail (quoted-printable soft breaks undone). */
+export function resetTokenIn(mail: ReceivedMail): string {
+  const body = mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  const match = /reset-password\?token=([A-Za-z0-9_-]+)/.exec(body);
+  if (!match) throw new Error(`no reset link in:\n${body}`);
+  return match[1];
+}
