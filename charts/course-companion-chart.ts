@@ -141,7 +141,8 @@ export class CourseCompanionChart extends Chart {
       resources: env.api.resources,
       // The web role arrives through the internal gateway, whose proxy passes the
       // Host header of API_URL on unchanged: the proxy Service's cluster name.
-      config: config('api', env.api.config, [this.internalGateway.hostname]),
+      // Stripe Checkout and the portal send learners back to the web role's public host.
+      config: config('api', { ...env.api.config, PUBLIC_WEB_URL: `https://${env.hosts.web}` }, [this.internalGateway.hostname]),
       secrets: this.apiSecrets,
       route: { parent: this.gateway.listener('api'), responseHeaders: env.gateway.responseHeaders },
       internalRoute: { parent: this.internalGateway.listener('api') },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { METRICS_PORT, ROLE_PORTS } from './contract';
+import { parseStripe, STRIPE_ENV, type StripeSettings } from './stripe-config';
 
 /**
  * Every environment variable of docs/contracts.md, parsed once at start. A bad or
@@ -48,7 +49,8 @@ export interface Config {
   readonly accessTokenExpireMinutes: number;
   readonly refreshTokenExpireDays: number;
   readonly adminApiToken?: string;
-  readonly paymentWebhookSecret?: string;
+  /** Stripe Checkout, portal and webhook; undefined when no keys are set (checkout not configured). */
+  readonly stripe?: StripeSettings;
   readonly sessionSecret?: string;
   readonly sentryDsn?: string;
   readonly chatgptApiKey?: string;
@@ -169,7 +171,7 @@ export const EnvSchema = z.object({
   ACCESS_TOKEN_EXPIRE_MINUTES: int(30, 1, 1440),
   REFRESH_TOKEN_EXPIRE_DAYS: int(30, 1, 365),
   ADMIN_API_TOKEN: optionalString,
-  PAYMENT_WEBHOOK_SECRET: optionalString,
+  ...STRIPE_ENV,
   SESSION_SECRET: optionalString,
   SENTRY_DSN: url(['https://', 'http://']),
   CHATGPT_API_KEY: optionalString,
@@ -222,11 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     } else if (!development && secretKey.length < MIN_SECRET_LENGTH) {
       problems.push(`SECRET_KEY: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
     }
-    for (const name of ['ADMIN_API_TOKEN', 'PAYMENT_WEBHOOK_SECRET'] as const) {
-      const value = e[name];
-      if (value !== undefined && !development && value.length < MIN_SECRET_LENGTH) {
-        problems.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
-      }
+    if (e.ADMIN_API_TOKEN !== undefined && !development && e.ADMIN_API_TOKEN.length < MIN_SECRET_LENGTH) {
+      problems.push(`ADMIN_API_TOKEN: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
     }
   }
   if (servesWeb && !development && e.APP_ENV !== 'test' && (e.SESSION_SECRET ?? '').length < MIN_SECRET_LENGTH) {
@@ -237,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `REHEARSAL_FAULT: a rehearsal fault is refused with APP_ENV=${e.APP_ENV}${e.NODE_ENV === 'production' ? ' and NODE_ENV=production' : ''} (development and test only)`,
     );
   }
+  const stripe = servesApi ? parseStripe(e, development, problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
 
   const defaultPort = e.ROLE === 'web' ? ROLE_PORTS.web : ROLE_PORTS.api;
@@ -262,7 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenExpireMinutes: e.ACCESS_TOKEN_EXPIRE_MINUTES,
     refreshTokenExpireDays: e.REFRESH_TOKEN_EXPIRE_DAYS,
     adminApiToken: e.ADMIN_API_TOKEN,
-    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    stripe,
     sessionSecret: e.SESSION_SECRET,
     sentryDsn: e.SENTRY_DSN,
     chatgptApiKey: e.CHATGPT_API_KEY,

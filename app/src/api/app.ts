@@ -8,6 +8,7 @@ import type { Cache } from '../db/cache';
 import type { Database } from '../db/database';
 import { openStores, type Stores } from '../db/stores';
 import { AccessTokens } from '../domain/tokens';
+import { createBilling, type Billing } from '../domain/billing';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Lifecycle } from '../observability/health';
@@ -37,6 +38,8 @@ export interface ApiDeps {
   errors?: ErrorReporter;
   /** The stores over `db`. @default built from `db` and `cache` by createApiApp */
   stores?: Stores;
+  /** Stripe's client. @default built from `config.stripe` by createApiApp (none without keys) */
+  billing?: Billing;
 }
 
 /** What the api's routes receive: its dependencies with the stores built. */
@@ -51,6 +54,7 @@ export function createApiApp(apiDeps: ApiDeps): Koa<ApiState> {
     ...apiDeps,
     stores: apiDeps.stores ?? openStores(apiDeps.db, { cache: apiDeps.cache }),
     accessTokens: new AccessTokens(apiDeps.config, apiDeps.clock),
+    billing: apiDeps.billing ?? createBilling(apiDeps.config.stripe),
   };
   const app = new Koa<ApiState>();
   app.proxy = deps.config.trustProxy;
@@ -82,7 +86,7 @@ export function createApiApp(apiDeps: ApiDeps): Koa<ApiState> {
       encoding: 'utf-8',
       jsonLimit: deps.config.bodyLimitBytes,
       jsonStrict: true,
-      // ctx.request.rawBody keeps the exact bytes: the payment webhook's HMAC covers them.
+      // ctx.request.rawBody keeps the exact bytes: Stripe's webhook signature covers them.
       enableRawChecking: false,
     }),
   );

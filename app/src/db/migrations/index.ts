@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './0001_initial';
 import * as course from './0002_course';
 import * as paymentEvents from './0003_payment_events';
+import * as billingCustomers from './0008_billing_customers';
 
 // Migrations are listed in code rather than discovered on disk, so the same list
 // works under ts-jest, tsx and the compiled image, whatever the file extension.
@@ -9,6 +10,7 @@ const migrations: Record<string, Knex.Migration> = {
   '0001_initial': initial,
   '0002_course': course,
   '0003_payment_events': paymentEvents,
+  '0008_billing_customers': billingCustomers,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
