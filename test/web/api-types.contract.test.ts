@@ -4,6 +4,7 @@ import type { ChapterState, Progress } from '../../app/src/domain/progress';
 import type { AttemptResult } from '../../app/src/domain/quizzes';
 import type { SearchResult } from '../../app/src/domain/search';
 import type { Plan, Tier } from '../../app/src/domain/tiers';
+import type { billingStatus, openPortal, startCheckout } from '../../app/src/domain/billing';
 import type * as Web from '../../app/src/web/api-types';
 
 // The web role keeps its own copy of the api's JSON shapes (it never imports the api's
@@ -26,6 +27,9 @@ const contract: {
   searchResult: SentIsRead<SearchResult, Web.SearchResult>;
   attemptResult: SentIsRead<AttemptResult, Web.AttemptResult>;
   progress: SentIsRead<Progress, Web.Progress>;
+  billing: SentIsRead<ReturnType<typeof billingStatus>, Web.BillingStatus>;
+  checkout: SentIsRead<Awaited<ReturnType<typeof startCheckout>>, Web.HostedPage>;
+  portal: SentIsRead<Awaited<ReturnType<typeof openPortal>>, Web.HostedPage>;
 } = {
   tier: true,
   chapterState: true,
@@ -38,6 +42,9 @@ const contract: {
   searchResult: true,
   attemptResult: true,
   progress: true,
+  billing: true,
+  checkout: true,
+  portal: true,
 };
 
 it('the web reads exactly what the api sends (checked by the type check)', () => {

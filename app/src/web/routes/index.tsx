@@ -11,6 +11,7 @@ import { homeRoutes } from './home';
 import { progressRoutes } from './progress';
 import { quizRoutes } from './quizzes';
 import { searchRoutes } from './search';
+import { upgradeRoutes } from './upgrade';
 import type { WebRouteModule } from './shared';
 
 /**
@@ -25,6 +26,7 @@ export const WEB_ROUTE_MODULES: readonly WebRouteModule[] = [
   quizRoutes,
   searchRoutes,
   accountRoutes,
+  upgradeRoutes,
 ];
 
 export interface RouteDeps {
