@@ -176,12 +176,23 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
       expect((await me(learner.access_token)).tier).toBe('pro');
     });
 
+    it('keeps the upgrade when the incomplete subscription’s creation arrives after its activation', async () => {
+      const { learner, customerId } = await customer();
+      const second = now();
+      await signed(subscriptionEvent({ customer: customerId, price: PRICES.pro, created: second }));
+      const creation = await signed(subscriptionEvent({ type: 'customer.subscription.created', customer: customerId, price: PRICES.pro, status: 'incomplete', created: second }));
+      expect(creation.body.outcome).toBe('ignored');
+      expect((await me(learner.access_token)).tier).toBe('pro');
+    });
+
     it('acknowledges events that change no tier without applying anything', async () => {
       const { learner, customerId } = await customer();
       const invoice = JSON.stringify({ id: 'evt_invoice', object: 'event', type: 'invoice.paid', created: now(), data: { object: { object: 'invoice', customer: customerId } } });
       expect((await signed(invoice)).body).toEqual({ id: 'evt_invoice', outcome: 'ignored' });
       const foreignPrice = await signed(subscriptionEvent({ customer: customerId, price: 'price_of_another_product', created: now() }));
       expect(foreignPrice.body.outcome).toBe('ignored');
+      const firstPaymentUnderWay = await signed(subscriptionEvent({ type: 'customer.subscription.created', customer: customerId, price: PRICES.pro, status: 'incomplete', created: now() }));
+      expect(firstPaymentUnderWay.body.outcome).toBe('ignored');
       expect((await me(learner.access_token)).tier).toBe('free');
     });
 

@@ -63,6 +63,10 @@ export function tierChangeOf(event: Stripe.Event, prices: StripeSettings['prices
   const subscription = event.data.object as Stripe.Subscription;
   const customerId = typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id;
   const base = { eventId: event.id, customerId, createdAt: event.created };
+  // An incomplete subscription's first payment is still under way (3-D Secure, say): it
+  // grants nothing yet and takes nothing away. Were it read as "free", its `created`
+  // event, arriving after the `updated` one of the same second, would undo the upgrade.
+  if (event.type !== 'customer.subscription.deleted' && subscription.status === 'incomplete') return undefined;
   if (event.type === 'customer.subscription.deleted' || !PAYING.has(subscription.status)) return { ...base, tier: 'free' };
   const priceIds = subscription.items.data.map((item) => item.price.id);
   const tier = (Object.keys(prices) as PaidTier[]).find((t) => priceIds.includes(prices[t]));
