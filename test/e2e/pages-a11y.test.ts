@@ -31,6 +31,7 @@ const PAGES: { name: string; path: string; screenshot: boolean; status?: number 
   { name: 'search-empty', path: '/search?q=Kustomize', screenshot: false },
   { name: 'progress', path: '/progress', screenshot: true },
   { name: 'account', path: '/account', screenshot: true },
+  { name: 'plans', path: '/upgrade', screenshot: false },
   { name: 'not-found', path: '/no/such/page', screenshot: false, status: 404 },
 ];
 
