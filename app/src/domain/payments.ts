@@ -44,6 +44,8 @@ export function verifyEvent(webhookSecret: string, header: string, rawBody: stri
 /** What a subscription event says about a learner's tier. */
 export interface TierChange {
   readonly eventId: string;
+  /** Stripe's event type, kept with the delivery (the learner's export shows it). */
+  readonly eventType: string;
   readonly customerId: string;
   readonly tier: Tier;
   /** When Stripe created the event (unix seconds): deliveries are ordered by it. */
@@ -62,7 +64,7 @@ export function tierChangeOf(event: Stripe.Event, prices: StripeSettings['prices
   if (!SUBSCRIPTION_EVENTS.has(event.type)) return undefined;
   const subscription = event.data.object as Stripe.Subscription;
   const customerId = typeof subscription.customer === 'string' ? subscription.customer : subscription.customer.id;
-  const base = { eventId: event.id, customerId, createdAt: event.created };
+  const base = { eventId: event.id, eventType: event.type, customerId, createdAt: event.created };
   // An incomplete subscription's first payment is still under way (3-D Secure, say): it
   // grants nothing yet and takes nothing away. Were it read as "free", its `created`
   // event, arriving after the `updated` one of the same second, would undo the upgrade.
@@ -97,7 +99,7 @@ export async function applyTierChange(
     const claimed = await stores.payments.claim({
       id: change.eventId,
       email: user.email,
-      event: change.tier === 'free' ? 'subscription.ended' : 'subscription.active',
+      event: change.eventType,
       signed_at: change.createdAt,
       received_at: ctx.clock.now().toISOString(),
     });
