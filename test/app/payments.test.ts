@@ -102,6 +102,18 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
       expect(await api.db.write('billing_customers').where({ customer_id: customerId })).toHaveLength(0);
     });
 
+    it('answers 503 while Stripe is down, and checkout works again once it is back', async () => {
+      const learner = await signUp(api);
+      stripe.outage = true;
+      try {
+        const res = await checkout(learner.access_token, 'pro');
+        expect([res.status, res.body.code]).toEqual([503, 'unavailable']);
+      } finally {
+        stripe.outage = false;
+      }
+      expect((await checkout(learner.access_token, 'pro')).status).toBe(200);
+    });
+
     it('says checkout is enabled', async () => {
       expect((await api.request('GET', '/api/v1/billing')).body).toEqual({ checkout_enabled: true });
     });

@@ -21,6 +21,8 @@ export interface StripeCall {
  */
 export class FakeStripe {
   readonly calls: StripeCall[] = [];
+  /** While true, every call answers 500 `api_error`, as Stripe does in an incident. */
+  outage = false;
   private readonly idempotent = new Map<string, unknown>();
   private counter = 0;
   private constructor(private readonly server: Server, readonly port: number) {}
@@ -63,6 +65,7 @@ export class FakeStripe {
     if (!/^Bearer sk_test_/.test(req.headers.authorization ?? '')) {
       return [401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } }];
     }
+    if (this.outage) return [500, { error: { type: 'api_error', message: 'An unknown error occurred' } }];
     const key = req.headers['idempotency-key'];
     if (typeof key === 'string' && this.idempotent.has(key)) return [200, this.idempotent.get(key)];
     const made = this.make(call);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { AccountStore } from '../db/account-stores';
 import type { BillingStore } from '../db/billing-store';
-import { AppError, Conflict, NotFound } from '../errors';
+import { AppError, Conflict, NotFound, Unavailable } from '../errors';
 import { PAID_TIERS, type StripeSettings } from '../stripe-config';
 
 /** Stripe's client and our settings; absent when no keys are configured. */
@@ -40,6 +40,23 @@ export function createBilling(settings: StripeSettings | undefined): Billing | u
   return { stripe, settings };
 }
 
+/**
+ * A call to Stripe. When Stripe cannot be reached or answers with its own failure (after
+ * the SDK's retries), the learner gets a 503 to try again later, not a 500; a refused
+ * request (a wrong price id, a revoked key) stays a 500: it needs an operator.
+ */
+async function atStripe<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const { StripeConnectionError, StripeAPIError, StripeRateLimitError } = Stripe.errors;
+    if (err instanceof StripeConnectionError || err instanceof StripeAPIError || err instanceof StripeRateLimitError) {
+      throw new Unavailable('Stripe, our payment provider, cannot be reached right now; nothing was charged. Try again in a minute.');
+    }
+    throw err;
+  }
+}
+
 function configured(ctx: BillingContext): Billing {
   if (!ctx.billing) throw new CheckoutNotConfigured();
   return ctx.billing;
@@ -54,9 +71,8 @@ async function customerFor(ctx: BillingContext, billing: Billing, userId: string
   if (known) return known;
   const user = await ctx.stores.accounts.find({ id: userId });
   if (!user) throw new NotFound('No such account.');
-  const customer = await billing.stripe.customers.create(
-    { email: user.email, metadata: { user_id: userId } },
-    { idempotencyKey: `customer-${userId}` },
+  const customer = await atStripe(() =>
+    billing.stripe.customers.create({ email: user.email, metadata: { user_id: userId } }, { idempotencyKey: `customer-${userId}` }),
   );
   return ctx.stores.billing.link({ user_id: userId, customer_id: customer.id, created_at: ctx.clock.now().toISOString() });
 }
@@ -73,7 +89,7 @@ export async function startCheckout(ctx: BillingContext, userId: string, body: z
   if (user.tier !== 'free') throw new Conflict(`You already have the ${user.tier} plan: change it from "Manage subscription" on your account page.`);
   const customer = await customerFor(ctx, billing, userId);
   const web = billing.settings.returnUrl;
-  const session = await billing.stripe.checkout.sessions.create({
+  const session = await atStripe(() => billing.stripe.checkout.sessions.create({
     mode: 'subscription',
     customer,
     client_reference_id: userId,
@@ -82,7 +98,7 @@ export async function startCheckout(ctx: BillingContext, userId: string, body: z
     success_url: `${web}/upgrade/success?session_id={CHECKOUT_SESSION_ID}`,
     cancel_url: `${web}/upgrade/cancelled`,
     subscription_data: { metadata: { user_id: userId, tier: body.tier } },
-  });
+  }));
   if (!session.url) throw new Error('Stripe answered a Checkout session without a url');
   return { url: session.url };
 }
@@ -92,7 +108,7 @@ export async function openPortal(ctx: BillingContext, userId: string): Promise<{
   const billing = configured(ctx);
   const customer = await ctx.stores.billing.customerOf(userId);
   if (!customer) throw new NotFound('You have no subscription to manage yet.');
-  const session = await billing.stripe.billingPortal.sessions.create({ customer, return_url: `${billing.settings.returnUrl}/account` });
+  const session = await atStripe(() => billing.stripe.billingPortal.sessions.create({ customer, return_url: `${billing.settings.returnUrl}/account` }));
   return { url: session.url };
 }
 
