@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { METRICS_PORT, ROLE_PORTS } from './contract';
 import { parseMaintenanceWindow, type MaintenanceWindow } from './maintenance/window';
 import { OWASP_SCRYPT_COST, type ScryptCost } from './domain/passwords';
+import { parseStripe, STRIPE_ENV, type StripeSettings } from './stripe-config';
 
 /**
  * Every environment variable of docs/contracts.md, parsed once at start. A bad or
@@ -62,7 +63,8 @@ export interface Config {
   /** Addresses or CIDRs of the proxies (the gateway) whose X-Forwarded-For is believed. */
   readonly trustedProxies: readonly string[];
   readonly adminApiToken?: string;
-  readonly paymentWebhookSecret?: string;
+  /** Stripe Checkout, portal and webhook; undefined when no keys are set (checkout not configured). */
+  readonly stripe?: StripeSettings;
   readonly sessionSecret?: string;
   readonly sentryDsn?: string;
   readonly chatgptApiKey?: string;
@@ -190,11 +192,10 @@ export const EnvSchema = z.object({
   SESSION_ABSOLUTE_DAYS: int(30, 1, 30),
   SMTP_URL: url(['smtp://', 'smtps://']),
   MAIL_FROM: optionalString,
-  PUBLIC_WEB_URL: url(['http://', 'https://']),
   CLIENT_ADDRESS_SECRET: optionalString,
   TRUSTED_PROXIES: list,
   ADMIN_API_TOKEN: optionalString,
-  PAYMENT_WEBHOOK_SECRET: optionalString,
+  ...STRIPE_ENV,
   SESSION_SECRET: optionalString,
   SENTRY_DSN: url(['https://', 'http://']),
   CHATGPT_API_KEY: optionalString,
@@ -257,7 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     } else if (!development && secretKey.length < MIN_SECRET_LENGTH) {
       problems.push(`SECRET_KEY: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
     }
-    for (const name of ['ADMIN_API_TOKEN', 'PAYMENT_WEBHOOK_SECRET', 'CLIENT_ADDRESS_SECRET'] as const) {
+    for (const name of ['ADMIN_API_TOKEN', 'CLIENT_ADDRESS_SECRET'] as const) {
       const value = e[name];
       if (value !== undefined && !development && value.length < MIN_SECRET_LENGTH) {
         problems.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
@@ -285,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `REHEARSAL_FAULT: a rehearsal fault is refused with APP_ENV=${e.APP_ENV}${e.NODE_ENV === 'production' ? ' and NODE_ENV=production' : ''} (development and test only)`,
     );
   }
+  const stripe = servesApi ? parseStripe(e, development, problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
 
   const defaultPort = e.ROLE === 'web' ? ROLE_PORTS.web : ROLE_PORTS.api;
@@ -316,7 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientAddressSecret: e.CLIENT_ADDRESS_SECRET,
     trustedProxies: e.TRUSTED_PROXIES,
     adminApiToken: e.ADMIN_API_TOKEN,
-    paymentWebhookSecret: e.PAYMENT_WEBHOOK_SECRET,
+    stripe,
     sessionSecret: e.SESSION_SECRET,
     sentryDsn: e.SENTRY_DSN,
     chatgptApiKey: e.CHATGPT_API_KEY,

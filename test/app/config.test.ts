@@ -11,6 +11,14 @@ const production = {
   CLIENT_ADDRESS_SECRET: 'c'.repeat(40),
   SMTP_URL: 'smtp://mail.example.com:587',
 };
+const stripe = {
+  STRIPE_SECRET_KEY: 'sk_live_abc123',
+  STRIPE_WEBHOOK_SECRET: 'whsec_abc123',
+  STRIPE_PRICE_PREMIUM: 'price_1',
+  STRIPE_PRICE_PRO: 'price_2',
+  STRIPE_PRICE_TEAM: 'price_3',
+  PUBLIC_WEB_URL: 'https://learn.example.com',
+};
 
 describe('configuration', () => {
   it('gives a laptop working defaults with nothing set', () => {
@@ -100,7 +108,12 @@ describe('configuration', () => {
     ['a zero WEB_CONCURRENCY', { ...production, WEB_CONCURRENCY: '0' }, 'WEB_CONCURRENCY'],
     ['a SENTRY_DSN that is not a URL', { ...production, SENTRY_DSN: 'not a url' }, 'SENTRY_DSN'],
     ['a short ADMIN_API_TOKEN', { ...production, ADMIN_API_TOKEN: 'admin' }, 'ADMIN_API_TOKEN'],
-    ['a short PAYMENT_WEBHOOK_SECRET', { ...production, PAYMENT_WEBHOOK_SECRET: 'hook' }, 'PAYMENT_WEBHOOK_SECRET'],
+    ['a STRIPE_SECRET_KEY that is a publishable key', { ...production, ...stripe, STRIPE_SECRET_KEY: 'pk_live_abc' }, 'STRIPE_SECRET_KEY'],
+    ['a STRIPE_WEBHOOK_SECRET without whsec_', { ...production, ...stripe, STRIPE_WEBHOOK_SECRET: 'hook' }, 'STRIPE_WEBHOOK_SECRET'],
+    ['a Stripe key without its price ids', { ...production, STRIPE_SECRET_KEY: stripe.STRIPE_SECRET_KEY }, 'STRIPE_PRICE_TEAM'],
+    ['a price id that is a product id', { ...production, ...stripe, STRIPE_PRICE_PRO: 'prod_123' }, 'STRIPE_PRICE_PRO'],
+    ['Stripe keys without PUBLIC_WEB_URL outside development', { ...production, ...stripe, PUBLIC_WEB_URL: undefined }, 'PUBLIC_WEB_URL'],
+    ['a PUBLIC_WEB_URL with a path', { ...production, ...stripe, PUBLIC_WEB_URL: 'https://learn.example.com/x' }, 'PUBLIC_WEB_URL'],
     ['a web role without SESSION_SECRET', { ...production, ROLE: 'web' }, 'SESSION_SECRET'],
     ['a bad API_URL', { ...production, ROLE: 'web', SESSION_SECRET: KEY, API_URL: 'api:8000' }, 'API_URL'],
     ['a bad SHUTDOWN_TIMEOUT_SECONDS', { ...production, SHUTDOWN_TIMEOUT_SECONDS: '-1' }, 'SHUTDOWN_TIMEOUT_SECONDS'],
@@ -108,6 +121,16 @@ describe('configuration', () => {
     const problems = problemsOf(env);
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.join('\n')).toContain(variable);
+  });
+
+  it('reads the Stripe keys as one set, and none as checkout not configured', () => {
+    expect(loadConfig({ ...production, ...stripe }).stripe).toEqual({
+      secretKey: 'sk_live_abc123',
+      webhookSecret: 'whsec_abc123',
+      prices: { premium: 'price_1', pro: 'price_2', team: 'price_3' },
+      returnUrl: 'https://learn.example.com',
+    });
+    expect(loadConfig(production).stripe).toBeUndefined();
   });
 
   it('lists every problem at once', () => {

@@ -34,6 +34,7 @@ const PAGES: { name: string; path: string; screenshot: boolean; status?: number 
   { name: 'change-password', path: '/account/password', screenshot: true },
   { name: 'forgot-password', path: '/forgot-password', screenshot: true },
   { name: 'reset-password', path: '/reset-password?token=a-link-from-the-mail', screenshot: false },
+  { name: 'plans', path: '/upgrade', screenshot: false },
   { name: 'not-found', path: '/no/such/page', screenshot: false, status: 404 },
 ];
 

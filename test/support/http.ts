@@ -14,7 +14,16 @@ import { createTestDatabase, type DatabaseKind, type TestDatabase } from './data
 export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-that-is-long-enough-0123456789';
 export const TEST_SCRYPT_COST = { N: 2 ** 12, r: 8, p: 1 } as const;
-export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-that-is-long-enough-01234';
+export const TEST_WEBHOOK_SECRET = 'whsec_test_webhook_secret_0123456789';
+/** The Stripe settings every test api gets; tests that call Stripe point `api` at a FakeStripe. */
+export const TEST_STRIPE_ENV = {
+  STRIPE_SECRET_KEY: 'sk_test_course_companion_0123456789',
+  STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+  STRIPE_PRICE_PREMIUM: 'price_premium_test',
+  STRIPE_PRICE_PRO: 'price_pro_test',
+  STRIPE_PRICE_TEAM: 'price_team_test',
+  PUBLIC_WEB_URL: 'http://web.test',
+};
 
 /** A valid test configuration; `overrides` replace parsed fields. */
 export function testConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = {}): Config {
@@ -25,7 +34,7 @@ export function testConfig(overrides: Partial<Config> = {}, env: NodeJS.ProcessE
     DATABASE_URL: 'sqlite::memory:',
     SECRET_KEY: TEST_SECRET_KEY,
     ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
-    PAYMENT_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    ...TEST_STRIPE_ENV,
     ...env,
   });
   // Tests sign up many learners from 127.0.0.1; the rate-limit test sets its own limit.

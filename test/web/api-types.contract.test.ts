@@ -5,6 +5,7 @@ import type { ViewReport } from '../../app/src/domain/reading';
 import type { AttemptResult } from '../../app/src/domain/quizzes';
 import type { SearchResult } from '../../app/src/domain/search';
 import type { Plan, Tier } from '../../app/src/domain/tiers';
+import type { billingStatus, openPortal, startCheckout } from '../../app/src/domain/billing';
 import type * as Web from '../../app/src/web/api-types';
 
 // The web role keeps its own copy of the api's JSON shapes (it never imports the api's
@@ -29,6 +30,9 @@ const contract: {
   progress: SentIsRead<Progress, Web.Progress>;
   /** The other way round: the web role sends it, the api reads it. */
   viewReport: SentIsRead<Web.ChapterViewReport, ViewReport>;
+  billing: SentIsRead<ReturnType<typeof billingStatus>, Web.BillingStatus>;
+  checkout: SentIsRead<Awaited<ReturnType<typeof startCheckout>>, Web.HostedPage>;
+  portal: SentIsRead<Awaited<ReturnType<typeof openPortal>>, Web.HostedPage>;
 } = {
   tier: true,
   chapterState: true,
@@ -42,6 +46,9 @@ const contract: {
   attemptResult: true,
   progress: true,
   viewReport: true,
+  billing: true,
+  checkout: true,
+  portal: true,
 };
 
 it('the web reads exactly what the api sends (checked by the type check)', () => {

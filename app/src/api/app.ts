@@ -10,6 +10,7 @@ import { openStores, type Stores } from '../db/stores';
 import { AccessTokens } from '../domain/tokens';
 import { SessionRevocations } from '../domain/sessions';
 import { logMailer, type Mailer } from '../mail/mailer';
+import { createBilling, type Billing } from '../domain/billing';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Lifecycle } from '../observability/health';
@@ -42,6 +43,8 @@ export interface ApiDeps {
   stores?: Stores;
   /** Password reset mail (SMTP when SMTP_URL is set). @default printed to `logger` */
   mailer?: Mailer;
+  /** Stripe's client. @default built from `config.stripe` by createApiApp (none without keys) */
+  billing?: Billing;
 }
 
 /** What the api's routes receive: its dependencies with the stores built. */
@@ -62,6 +65,7 @@ export function createApiApp(apiDeps: ApiDeps): Koa<ApiState> {
     accessTokens: new AccessTokens(apiDeps.config, apiDeps.clock),
     sessions: new SessionRevocations(stores.tokens),
     mailer: apiDeps.mailer ?? logMailer(apiDeps.logger),
+    billing: apiDeps.billing ?? createBilling(apiDeps.config.stripe),
   };
   const app = new Koa<ApiState>();
   // app.proxy stays off (Koa would believe X-Forwarded-Host and -Proto too); the client
@@ -95,7 +99,7 @@ export function createApiApp(apiDeps: ApiDeps): Koa<ApiState> {
       jsonStrict: true,
       // DELETE /me carries the password that confirms it.
       parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
-      // ctx.request.rawBody keeps the exact bytes: the payment webhook's HMAC covers them.
+      // ctx.request.rawBody keeps the exact bytes: Stripe's webhook signature covers them.
       enableRawChecking: false,
     }),
   );

@@ -39,7 +39,7 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Tables holding a learner's rows, keyed by `user_id`; export and deletion both walk this list. */
-const OWNED_TABLES = ['chapter_progress', 'chapter_positions', 'reading_positions', 'quiz_attempts', 'activity_days'] as const;
+const OWNED_TABLES = ['chapter_progress', 'chapter_positions', 'reading_positions', 'quiz_attempts', 'activity_days', 'billing_customers'] as const;
 
 /** What a profile or tier change may set. */
 export type UserChanges = Partial<Pick<UserRow, 'name' | 'timezone' | 'tier' | 'password_hash' | 'updated_at'>>;

@@ -1,4 +1,5 @@
 import { accountStoresOn, type AccountStores } from './account-stores';
+import { SqlBillingStore, type BillingStore } from './billing-store';
 import type { Cache } from './cache';
 import { SqlContentStore, type ContentStore } from './content-store';
 import type { Database } from './database';
@@ -14,6 +15,8 @@ export interface Stores extends AccountStores {
   readonly learners: LearnerStore;
   readonly progress: ProgressStore;
   readonly content: ContentStore;
+  /** Learners' Stripe customers. */
+  readonly billing: BillingStore;
 }
 
 /** What the learning functions (course, chapters, quizzes, progress, search) read and write. */
@@ -30,5 +33,6 @@ export function openStores(db: Database, options: OpenStoresOptions = {}): Store
     learners: new SqlLearnerStore(db),
     progress: new SqlProgressStore(db),
     content: SqlContentStore.of(db, { cache: options.cache }),
+    billing: new SqlBillingStore(db.write),
   };
 }

@@ -7,7 +7,7 @@ import type { Mailer } from '../mail/mailer';
 import { TIERS, type Tier } from './tiers';
 import { canonicalTimeZone } from './time-zones';
 import { decoyHash, hashPassword, needsRehash, verifyPassword, type ScryptCost } from './passwords';
-import { recordAudit, auditEventsFor } from './audit';
+import { recordAudit } from './audit';
 import type { SessionRevocations } from './sessions';
 import {
   type AccessTokens,

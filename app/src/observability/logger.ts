@@ -11,7 +11,7 @@ export const REDACTED_PATHS = [
   'password', '*.password', 'password_hash', '*.password_hash',
   'token', '*.token', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token',
   'secret', '*.secret', 'cookie', '*.cookie', 'authorization', '*.authorization',
-  'headers.cookie', 'headers.authorization', 'headers["set-cookie"]', 'headers["x-signature"]',
+  'headers.cookie', 'headers.authorization', 'headers["set-cookie"]', 'headers["stripe-signature"]',
   'req.headers.cookie', 'req.headers.authorization',
   // A body that failed to parse rides on the body parser's error as `.body`, password
   // and all (issue 15); the error is logged, its body never.

@@ -155,3 +155,13 @@ export interface ApiErrorBody {
   message: string;
   details?: Record<string, unknown>;
 }
+
+/** `GET /billing`: whether Stripe Checkout can be offered. */
+export interface BillingStatus {
+  checkout_enabled: boolean;
+}
+
+/** `POST /billing/checkout`, `POST /billing/portal`: a page on Stripe to send the learner to. */
+export interface HostedPage {
+  url: string;
+}

@@ -6,6 +6,7 @@ import { adminRoutes } from './admin';
 import { authRoutes } from './auth';
 import { meRoutes } from './me';
 import { webhookRoutes } from './webhooks';
+import { billingRoutes } from './billing';
 import { accessRoutes } from './access';
 import { chapterRoutes } from './chapters';
 import { courseRoutes } from './course';
@@ -26,6 +27,7 @@ export const ROUTE_MODULES: RouteModule[] = [
   meRoutes,
   adminRoutes,
   webhookRoutes,
+  billingRoutes,
   plansRoutes,
   publicRoutes,
   courseRoutes,

@@ -5,6 +5,7 @@ import * as paymentEvents from './0003_payment_events';
 import * as chapterPositions from './0004_chapter_positions';
 import * as learning from './0005_learning';
 import * as accountSecurity from './0006_account_security';
+import * as billingCustomers from './0008_billing_customers';
 
 // Migrations are listed in code rather than discovered on disk, so the same list
 // works under ts-jest, tsx and the compiled image, whatever the file extension.
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '0004_chapter_positions': chapterPositions,
   '0005_learning': learning,
   '0006_account_security': accountSecurity,
+  '0008_billing_customers': billingCustomers,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

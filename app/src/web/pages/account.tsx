@@ -2,6 +2,7 @@ import type { User } from '../api-types';
 import { CsrfField, Layout, type Frame } from './layout';
 import { canonicalTimeZone } from '../../domain/time-zones';
 import { ErrorSummary, TextField, TimeZoneSelect, type FieldErrors } from './forms';
+import { ManageSubscription } from './upgrade';
 
 export function AccountPage(props: {
   frame: Frame;
@@ -27,6 +28,15 @@ export function AccountPage(props: {
         <dt>Plan</dt>
         <dd>{user.tier}</dd>
       </dl>
+      {user.tier === 'free' ? (
+        <p>
+          <a class="button" href="/upgrade">
+            Upgrade your plan
+          </a>
+        </p>
+      ) : (
+        <ManageSubscription csrfToken={frame.csrfToken} />
+      )}
 
       <section aria-labelledby="zone-title">
         <h2 id="zone-title">Time zone</h2>

@@ -148,6 +148,9 @@ export function UpgradePage(props: {
         </ul>
         <p>Once your plan changes, this chapter opens here straight away.</p>
         <div class="actions">
+          <a class="button" href="/upgrade">
+            Choose a plan
+          </a>
           <a class="button secondary" href="/">
             Back to the course
           </a>

@@ -13,6 +13,7 @@ import { maintenanceRoutes } from '../maintenance';
 import { progressRoutes } from './progress';
 import { quizRoutes } from './quizzes';
 import { searchRoutes } from './search';
+import { upgradeRoutes } from './upgrade';
 import type { WebRouteModule } from './shared';
 
 /**
@@ -29,6 +30,7 @@ export const WEB_ROUTE_MODULES: readonly WebRouteModule[] = [
   accountRoutes,
   maintenanceRoutes,
   credentialRoutes,
+  upgradeRoutes,
 ];
 
 export interface RouteDeps {
