@@ -34,7 +34,7 @@ export const STRIPE_ENV = {
   STRIPE_PRICE_PRO: keyed(/^price_\w+$/, 'a Stripe price id (price_…)'),
   STRIPE_PRICE_TEAM: keyed(/^price_\w+$/, 'a Stripe price id (price_…)'),
   // Also where password-reset links point (config.ts publicWebUrl).
-  PUBLIC_WEB_URL: keyed(/^https?:\/\/[^/\s]+$/, 'an origin such as https://example.com (no path)'),
+  PUBLIC_WEB_URL: keyed(/^https?:\/\/[^/\s]+\/?$/, 'an origin such as https://example.com (no path)'),
 };
 
 type StripeEnv = { readonly [K in keyof typeof STRIPE_ENV]?: z.infer<(typeof STRIPE_ENV)[K]> };
@@ -50,7 +50,7 @@ export function parseStripe(e: StripeEnv, development: boolean, problems: string
   const missing = REQUIRED.filter((name) => e[name] === undefined);
   if (missing.length === REQUIRED.length) return undefined;
   for (const name of missing) problems.push(`${name}: is required when any STRIPE_* key is set`);
-  const returnUrl = e.PUBLIC_WEB_URL ?? (development ? `http://localhost:${ROLE_PORTS.web}` : undefined);
+  const returnUrl = e.PUBLIC_WEB_URL?.replace(/\/$/, '') ?? (development ? `http://localhost:${ROLE_PORTS.web}` : undefined);
   if (!returnUrl) problems.push('PUBLIC_WEB_URL: is required with Stripe keys (Checkout returns learners there)');
   if (missing.length > 0 || !returnUrl) return undefined;
   return {

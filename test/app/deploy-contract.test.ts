@@ -28,6 +28,11 @@ const DUMMY_SECRETS: Record<string, string> = {
   SENTRY_DSN: 'https://public@sentry.example.com/1',
   SMTP_URL: 'smtp://course-companion:dummy@smtp.example.com:587',
   CLOUDFLARE_R2_ENDPOINT: 'https://account.r2.cloudflarestorage.com',
+  STRIPE_SECRET_KEY: 'sk_live_dummy0123456789',
+  STRIPE_WEBHOOK_SECRET: 'whsec_dummy0123456789',
+  STRIPE_PRICE_PREMIUM: 'price_dummy_premium',
+  STRIPE_PRICE_PRO: 'price_dummy_pro',
+  STRIPE_PRICE_TEAM: 'price_dummy_team',
 };
 const dummySecret = (name: string) => DUMMY_SECRETS[name] ?? `dummy-${name.toLowerCase()}-`.padEnd(48, 'x');
 

@@ -98,7 +98,7 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
       const { learner, customerId } = await customer();
       const exported = await api.request('GET', '/api/v1/me/export', { token: learner.access_token });
       expect(exported.body.billing_customers).toEqual([expect.objectContaining({ customer_id: customerId })]);
-      expect((await api.request('DELETE', '/api/v1/me', { token: learner.access_token })).status).toBe(204);
+      expect((await api.request('DELETE', '/api/v1/me', { token: learner.access_token, body: { password: learner.password } })).status).toBe(204);
       expect(await api.db.write('billing_customers').where({ customer_id: customerId })).toHaveLength(0);
     });
 

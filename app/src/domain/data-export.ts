@@ -26,6 +26,7 @@ export interface DataExport {
   readonly activity_days: readonly string[];
   readonly payment_events: unknown;
   readonly sessions: unknown;
+  readonly billing_customers: unknown;
   readonly audit_events: readonly { event: string; details: unknown; created_at: string }[];
 }
 
@@ -70,6 +71,7 @@ export async function exportLearnerData(accounts: AccountContext, learning: Lear
     activity_days: days,
     payment_events: owned.payment_events,
     sessions: owned.sessions,
+    billing_customers: owned.billing_customers,
     audit_events: await auditEventsFor(accounts.stores.audit, learner.id),
   };
 }
