@@ -70,6 +70,17 @@ export interface DatabaseBackupProps {
 
 /** Secret keys the jobs read; synth fails when the ExternalSecret does not produce one. */
 const DUMP_SECRET_KEYS = ['DATABASE_URL', 'CLOUDFLARE_R2_ACCESS_KEY_ID', 'CLOUDFLARE_R2_SECRET_ACCESS_KEY'] as const;
+interface ScheduledJob {
+  readonly name: string;
+  readonly component: string;
+  readonly schedule: string;
+  /** The backup script's sub-command: `backup` or `weekly`. */
+  readonly command: string;
+  readonly env: object[];
+  readonly scriptConfigMap: string;
+  readonly serviceAccount: string;
+}
+
 const STORAGE_SECRET_KEYS = ['CLOUDFLARE_R2_ACCESS_KEY_ID', 'CLOUDFLARE_R2_SECRET_ACCESS_KEY'] as const;
 
 export class DatabaseBackup extends Construct {
@@ -107,56 +118,9 @@ export class DatabaseBackup extends Construct {
       secretEnv('RCLONE_CONFIG_OFFSITE_SECRET_ACCESS_KEY', props.secret.secretName, 'CLOUDFLARE_R2_SECRET_ACCESS_KEY'),
     ];
 
+    const common = { scriptConfigMap: script.name, serviceAccount: serviceAccount.name };
     const cronJob = (name: string, component: string, schedule: string, command: string, env: object[]) =>
-      new KubeCronJob(this, name, {
-        metadata: { name, labels: componentLabels(component), annotations: syncWave(SYNC_WAVE.scheduled) },
-        spec: {
-          schedule,
-          timeZone: props.timeZone,
-          // Never two dumps at once. A run missed by a short controller outage still
-          // happens, but never so late that it could reach the maintenance window (a
-          // skipped run shows in the backup-age alerts).
-          concurrencyPolicy: 'Forbid',
-          startingDeadlineSeconds: BACKUP_STARTING_DEADLINE_MINUTES * 60,
-          successfulJobsHistoryLimit: 3,
-          failedJobsHistoryLimit: 3,
-          jobTemplate: {
-            metadata: { labels: componentLabels(component) },
-            spec: {
-              backoffLimit: 2,
-              activeDeadlineSeconds: (props.maxRunMinutes ?? 60) * 60,
-              template: {
-                metadata: { labels: componentLabels(component) },
-                spec: {
-                  restartPolicy: 'Never',
-                  serviceAccountName: serviceAccount.name,
-                  automountServiceAccountToken: false,
-                  securityContext: restrictedPodSecurityContext(),
-                  ...spotPodFields(props.spot),
-                  volumes: [
-                    { name: TMP_VOLUME_NAME, emptyDir: { sizeLimit: Quantity.fromString(props.scratchSize ?? '4Gi') } },
-                    { name: 'script', configMap: { name: script.name, defaultMode: 0o555 } },
-                  ],
-                  containers: [
-                    {
-                      name: component,
-                      image: imageReference(props.image),
-                      command: ['bash', `${SCRIPT_DIR}/${SCRIPT_KEY}`, command],
-                      env: env as never,
-                      resources: {
-                        requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('256Mi') },
-                        limits: { cpu: Quantity.fromString('1'), memory: Quantity.fromString('512Mi') },
-                      },
-                      securityContext: restrictedContainerSecurityContext(),
-                      volumeMounts: [tmpVolumeMount(), { name: 'script', mountPath: SCRIPT_DIR, readOnly: true }],
-                    },
-                  ],
-                },
-              },
-            },
-          },
-        },
-      });
+      this.scheduledJob(props, { name, component, schedule, command, env, ...common });
 
     this.cronJob = cronJob('backup', BACKUP_COMPONENT, props.schedule, 'backup', [
       secretEnv('DATABASE_URL', props.secret.secretName, 'DATABASE_URL'),
@@ -175,6 +139,60 @@ export class DatabaseBackup extends Construct {
       name: BACKUP_WEEKLY_COMPONENT,
       podLabels: componentLabels(BACKUP_WEEKLY_COMPONENT),
       egress: [props.objectStorageEgress],
+    });
+  }
+
+  /** One of the two CronJobs: the backup script with `command`, under every pod rule. */
+  private scheduledJob(props: DatabaseBackupProps, job: ScheduledJob): KubeCronJob {
+    const { name, component, schedule, command, env, scriptConfigMap, serviceAccount } = job;
+    return new KubeCronJob(this, name, {
+      metadata: { name, labels: componentLabels(component), annotations: syncWave(SYNC_WAVE.scheduled) },
+      spec: {
+        schedule,
+        timeZone: props.timeZone,
+        // Never two dumps at once. A run missed by a short controller outage still
+        // happens, but never so late that it could reach the maintenance window (a
+        // skipped run shows in the backup-age alerts).
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: BACKUP_STARTING_DEADLINE_MINUTES * 60,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels: componentLabels(component) },
+          spec: {
+            backoffLimit: 2,
+            activeDeadlineSeconds: (props.maxRunMinutes ?? 60) * 60,
+            template: {
+              metadata: { labels: componentLabels(component) },
+              spec: {
+                restartPolicy: 'Never',
+                serviceAccountName: serviceAccount,
+                automountServiceAccountToken: false,
+                securityContext: restrictedPodSecurityContext(),
+                ...spotPodFields(props.spot),
+                volumes: [
+                  { name: TMP_VOLUME_NAME, emptyDir: { sizeLimit: Quantity.fromString(props.scratchSize ?? '4Gi') } },
+                  { name: 'script', configMap: { name: scriptConfigMap, defaultMode: 0o555 } },
+                ],
+                containers: [
+                  {
+                    name: component,
+                    image: imageReference(props.image),
+                    command: ['bash', `${SCRIPT_DIR}/${SCRIPT_KEY}`, command],
+                    env: env as never,
+                    resources: {
+                      requests: { cpu: Quantity.fromString('100m'), memory: Quantity.fromString('256Mi') },
+                      limits: { cpu: Quantity.fromString('1'), memory: Quantity.fromString('512Mi') },
+                    },
+                    securityContext: restrictedContainerSecurityContext(),
+                    volumeMounts: [tmpVolumeMount(), { name: 'script', mountPath: SCRIPT_DIR, readOnly: true }],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
     });
   }
 }
