@@ -21,151 +21,16 @@
  * {@link ExprUnsupported}, so a condition this model cannot read is never silently
  * judged.
  */
+import { ExprError, parseCondition, type Node } from './argo-expr-parse';
+
+export { ExprError, ExprUnsupported, parseCondition } from './argo-expr-parse';
 
 export type MeasurementPhase = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
 
 /** What the prometheus provider hands to the conditions: a vector's values, or a scalar. */
 export type ProviderResult = number | readonly number[];
 
-/** A condition uses syntax this model does not implement. */
-export class ExprUnsupported extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExprUnsupported';
-  }
-}
-
-/** expr-lang refused or failed to evaluate the condition (Argo Rollouts: phase Error). */
-export class ExprError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ExprError';
-  }
-}
-
 type Value = number | boolean | readonly number[] | null | ((...args: Value[]) => Value);
-
-type Node =
-  | { kind: 'number'; value: number; integer: boolean }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'nil' }
-  | { kind: 'name'; name: string }
-  | { kind: 'index'; target: Node; index: Node }
-  | { kind: 'call'; callee: string; args: Node[] }
-  | { kind: 'unary'; op: string; operand: Node }
-  | { kind: 'binary'; op: string; left: Node; right: Node };
-
-const BINARY: Record<string, { precedence: number; right: boolean }> = {
-  or: { precedence: 10, right: false },
-  '||': { precedence: 10, right: false },
-  and: { precedence: 15, right: false },
-  '&&': { precedence: 15, right: false },
-  '==': { precedence: 20, right: false },
-  '!=': { precedence: 20, right: false },
-  '<': { precedence: 20, right: false },
-  '>': { precedence: 20, right: false },
-  '<=': { precedence: 20, right: false },
-  '>=': { precedence: 20, right: false },
-  '+': { precedence: 30, right: false },
-  '-': { precedence: 30, right: false },
-  '*': { precedence: 60, right: false },
-  '/': { precedence: 60, right: false },
-  '%': { precedence: 60, right: false },
-  '**': { precedence: 100, right: true },
-  '^': { precedence: 100, right: true },
-};
-const UNARY: Record<string, number> = { '!': 50, not: 50, '-': 90, '+': 90 };
-const UNSUPPORTED_WORDS = new Set(['in', 'matches', 'contains', 'startsWith', 'endsWith', 'let', 'if', 'else']);
-
-function tokenize(source: string): string[] {
-  const tokens: string[] = [];
-  const re = /\s*(?:(\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)|([A-Za-z_$][A-Za-z0-9_$]*)|(\*\*|&&|\|\||==|!=|<=|>=|\?\?|\.\.|[-+*/%^!<>()[\],.?:|"'`#{}=]))/y;
-  let at = 0;
-  while (at < source.length) {
-    if (/^\s*$/.test(source.slice(at))) break;
-    re.lastIndex = at;
-    const m = re.exec(source);
-    if (!m) throw new ExprError(`unexpected character at ${at} in "${source}"`);
-    tokens.push(m[1] ?? m[2] ?? m[3]);
-    at = re.lastIndex;
-  }
-  return tokens;
-}
-
-/** Parses a condition into a tree; throws ExprError (syntax) or ExprUnsupported. */
-export function parseCondition(source: string): Node {
-  const tokens = tokenize(source);
-  let pos = 0;
-  const peek = () => tokens[pos];
-  const expect = (t: string) => {
-    if (tokens[pos] !== t) throw new ExprError(`expected "${t}" at token ${pos} of "${source}", got "${tokens[pos] ?? 'end'}"`);
-    pos++;
-  };
-
-  const primary = (): Node => {
-    const t = tokens[pos++];
-    if (t === undefined) throw new ExprError(`unexpected end of "${source}"`);
-    if (t in UNARY) return { kind: 'unary', op: t, operand: expression(UNARY[t]) };
-    if (t === '(') {
-      const inner = expression(0);
-      expect(')');
-      return postfix(inner);
-    }
-    if (/^[\d.]/.test(t)) return postfix({ kind: 'number', value: Number(t), integer: /^\d+$/.test(t) });
-    if (t === 'true' || t === 'false') return { kind: 'bool', value: t === 'true' };
-    if (t === 'nil') return { kind: 'nil' };
-    if (UNSUPPORTED_WORDS.has(t)) throw new ExprUnsupported(`"${t}" is outside the modelled subset of expr-lang`);
-    if (/^[A-Za-z_$]/.test(t)) {
-      if (peek() === '(') {
-        pos++;
-        const args: Node[] = [];
-        while (peek() !== ')') {
-          args.push(expression(0));
-          if (peek() === ',') pos++;
-          else break;
-        }
-        expect(')');
-        return postfix({ kind: 'call', callee: t, args });
-      }
-      return postfix({ kind: 'name', name: t });
-    }
-    throw new ExprUnsupported(`token "${t}" is outside the modelled subset of expr-lang`);
-  };
-
-  const postfix = (node: Node): Node => {
-    while (peek() === '[' || peek() === '.' || peek() === '?') {
-      if (peek() !== '[') throw new ExprUnsupported(`member access "${peek()}" is outside the modelled subset of expr-lang`);
-      pos++;
-      const index = expression(0);
-      if (peek() === ':') throw new ExprUnsupported('slices are outside the modelled subset of expr-lang');
-      expect(']');
-      node = { kind: 'index', target: node, index };
-    }
-    return node;
-  };
-
-  const expression = (minPrecedence: number): Node => {
-    let left = primary();
-    for (;;) {
-      const op = peek();
-      if (op === undefined || op === ')' || op === ']' || op === ',') break;
-      if (UNSUPPORTED_WORDS.has(op) || op === '??' || op === '..' || op === '|' || op === '?') {
-        throw new ExprUnsupported(`operator "${op}" is outside the modelled subset of expr-lang`);
-      }
-      const info = BINARY[op];
-      if (!info) throw new ExprError(`unexpected token "${op}" in "${source}"`);
-      if (info.precedence < minPrecedence || (info.precedence === minPrecedence && !info.right)) break;
-      pos++;
-      const right = expression(info.right ? info.precedence : info.precedence + 1);
-      left = { kind: 'binary', op, left, right };
-    }
-    return left;
-  };
-
-  const tree = expression(0);
-  if (pos !== tokens.length) throw new ExprError(`unexpected token "${tokens[pos]}" in "${source}"`);
-  return tree;
-}
 
 const isNumber = (v: Value): v is number => typeof v === 'number';
 const isList = (v: Value): v is readonly number[] => Array.isArray(v);

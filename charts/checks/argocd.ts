@@ -1,6 +1,7 @@
 import { parseCron } from '../constructs/argocd/cron';
 import { parseGoDuration } from './argocd-windows';
-import { podTemplatesOf, describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import { dependenciesOf, keyOf } from './argocd-dependencies';
+import { describeObject, groupOf, nameOf, type ManifestObject } from '../manifest';
 import {
   annotationCsv,
   describeTask,
@@ -56,8 +57,6 @@ export function checkArgoCd(objects: readonly ManifestObject[]): Finding[] {
 const finding = (rule: string, file: string, message: string): Finding => ({ check: 'argocd', rule, file, message });
 
 const isRollout = (object: any): boolean => object?.kind === 'Rollout' && groupOf(object.apiVersion) === 'argoproj.io';
-const MONITORING_KINDS = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'];
-const isMonitoring = (object: any): boolean => MONITORING_KINDS.includes(object?.kind) && groupOf(object?.apiVersion) === 'monitoring.coreos.com';
 
 const PHASE_ORDER: Record<SyncPhase, number> = { PreSync: -1, Sync: 0, PostSync: 1, SyncFail: 2 };
 const stepOf = (task: SyncTask): string => `${task.phase} wave ${task.wave}`;
@@ -68,49 +67,62 @@ function rolloutWaveFindings(objects: readonly ManifestObject[]): Finding[] {
   const tasks = syncTasksOf(objects);
   const rollouts = tasks.filter((t) => !t.hook && isRollout(t.manifest.object));
   if (rollouts.length === 0) return [];
-  const findings: Finding[] = [];
+  return [
+    ...lastWaveFindings(tasks, rollouts),
+    ...cronJobWaveFindings(tasks),
+    ...dependencyWaveFindings(tasks, rollouts, objects),
+    ...postSyncHookFindings(tasks),
+  ];
+}
 
-  // A release under way: every Rollout is mid-canary (paused at a step), everything else
-  // is healthy, every hook succeeds. The operation must end once the Rollouts are applied.
+/**
+ * A release under way: every Rollout is mid-canary (paused at a step), everything else
+ * is healthy, every hook succeeds. The operation must end once the Rollouts are applied.
+ */
+function lastWaveFindings(tasks: readonly SyncTask[], rollouts: readonly SyncTask[]): Finding[] {
   const outcome = simulateSync(tasks, { health: (t) => (isRollout(t.manifest.object) ? 'Suspended' : 'Healthy') });
-  if (outcome.phase !== 'Succeeded') {
-    const regular = tasks.filter((t) => t.phase !== 'SyncFail');
-    for (const rollout of rollouts) {
-      const after = regular.filter((t) => t !== rollout && (t.hook ? notBefore(t, rollout) : notBefore(t, rollout) && stepOf(t) !== stepOf(rollout)));
-      if (after.length === 0) continue;
-      findings.push(
-        finding(
-          'rollout-last-wave',
-          rollout.manifest.file,
-          `${describeObject(rollout.manifest.object)} syncs in ${stepOf(rollout)}, but the sync goes on after it (` +
-            after.map((t) => `${t.hook ? `${t.phase} hook ` : ''}${describeTask(t)} in ${stepOf(t)}`).join(', ') +
-            `), so Argo CD waits for the Rollout to be Healthy and the operation stays Running for the whole canary ` +
-            `(simulated: "${outcome.message}"): a rollback sync is refused with "another operation is already in progress" ` +
-            `and an aborted canary fails the sync, which is retried. Make the Rollouts the last wave, with no hook in or after it.`,
-        ),
-      );
-    }
+  if (outcome.phase === 'Succeeded') return [];
+  const findings: Finding[] = [];
+  const regular = tasks.filter((t) => t.phase !== 'SyncFail');
+  for (const rollout of rollouts) {
+    const after = regular.filter((t) => t !== rollout && (t.hook ? notBefore(t, rollout) : notBefore(t, rollout) && stepOf(t) !== stepOf(rollout)));
+    if (after.length === 0) continue;
+    findings.push(
+      finding(
+        'rollout-last-wave',
+        rollout.manifest.file,
+        `${describeObject(rollout.manifest.object)} syncs in ${stepOf(rollout)}, but the sync goes on after it (` +
+          after.map((t) => `${t.hook ? `${t.phase} hook ` : ''}${describeTask(t)} in ${stepOf(t)}`).join(', ') +
+          `), so Argo CD waits for the Rollout to be Healthy and the operation stays Running for the whole canary ` +
+          `(simulated: "${outcome.message}"): a rollback sync is refused with "another operation is already in progress" ` +
+          `and an aborted canary fails the sync, which is retried. Make the Rollouts the last wave, with no hook in or after it.`,
+      ),
+    );
   }
+  return findings;
+}
 
-  // A failed scheduled run (CronJob Degraded) must not fail a release's sync.
+/** A failed scheduled run (CronJob Degraded) must not fail a release's sync. */
+function cronJobWaveFindings(tasks: readonly SyncTask[]): Finding[] {
   const cronJobs = tasks.filter((t) => !t.hook && t.manifest.object?.kind === 'CronJob' && groupOf(t.manifest.object.apiVersion) === 'batch');
-  if (cronJobs.length > 0) {
-    const failedRun = simulateSync(tasks, { health: (t) => (cronJobs.includes(t) ? 'Degraded' : 'Healthy') });
-    if (failedRun.phase !== 'Succeeded') {
-      const last = tasks.filter((t) => t.phase !== 'SyncFail').at(-1) as SyncTask;
-      for (const cronJob of cronJobs.filter((t) => stepOf(t) !== stepOf(last))) {
-        findings.push(
-          finding(
-            'cronjob-wave',
-            cronJob.manifest.file,
-            `${describeObject(cronJob.manifest.object)} syncs in ${stepOf(cronJob)}, before the last step (${stepOf(last)}): after a failed run Argo CD reports it Degraded, ` +
-              `and the sync of every release fails on it (simulated: "${failedRun.message}") until a run succeeds. Put CronJobs in the last wave.`,
-          ),
-        );
-      }
-    }
-  }
+  if (cronJobs.length === 0) return [];
+  const failedRun = simulateSync(tasks, { health: (t) => (cronJobs.includes(t) ? 'Degraded' : 'Healthy') });
+  if (failedRun.phase === 'Succeeded') return [];
+  const last = tasks.filter((t) => t.phase !== 'SyncFail').at(-1) as SyncTask;
+  return cronJobs
+    .filter((t) => stepOf(t) !== stepOf(last))
+    .map((cronJob) =>
+      finding(
+        'cronjob-wave',
+        cronJob.manifest.file,
+        `${describeObject(cronJob.manifest.object)} syncs in ${stepOf(cronJob)}, before the last step (${stepOf(last)}): after a failed run Argo CD reports it Degraded, ` +
+          `and the sync of every release fails on it (simulated: "${failedRun.message}") until a run succeeds. Put CronJobs in the last wave.`,
+      ),
+    );
+}
 
+function dependencyWaveFindings(tasks: readonly SyncTask[], rollouts: readonly SyncTask[], objects: readonly ManifestObject[]): Finding[] {
+  const findings: Finding[] = [];
   const byKey = new Map(tasks.filter((t) => !t.hook).map((t) => [keyOf(t.manifest.object), t]));
   for (const rollout of rollouts) {
     const reported = new Set<SyncTask>();
@@ -128,9 +140,13 @@ function rolloutWaveFindings(objects: readonly ManifestObject[]): Finding[] {
       );
     }
   }
+  return findings;
+}
 
-  for (const hook of tasks.filter((t) => t.hook && t.phase === 'PostSync')) {
-    findings.push(
+function postSyncHookFindings(tasks: readonly SyncTask[]): Finding[] {
+  return tasks
+    .filter((t) => t.hook && t.phase === 'PostSync')
+    .map((hook) =>
       finding(
         'post-sync-hook',
         hook.manifest.file,
@@ -139,89 +155,6 @@ function rolloutWaveFindings(objects: readonly ManifestObject[]): Finding[] {
           `Run post-release checks as a Rollout step (analysis) instead.`,
       ),
     );
-  }
-  return findings;
-}
-
-function keyOf(object: any): string {
-  return `${groupOf(object?.apiVersion)}/${object?.kind}/${namespaceOf(object)}/${nameOf(object)}`;
-}
-
-/** What a Rollout uses, by the keys of the objects in this set, with the reason. */
-function dependenciesOf(rollout: any, objects: readonly ManifestObject[]): { key: string; why: string }[] {
-  const namespace = namespaceOf(rollout);
-  const deps: { key: string; why: string }[] = [];
-  const add = (group: string, kind: string, name: unknown, why: string, ns: string = namespace) => {
-    if (typeof name === 'string' && name !== '') deps.push({ key: `${group}/${kind}/${ns}/${name}`, why });
-  };
-  const strategy = rollout.spec?.strategy ?? {};
-  add('', 'Service', strategy.canary?.stableService, 'stable Service');
-  add('', 'Service', strategy.canary?.canaryService, 'canary Service');
-  add('', 'Service', strategy.blueGreen?.activeService, 'active Service');
-  add('', 'Service', strategy.blueGreen?.previewService, 'preview Service');
-
-  const analyses = [
-    strategy.canary?.analysis,
-    ...(strategy.canary?.steps ?? []).map((step: any) => step?.analysis),
-    strategy.blueGreen?.prePromotionAnalysis,
-    strategy.blueGreen?.postPromotionAnalysis,
-  ].filter((a) => a !== undefined && a !== null);
-  for (const analysis of analyses) {
-    for (const ref of analysis.templates ?? []) {
-      if (ref?.clusterScope) add('argoproj.io', 'ClusterAnalysisTemplate', ref?.templateName, 'analysis template', '');
-      else add('argoproj.io', 'AnalysisTemplate', ref?.templateName, 'analysis template');
-    }
-  }
-
-  const plugin = strategy.canary?.trafficRouting?.plugins?.['argoproj-labs/gatewayAPI'];
-  if (plugin !== undefined) {
-    const routeNamespace = plugin.namespace ?? namespace;
-    const routes = [plugin.httpRoute, ...(plugin.httpRoutes ?? []).map((r: any) => r?.name)].filter((r) => typeof r === 'string');
-    for (const routeName of routes) {
-      add('gateway.networking.k8s.io', 'HTTPRoute', routeName, 'traffic-routed HTTPRoute', routeNamespace);
-      const route = objects.find((m) => m.object?.kind === 'HTTPRoute' && nameOf(m.object) === routeName && namespaceOf(m.object) === routeNamespace);
-      for (const parent of route?.object.spec?.parentRefs ?? []) {
-        if ((parent?.kind ?? 'Gateway') === 'Gateway') add('gateway.networking.k8s.io', 'Gateway', parent?.name, `Gateway of HTTPRoute ${routeName}`, parent?.namespace ?? routeNamespace);
-      }
-    }
-  }
-
-  const producers = new Map<string, string>();
-  for (const { object } of objects) {
-    if (object?.kind === 'ExternalSecret' && groupOf(object.apiVersion) === 'external-secrets.io') {
-      producers.set(`${namespaceOf(object)}/${object.spec?.target?.name ?? nameOf(object)}`, nameOf(object));
-    }
-  }
-  const secret = (name: unknown) => {
-    add('', 'Secret', name, 'Secret');
-    const producer = producers.get(`${namespace}/${String(name)}`);
-    if (producer !== undefined) add('external-secrets.io', 'ExternalSecret', producer, `ExternalSecret producing Secret ${String(name)}`);
-  };
-  for (const pod of podTemplatesOf({ file: '', object: rollout })) {
-    add('', 'ServiceAccount', pod.spec.serviceAccountName ?? pod.spec.serviceAccount, 'ServiceAccount');
-    for (const container of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
-      for (const env of container?.env ?? []) {
-        if (env?.valueFrom?.secretKeyRef) secret(env.valueFrom.secretKeyRef.name);
-        if (env?.valueFrom?.configMapKeyRef) add('', 'ConfigMap', env.valueFrom.configMapKeyRef.name, 'ConfigMap');
-      }
-      for (const source of container?.envFrom ?? []) {
-        if (source?.secretRef) secret(source.secretRef.name);
-        if (source?.configMapRef) add('', 'ConfigMap', source.configMapRef.name, 'ConfigMap');
-      }
-    }
-    for (const volume of pod.spec.volumes ?? []) {
-      if (volume?.secret) secret(volume.secret.secretName);
-      if (volume?.configMap) add('', 'ConfigMap', volume.configMap.name, 'ConfigMap');
-      for (const source of volume?.projected?.sources ?? []) {
-        if (source?.secret) secret(source.secret.name);
-        if (source?.configMap) add('', 'ConfigMap', source.configMap.name, 'ConfigMap');
-      }
-    }
-  }
-
-  // Monitoring: the canary's metrics must be scraped, and its alerts loaded, from the first step.
-  for (const { object } of objects) if (isMonitoring(object)) deps.push({ key: keyOf(object), why: 'monitoring' });
-  return deps;
 }
 
 /**

@@ -23,15 +23,10 @@
  *   traffic: earlier, its queries see no canary requests (inconclusive, which pauses the
  *   rollout); later, the first traffic step runs unanalysed.
  */
-import { describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import { describeObject, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import { callerFindings } from './delivery-callers';
+import { backendNames, canaryOf, clusterName, finding, isRoute, key, type Canary } from './delivery-canary';
 import { type Finding } from './types';
-
-
-const PLUGIN = 'argoproj-labs/gatewayAPI';
-const GATEWAY_API = 'gateway.networking.k8s.io';
-const ENVOY_GATEWAY = 'gateway.envoyproxy.io';
-
-const finding = (rule: string, file: string, message: string): Finding => ({ check: 'delivery', rule, file, message });
 
 export function checkDelivery(objects: readonly ManifestObject[]): Finding[] {
   const canaries = objects.flatMap((m) => canaryOf(m));
@@ -41,50 +36,6 @@ export function checkDelivery(objects: readonly ManifestObject[]): Finding[] {
     ...canaries.flatMap((c) => stepFindings(c, objects)),
   ];
 }
-
-// --- the canaried roles ----------------------------------------------------------------
-
-interface Canary {
-  readonly manifest: ManifestObject;
-  readonly namespace: string;
-  readonly stableService: string;
-  readonly canaryService: string;
-  /** `namespace/name` of every HTTPRoute the Gateway API plugin moves weights on. */
-  readonly managedRoutes: ReadonlySet<string>;
-  readonly podLabels: Record<string, string>;
-  readonly canary: any;
-}
-
-function canaryOf(manifest: ManifestObject): Canary[] {
-  const { object } = manifest;
-  if (object?.kind !== 'Rollout' || groupOf(object.apiVersion) !== 'argoproj.io') return [];
-  const canary = object.spec?.strategy?.canary;
-  if (canary === undefined || canary === null) return [];
-  const namespace = namespaceOf(object);
-  const plugin = canary.trafficRouting?.plugins?.[PLUGIN];
-  // The plugin appends the single `httpRoute` to `httpRoutes` (pkg/plugin/plugin.go,
-  // insertGatewayAPIRouteLists) and looks every route up in `namespace`.
-  const routeNamespace = typeof plugin?.namespace === 'string' && plugin.namespace !== '' ? plugin.namespace : namespace;
-  const names = [plugin?.httpRoute, ...(Array.isArray(plugin?.httpRoutes) ? plugin.httpRoutes.map((r: any) => r?.name) : [])].filter(
-    (n): n is string => typeof n === 'string' && n !== '',
-  );
-  return [
-    {
-      manifest,
-      namespace,
-      stableService: String(canary.stableService ?? ''),
-      canaryService: String(canary.canaryService ?? ''),
-      managedRoutes: new Set(names.map((n) => `${routeNamespace}/${n}`)),
-      podLabels: object.spec?.template?.metadata?.labels ?? {},
-      canary,
-    },
-  ];
-}
-
-const isRoute = (o: any) => o?.kind === 'HTTPRoute' && groupOf(o.apiVersion) === GATEWAY_API;
-const key = (o: any) => `${namespaceOf(o)}/${nameOf(o)}`;
-const backendNames = (route: any): string[] =>
-  (route.spec?.rules ?? []).flatMap((rule: any) => (rule?.backendRefs ?? []).map((b: any) => String(b?.name ?? '')));
 
 function routeBackendFindings(c: Canary, objects: readonly ManifestObject[]): Finding[] {
   const findings: Finding[] = [];
@@ -100,161 +51,6 @@ function routeBackendFindings(c: Canary, objects: readonly ManifestObject[]): Fi
               'the Gateway API plugin fails every setWeight on it ("backendRef was not found in httpRoute")',
           ),
         );
-      }
-    }
-  }
-  return findings;
-}
-
-// --- in-cluster callers --------------------------------------------------------------------
-
-/** An http(s) URL found in a ConfigMap value or a container's env value. */
-interface CallerUrl {
-  readonly manifest: ManifestObject;
-  readonly where: string;
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-}
-
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s"',]+/g;
-
-function callerUrls(objects: readonly ManifestObject[]): CallerUrl[] {
-  const found: CallerUrl[] = [];
-  const add = (manifest: ManifestObject, where: string, value: unknown) => {
-    if (typeof value !== 'string') return;
-    for (const url of value.match(URL_IN_TEXT) ?? []) {
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-      } catch {
-        continue;
-      }
-      const port = parsed.port !== '' ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
-      found.push({ manifest, where, url, host: parsed.hostname.toLowerCase(), port });
-    }
-  };
-  for (const m of objects) {
-    const o = m.object;
-    if (o?.kind === 'ConfigMap' && groupOf(o.apiVersion) === '') {
-      for (const [k, v] of Object.entries(o.data ?? {})) add(m, `${describeObject(o)} ${k}`, v);
-    }
-    for (const { spec, path } of podSpecs(o)) {
-      for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
-        for (const env of container?.env ?? []) add(m, `${describeObject(o)} ${path} container "${container?.name}" env ${env?.name}`, env?.value);
-      }
-    }
-  }
-  return found;
-}
-
-function podSpecs(o: any): { spec: any; path: string }[] {
-  if (o === null || typeof o !== 'object') return [];
-  if (o.kind === 'CronJob') return [{ spec: o.spec?.jobTemplate?.spec?.template?.spec, path: 'spec.jobTemplate.spec.template' }];
-  if (o.spec?.template?.spec !== undefined) return [{ spec: o.spec.template.spec, path: 'spec.template' }];
-  return [];
-}
-
-/**
- * Where a host name points inside the cluster: `name`, `name.ns`, `name.ns.svc`,
- * `name.ns.svc.cluster.local`. Anything else (a public host) is not in-cluster.
- */
-function clusterName(host: string, callerNamespace: string): { name: string; namespace: string } | undefined {
-  const labels = host.split('.');
-  if (labels.length === 1) return { name: labels[0], namespace: callerNamespace };
-  if (labels.length === 2 || (labels.length >= 3 && labels[2] === 'svc' && (labels.length === 3 || labels.slice(3).join('.') === 'cluster.local'))) {
-    return { name: labels[0], namespace: labels[1] };
-  }
-  return undefined;
-}
-
-/**
- * A Gateway's in-cluster address: Envoy Gateway names the data plane's Service after
- * `spec.provider.kubernetes.envoyService.name` of the EnvoyProxy the Gateway's
- * `infrastructure.parametersRef` names (envoyproxy/gateway v1.9.0
- * internal/infrastructure/kubernetes/proxy/resource_provider.go, Service()), in the
- * controller's namespace, which is not in these objects: the address is matched by
- * name and listener port.
- */
-function gatewaysByServiceName(objects: readonly ManifestObject[]): Map<string, any[]> {
-  const proxies = new Map<string, any>();
-  for (const m of objects) {
-    if (m.object?.kind === 'EnvoyProxy' && groupOf(m.object.apiVersion) === ENVOY_GATEWAY) proxies.set(key(m.object), m.object);
-  }
-  const byName = new Map<string, any[]>();
-  for (const m of objects) {
-    const g = m.object;
-    if (g?.kind !== 'Gateway' || groupOf(g.apiVersion) !== GATEWAY_API) continue;
-    const ref = g.spec?.infrastructure?.parametersRef;
-    if (ref?.kind !== 'EnvoyProxy') continue;
-    const serviceName = proxies.get(`${namespaceOf(g)}/${ref.name}`)?.spec?.provider?.kubernetes?.envoyService?.name;
-    if (typeof serviceName === 'string') byName.set(serviceName, [...(byName.get(serviceName) ?? []), g]);
-  }
-  return byName;
-}
-
-const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
-  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-
-function callerFindings(objects: readonly ManifestObject[], canaries: readonly Canary[]): Finding[] {
-  if (canaries.length === 0) return [];
-  const findings: Finding[] = [];
-  const services = objects.filter((m) => m.object?.kind === 'Service' && groupOf(m.object.apiVersion) === '');
-  const gateways = gatewaysByServiceName(objects);
-  const routes = objects.filter((m) => isRoute(m.object)).map((m) => m.object);
-
-  for (const caller of callerUrls(objects)) {
-    const target = clusterName(caller.host, namespaceOf(caller.manifest.object));
-    if (target === undefined) continue;
-
-    // A Service of a canaried role, called directly.
-    const service = services.find((s) => nameOf(s.object) === target.name && namespaceOf(s.object) === target.namespace);
-    if (service !== undefined) {
-      for (const c of canaries.filter((c) => c.namespace === target.namespace)) {
-        const named = target.name === c.stableService || target.name === c.canaryService;
-        if (named || selects(service.object.spec?.selector, c.podLabels)) {
-          findings.push(
-            finding(
-              'canary-caller-route',
-              caller.manifest.file,
-              `${caller.where} = ${caller.url} calls Service ${target.name} directly, bypassing the traffic routing of ${describeObject(c.manifest.object)}: ` +
-                'during a canary Argo Rollouts pins that Service to one version, so none of these requests follow the canary weights. ' +
-                `Call it through an HTTPRoute listed in the Rollout's ${PLUGIN} plugin config (${[...c.managedRoutes].join(', ') || 'none listed'})`,
-            ),
-          );
-        }
-      }
-      continue;
-    }
-
-    // A gateway address: every route on the called listener that reaches a canaried
-    // role must be one its Rollout manages.
-    for (const gateway of gateways.get(target.name) ?? []) {
-      const listeners = (gateway.spec?.listeners ?? []).filter((l: any) => l?.port === caller.port);
-      for (const route of routes) {
-        const attached = (route.spec?.parentRefs ?? []).some(
-          (p: any) =>
-            (p?.kind ?? 'Gateway') === 'Gateway' &&
-            p?.name === nameOf(gateway) &&
-            (p?.namespace ?? namespaceOf(route)) === namespaceOf(gateway) &&
-            (p?.sectionName === undefined ? listeners.length > 0 : listeners.some((l: any) => l?.name === p.sectionName)),
-        );
-        const hostnames: string[] = route.spec?.hostnames ?? [];
-        if (!attached || (hostnames.length > 0 && !hostnames.includes(caller.host))) continue;
-        const names = backendNames(route);
-        for (const c of canaries) {
-          const reaches = names.includes(c.stableService) || names.includes(c.canaryService);
-          if (reaches && !c.managedRoutes.has(key(route))) {
-            findings.push(
-              finding(
-                'canary-caller-route',
-                caller.manifest.file,
-                `${caller.where} = ${caller.url} reaches ${describeObject(c.manifest.object)} through ${describeObject(route)}, ` +
-                  `which its ${PLUGIN} plugin config does not list, so the canary weights never apply to it`,
-              ),
-            );
-          }
-        }
       }
     }
   }
@@ -308,21 +104,27 @@ function stepFindings(c: Canary, objects: readonly ManifestObject[]): Finding[] 
     }
   });
 
-  const background = c.canary.analysis;
-  if (background !== undefined && Array.isArray(background.templates) && background.templates.length > 0) {
-    const start = typeof background.startingStep === 'number' ? background.startingStep : 0;
-    if (start !== firstTraffic) {
-      fail(
-        'background-analysis-start',
-        `background analysis starts at step ${start}, but the canary first gets user traffic at steps[${firstTraffic}]: ` +
-          (start < firstTraffic
-            ? 'before it, the queries see no canary requests and each measurement is inconclusive'
-            : 'the steps before its start run with users on the canary and no analysis') +
-          ` (set strategy.canary.analysis.startingStep: ${firstTraffic})`,
-      );
-    }
-  }
+  findings.push(...backgroundStartFindings(c, firstTraffic));
   return findings;
+}
+
+/** Rule `background-analysis-start`: background analysis starts with the first user traffic. */
+function backgroundStartFindings(c: Canary, firstTraffic: number): Finding[] {
+  const background = c.canary.analysis;
+  if (background === undefined || !Array.isArray(background.templates) || background.templates.length === 0) return [];
+  const start = typeof background.startingStep === 'number' ? background.startingStep : 0;
+  if (start === firstTraffic) return [];
+  return [
+    finding(
+      'background-analysis-start',
+      c.manifest.file,
+      `${describeObject(c.manifest.object)}: background analysis starts at step ${start}, but the canary first gets user traffic at steps[${firstTraffic}]: ` +
+        (start < firstTraffic
+          ? 'before it, the queries see no canary requests and each measurement is inconclusive'
+          : 'the steps before its start run with users on the canary and no analysis') +
+        ` (set strategy.canary.analysis.startingStep: ${firstTraffic})`,
+    ),
+  ];
 }
 
 /**

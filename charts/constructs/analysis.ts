@@ -92,43 +92,8 @@ export class CourseAnalysisTemplates extends Construct {
 
   constructor(scope: Construct, id: string, props: CourseAnalysisTemplatesProps) {
     super(scope, id);
-    if (!(props.successRateMin > 0 && props.successRateMin <= 1)) {
-      throw new Error(`CourseAnalysisTemplates: 'successRateMin' must be in (0, 1], got ${props.successRateMin}`);
-    }
-    if (!(props.latencyP95MaxSeconds > 0)) {
-      throw new Error(`CourseAnalysisTemplates: 'latencyP95MaxSeconds' must be above 0, got ${props.latencyP95MaxSeconds}`);
-    }
-    if (!(Number.isInteger(props.minimumRequests) && props.minimumRequests >= 1)) {
-      throw new Error(`CourseAnalysisTemplates: 'minimumRequests' must be an integer of at least 1, got ${props.minimumRequests}`);
-    }
-    const window = props.rateWindow;
-    // Only the new ReplicaSet's pods: the ServiceMonitor copies the pod label
-    // rollouts-pod-template-hash onto every series (podTargetLabels). Probe and
-    // metrics endpoints are left out so kubelet traffic cannot mask real failures,
-    // nor count as traffic.
-    const selector =
-      `namespace="${props.namespace}", role="{{args.${ANALYSIS_ARGS.role}}}", ` +
-      `rollouts_pod_template_hash="{{args.${ANALYSIS_ARGS.canaryHash}}}", route!~"/livez|/readyz|/health|/metrics"`;
-    // Empty unless the new pods answered enough requests in the window (PromQL `and`
-    // keeps the left side only where the right side has a sample).
-    const enoughTraffic = (counter: string) => `sum(increase(${counter}{${selector}}[${window}])) >= ${props.minimumRequests}`;
-    // Guards the index: result[0] of an empty result is an error (phase Error).
-    const hasValue = 'len(result) == 1 && !isNaN(result[0])';
-    const prometheusMetric = (
-      name: string,
-      query: string,
-      success: string,
-      failure: string,
-    ): AnalysisTemplateSpecMetrics => ({
-      name,
-      initialDelay: props.initialDelay ?? window,
-      interval: props.interval,
-      failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(props.failureLimit),
-      inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(props.inconclusiveLimit),
-      successCondition: `${hasValue} && ${success}`,
-      failureCondition: `${hasValue} && ${failure}`,
-      provider: { prometheus: { address: props.prometheusAddress, query } },
-    });
+    validate(props);
+    const queries = new CanaryQueries(props);
     const hashArgs = [{ name: ANALYSIS_ARGS.role }, { name: ANALYSIS_ARGS.canaryHash }];
 
     new AnalysisTemplate(this, 'success-rate', {
@@ -136,14 +101,14 @@ export class CourseAnalysisTemplates extends Construct {
       spec: {
         args: hashArgs,
         metrics: [
-          prometheusMetric(
+          queries.metric(
             'success-rate',
             // Share of non-5xx answers. When every answer is a 5xx there is no non-5xx
             // series: `or vector(0)` makes that side 0 (so the share is 0, a failure),
             // and only that side: with no requests at all the divisor stays empty.
-            `(\n  sum(rate(http_requests_total{${selector}, status!~"5.."}[${window}]))\n  or vector(0)\n)\n` +
-              `/ sum(rate(http_requests_total{${selector}}[${window}]))\n` +
-              `and ${enoughTraffic('http_requests_total')}`,
+            `(\n  sum(rate(http_requests_total{${queries.selector}, status!~"5.."}[${props.rateWindow}]))\n  or vector(0)\n)\n` +
+              `/ sum(rate(http_requests_total{${queries.selector}}[${props.rateWindow}]))\n` +
+              `and ${queries.enoughTraffic('http_requests_total')}`,
             `result[0] >= ${props.successRateMin}`,
             `result[0] < ${props.successRateMin}`,
           ),
@@ -156,10 +121,10 @@ export class CourseAnalysisTemplates extends Construct {
       spec: {
         args: hashArgs,
         metrics: [
-          prometheusMetric(
+          queries.metric(
             'latency-p95',
-            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${selector}}[${window}])))\n` +
-              `and ${enoughTraffic('http_request_duration_seconds_count')}`,
+            `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${queries.selector}}[${props.rateWindow}])))\n` +
+              `and ${queries.enoughTraffic('http_request_duration_seconds_count')}`,
             `result[0] <= ${props.latencyP95MaxSeconds}`,
             `result[0] > ${props.latencyP95MaxSeconds}`,
           ),
@@ -167,51 +132,105 @@ export class CourseAnalysisTemplates extends Construct {
       },
     });
 
-    const smokeLabels = componentLabels(SMOKE_COMPONENT);
     new AnalysisTemplate(this, 'smoke', {
       metadata: { name: this.smokeTemplateName },
-      spec: {
-        args: [{ name: ANALYSIS_ARGS.url }, { name: ANALYSIS_ARGS.role }],
-        metrics: [
-          {
-            name: 'smoke',
-            // One run; the Job's exit status is the verdict (a failed Job is a failed
-            // measurement, which aborts the rollout).
-            failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
-            provider: {
-              job: {
-                metadata: { labels: smokeLabels },
-                spec: {
-                  backoffLimit: 0,
-                  activeDeadlineSeconds: 300,
-                  template: {
-                    metadata: { labels: smokeLabels },
-                    spec: {
-                      restartPolicy: 'Never',
-                      automountServiceAccountToken: false,
-                      securityContext: restrictedPodSecurityContext(),
-                      volumes: [tmpVolume()],
-                      containers: [
-                        {
-                          name: 'smoke',
-                          image: imageReference(props.image),
-                          command: ['node', 'app/build/smoke.js', `{{args.${ANALYSIS_ARGS.url}}}`, `{{args.${ANALYSIS_ARGS.role}}}`],
-                          resources: {
-                            requests: { cpu: '50m', memory: '96Mi' },
-                            limits: { cpu: '200m', memory: '192Mi' },
-                          },
-                          securityContext: restrictedContainerSecurityContext(),
-                          volumeMounts: [tmpVolumeMount()],
-                        },
-                      ],
-                    },
-                  },
-                },
-              },
-            },
-          },
-        ],
-      },
+      spec: { args: [{ name: ANALYSIS_ARGS.url }, { name: ANALYSIS_ARGS.role }], metrics: [smokeMetric(props.image)] },
     });
   }
+}
+
+function validate(props: CourseAnalysisTemplatesProps): void {
+  if (!(props.successRateMin > 0 && props.successRateMin <= 1)) {
+    throw new Error(`CourseAnalysisTemplates: 'successRateMin' must be in (0, 1], got ${props.successRateMin}`);
+  }
+  if (!(props.latencyP95MaxSeconds > 0)) {
+    throw new Error(`CourseAnalysisTemplates: 'latencyP95MaxSeconds' must be above 0, got ${props.latencyP95MaxSeconds}`);
+  }
+  if (!(Number.isInteger(props.minimumRequests) && props.minimumRequests >= 1)) {
+    throw new Error(`CourseAnalysisTemplates: 'minimumRequests' must be an integer of at least 1, got ${props.minimumRequests}`);
+  }
+}
+
+/** The series of the new pods and the Prometheus metrics judged on them. */
+class CanaryQueries {
+  /**
+   * Only the new ReplicaSet's pods: the ServiceMonitor copies the pod label
+   * rollouts-pod-template-hash onto every series (podTargetLabels). Probe and
+   * metrics endpoints are left out so kubelet traffic cannot mask real failures,
+   * nor count as traffic.
+   */
+  readonly selector: string;
+
+  constructor(private readonly props: CourseAnalysisTemplatesProps) {
+    this.selector =
+      `namespace="${props.namespace}", role="{{args.${ANALYSIS_ARGS.role}}}", ` +
+      `rollouts_pod_template_hash="{{args.${ANALYSIS_ARGS.canaryHash}}}", route!~"/livez|/readyz|/health|/metrics"`;
+  }
+
+  /**
+   * Empty unless the new pods answered enough requests in the window (PromQL `and`
+   * keeps the left side only where the right side has a sample).
+   */
+  enoughTraffic(counter: string): string {
+    return `sum(increase(${counter}{${this.selector}}[${this.props.rateWindow}])) >= ${this.props.minimumRequests}`;
+  }
+
+  metric(name: string, query: string, success: string, failure: string): AnalysisTemplateSpecMetrics {
+    const { props } = this;
+    // Guards the index: result[0] of an empty result is an error (phase Error).
+    const hasValue = 'len(result) == 1 && !isNaN(result[0])';
+    return {
+      name,
+      initialDelay: props.initialDelay ?? props.rateWindow,
+      interval: props.interval,
+      failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(props.failureLimit),
+      inconclusiveLimit: AnalysisTemplateSpecMetricsInconclusiveLimit.fromNumber(props.inconclusiveLimit),
+      successCondition: `${hasValue} && ${success}`,
+      failureCondition: `${hasValue} && ${failure}`,
+      provider: { prometheus: { address: props.prometheusAddress, query } },
+    };
+  }
+}
+
+/**
+ * One run; the Job's exit status is the verdict (a failed Job is a failed
+ * measurement, which aborts the rollout).
+ */
+function smokeMetric(image: CourseAnalysisTemplatesProps['image']): AnalysisTemplateSpecMetrics {
+  const smokeLabels = componentLabels(SMOKE_COMPONENT);
+  return {
+    name: 'smoke',
+    failureLimit: AnalysisTemplateSpecMetricsFailureLimit.fromNumber(0),
+    provider: {
+      job: {
+        metadata: { labels: smokeLabels },
+        spec: {
+          backoffLimit: 0,
+          activeDeadlineSeconds: 300,
+          template: {
+            metadata: { labels: smokeLabels },
+            spec: {
+              restartPolicy: 'Never',
+              automountServiceAccountToken: false,
+              securityContext: restrictedPodSecurityContext(),
+              volumes: [tmpVolume()],
+              containers: [
+                {
+                  name: 'smoke',
+                  image: imageReference(image),
+                  command: ['node', 'app/build/smoke.js', `{{args.${ANALYSIS_ARGS.url}}}`, `{{args.${ANALYSIS_ARGS.role}}}`],
+                  resources: {
+                    requests: { cpu: '50m', memory: '96Mi' },
+                    limits: { cpu: '200m', memory: '192Mi' },
+                  },
+                  securityContext: restrictedContainerSecurityContext(),
+                  volumeMounts: [tmpVolumeMount()],
+                },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
 }

@@ -10,6 +10,7 @@
  */
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { podTemplatesOf } from '../manifest';
 import { CourseExternalSecret } from './external-secret';
 
 export interface ImagePullSecretProps {
@@ -23,23 +24,6 @@ export interface ImagePullSecretProps {
 }
 
 const KEY = 'dockerconfigjson';
-
-/** Where each kind keeps its pod template(s), as JSON-pointer paths to the pod spec. */
-function podSpecPaths(object: ApiObject): string[] {
-  const json = object.toJson() as { spec?: { metrics?: { provider?: { job?: unknown } }[] } };
-  switch (`${object.apiGroup}/${object.kind}`) {
-    case 'argoproj.io/Rollout':
-    case 'apps/Deployment':
-    case 'batch/Job':
-      return ['/spec/template/spec'];
-    case 'batch/CronJob':
-      return ['/spec/jobTemplate/spec/template/spec'];
-    case 'argoproj.io/AnalysisTemplate':
-      return (json.spec?.metrics ?? []).flatMap((m, i) => (m.provider?.job ? [`/spec/metrics/${i}/provider/job/spec/template/spec`] : []));
-    default:
-      return [];
-  }
-}
 
 export class ImagePullSecret extends Construct {
   readonly secretName: string;
@@ -59,8 +43,9 @@ export class ImagePullSecret extends Construct {
   /** Names the Secret in every pod template of `chart`; call after everything is added. */
   applyTo(chart: Chart): void {
     for (const object of chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
-      for (const path of podSpecPaths(object)) {
-        object.addJsonPatch(JsonPatch.add(`${path}/imagePullSecrets`, [{ name: this.secretName }]));
+      // The manifest library's pod discovery: the same pods the image and security rules judge.
+      for (const pod of podTemplatesOf({ file: object.node.path, object: object.toJson() as unknown })) {
+        object.addJsonPatch(JsonPatch.add(`${pod.specPointer}/imagePullSecrets`, [{ name: this.secretName }]));
       }
     }
   }

@@ -15,6 +15,8 @@ export interface PodTemplate {
   readonly where: string;
   /** e.g. `spec.template.spec`: the pod spec's path inside the object. */
   readonly specPath: string;
+  /** The pod spec as a JSON pointer (RFC 6901, list items by index), for a JSON patch. */
+  readonly specPointer: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
    
@@ -54,6 +56,8 @@ interface Found {
   readonly path: string;
   /** Path of the pod spec, for `specPath`. */
   readonly specPath: string;
+  /** JSON pointer of the pod spec. */
+  readonly specPointer: string;
   readonly template: unknown;
   readonly longRunning: boolean;
 }
@@ -65,16 +69,17 @@ const itemSegment = (item: unknown, index: number) =>
  
 function templatesByKind(kind: string, object: any): Found[] | undefined {
   if (kind in LONG_RUNNING_TEMPLATES) {
-    return [{ path: 'spec.template', specPath: 'spec.template.spec', template: object.spec?.template, longRunning: true }];
+    return [{ path: 'spec.template', specPath: 'spec.template.spec', specPointer: '/spec/template/spec', template: object.spec?.template, longRunning: true }];
   }
   switch (kind) {
     case '/Pod':
-      return [{ path: '(the pod)', specPath: 'spec', template: object, longRunning: true }];
+      return [{ path: '(the pod)', specPath: 'spec', specPointer: '/spec', template: object, longRunning: true }];
     case 'batch/Job':
-      return [{ path: 'spec.template', specPath: 'spec.template.spec', template: object.spec?.template, longRunning: false }];
+      return [{ path: 'spec.template', specPath: 'spec.template.spec', specPointer: '/spec/template/spec', template: object.spec?.template, longRunning: false }];
     case 'batch/CronJob': {
       const path = 'spec.jobTemplate.spec.template';
-      return [{ path, specPath: `${path}.spec`, template: object.spec?.jobTemplate?.spec?.template, longRunning: false }];
+      const specPointer = '/spec/jobTemplate/spec/template/spec';
+      return [{ path, specPath: `${path}.spec`, specPointer, template: object.spec?.jobTemplate?.spec?.template, longRunning: false }];
     }
     case 'argoproj.io/AnalysisTemplate':
     case 'argoproj.io/ClusterAnalysisTemplate': {
@@ -83,7 +88,8 @@ function templatesByKind(kind: string, object: any): Found[] | undefined {
         const job = (metric as { provider?: { job?: { spec?: { template?: unknown } } } })?.provider?.job;
         if (job === undefined) return [];
         const path = `spec.metrics${itemSegment(metric, index)}.provider.job.spec.template`;
-        return [{ path, specPath: `${path}.spec`, template: job.spec?.template, longRunning: false }];
+        const specPointer = `/spec/metrics/${index}/provider/job/spec/template/spec`;
+        return [{ path, specPath: `${path}.spec`, specPointer, template: job.spec?.template, longRunning: false }];
       });
     }
     default:
@@ -92,29 +98,33 @@ function templatesByKind(kind: string, object: any): Found[] | undefined {
 }
 
 /** Pod specs (objects with a `containers` list) anywhere in a value of an unknown kind. */
-function templatesByShape(value: unknown, path: string): Found[] {
-  if (Array.isArray(value)) return value.flatMap((item, index) => templatesByShape(item, `${path}${itemSegment(item, index)}`));
+function templatesByShape(value: unknown, path: string, pointer: string): Found[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => templatesByShape(item, `${path}${itemSegment(item, index)}`, `${pointer}/${index}`));
+  }
   if (!isPlainObject(value)) return [];
   if (Array.isArray(value.containers)) {
     // Unknown kinds are assumed to keep running: the stricter reading (probes too).
-    return [{ path: path || '(root)', specPath: path || '(root)', template: { spec: value }, longRunning: true }];
+    return [{ path: path || '(root)', specPath: path || '(root)', specPointer: pointer, template: { spec: value }, longRunning: true }];
   }
-  return Object.entries(value).flatMap(([key, child]) => templatesByShape(child, path ? `${path}.${key}` : key));
+  const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+  return Object.entries(value).flatMap(([key, child]) => templatesByShape(child, path ? `${path}.${key}` : key, `${pointer}/${escape(key)}`));
 }
 
 export function podTemplatesOf(manifest: ManifestObject): PodTemplate[] {
   const { object } = manifest;
   if (object === null || typeof object !== 'object') return [];
   const group = typeof object.apiVersion === 'string' && object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
-  const found = templatesByKind(`${group}/${object.kind}`, object) ?? templatesByShape(object, '');
+  const found = templatesByKind(`${group}/${object.kind}`, object) ?? templatesByShape(object, '', '');
   return found
     .filter(({ template }) => template !== null && typeof template === 'object')
-    .map(({ path, specPath, template, longRunning }) => {
+    .map(({ path, specPath, specPointer, template, longRunning }) => {
       const t = template as { metadata?: { labels?: Record<string, string> }; spec?: unknown };
       return {
         manifest,
         where: `${describeObject(object)} ${path}`,
         specPath,
+        specPointer,
         namespace: namespaceOf(object),
         labels: t.metadata?.labels ?? {},
         spec: t.spec ?? {},

@@ -75,6 +75,15 @@ function headerLines(plan: DeliveryPlan, opts: RehearsalOptions, prometheus: Run
   ];
 }
 
+/** What a rehearsal starts and must stop again, whatever happens. */
+interface Stage {
+  readonly dir: string;
+  readonly pods: Pod[];
+  proxy?: WeightedProxy;
+  prometheus?: RunningPrometheus;
+  traffic?: LearnerTraffic;
+}
+
 /** Plays one release's canary and returns its timeline, decision included. */
 export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
   const started = Date.now();
@@ -82,79 +91,98 @@ export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
   const print = opts.print ?? (() => undefined);
   const plan = loadPlan(opts.distDir ?? distDirOf(REPO_ROOT, opts.env), rolloutName);
   const timeline: Timeline = { env: opts.env, rollout: rolloutName, fault: opts.fault, speed: opts.speed, header: [], events: [] };
-  const dir = trackDirectory(mkdtempSync(join(tmpdir(), 'rehearse-')));
-  let proxy: WeightedProxy | undefined;
-  let prometheus: RunningPrometheus | undefined;
-  let traffic: LearnerTraffic | undefined;
-  const pods: Pod[] = [];
-  let progressTimer: NodeJS.Timeout | undefined;
+  const stage: Stage = { dir: trackDirectory(mkdtempSync(join(tmpdir(), 'rehearse-'))), pods: [] };
   opts.progress?.('setting up: migration, stable and canary pods, Prometheus, proxy…');
   try {
-    const secrets = localSecrets(`sqlite:${join(dir, 'rehearsal.sqlite')}`);
-    await runMigration(plan, secrets);
-    const appFault = ['errors', 'latency', 'crash'].includes(opts.fault) ? opts.fault : undefined;
-    const [stable, canary] = await Promise.all([
-      startPod(plan, { track: 'stable', hash: podTemplateHash(plan, 'stable'), secrets }),
-      startPod(plan, { track: 'canary', hash: podTemplateHash(plan, 'canary'), secrets, env: appFault ? { REHEARSAL_FAULT: appFault } : {} }),
-    ]);
-    pods.push(stable, canary);
-    if (!(await stable.ready())) throw new Error(`the stable pod is not ready:\n${stable.output().slice(-2000)}`);
-    prometheus = await startPrometheus({ dir, scrapeConfigs: scrapeConfigs(plan, pods, opts.speed), speed: opts.speed });
-    const targets = await untilScraped(prometheus);
-    if (!stable.url) throw new Error('the stable pod has no URL');
-    proxy = new WeightedProxy({ stable: stable.url, canary: canary.url }, opts.fault === 'silent');
-    const live = proxy;
-    const proxyUrl = await proxy.start();
-    const role = String(plan.configMaps.get(plan.container.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '')?.ROLE ?? rolloutName);
-    const learners = await learnerRequests(stable, role);
-    const rate = opts.rate ?? 40;
-    traffic = new LearnerTraffic({ url: proxyUrl, ...learners, rate, maxRequests: rate * (opts.timeoutSeconds ?? 600) });
-    timeline.header.push(...headerLines(plan, opts, prometheus, pods, targets), `  learner traffic: ${rate} requests/s through a weighted proxy (${learners.paths.join(', ')})`);
+    const [stable, canary] = await setUp(stage, plan, opts, rolloutName, timeline.header);
     for (const line of timeline.header) print(line);
-
-    const t0 = Date.now();
-    const now = () => Date.now() - t0;
-    traffic.start();
-    let last = 'starting';
-    const emit = (event: TimelineEvent) => {
-      timeline.events.push(event);
-      if (event.kind === 'step') last = `step ${event.index}/${event.total} ${event.step}`;
-      print(formatEvent(event, opts.speed));
-    };
-    if (opts.progress) {
-      const progress = opts.progress;
-      progressTimer = setInterval(() => {
-        progress(`${clusterClock(now(), opts.speed)} ${last} · weight ${live.weight}% · requests stable ${live.served.stable}, canary ${live.served.canary}`);
-      }, 250);
-    }
-    const timeout = (opts.timeoutSeconds ?? 600) * 1000;
-    // Cancelled once decided, so a caller that stays alive (npm run promote) is not held.
-    const decided = new AbortController();
-    const model = opts.model ?? argoModel;
-    try {
-      timeline.decision = await Promise.race([
-        playRollout({ plan, stable, canary, proxy: live, model, measure: measurer({ plan, pods, prometheus, model, speed: opts.speed }), speed: opts.speed, now, emit }),
-        sleep(timeout, decided.signal).then((): Decision => {
-          throw new Error(`the rehearsal did not decide within ${timeout / 1000} s`);
-        }),
-      ]);
-    } finally {
-      decided.abort();
-    }
+    timeline.decision = await decide({ stage, plan, opts, stable, canary, timeline, print });
   } catch (error) {
-    timeline.decision = { outcome: 'failed', reason: (error as Error).message, step: 0, maxWeight: 0, requests: { stable: proxy?.served.stable ?? 0, canary: proxy?.served.canary ?? 0 } };
+    const served = stage.proxy?.served;
+    timeline.decision = { outcome: 'failed', reason: (error as Error).message, step: 0, maxWeight: 0, requests: { stable: served?.stable ?? 0, canary: served?.canary ?? 0 } };
   } finally {
-    clearInterval(progressTimer);
     opts.progress?.('');
-    traffic?.stop();
-    await proxy?.stop().catch(() => undefined);
-    prometheus?.stop();
-    const exited = Promise.all(pods.map((p) => p.exited));
-    killAll();
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await tearDown(stage);
   }
   timeline.wallSeconds = (Date.now() - started) / 1000;
   print(formatDecision(timeline.decision, timeline.wallSeconds));
   return timeline;
+}
+
+/** Migrates, starts both pods, Prometheus, the proxy and the learners; returns the pods. */
+async function setUp(stage: Stage, plan: DeliveryPlan, opts: RehearsalOptions, rolloutName: string, header: string[]): Promise<[Pod, Pod]> {
+  const secrets = localSecrets(`sqlite:${join(stage.dir, 'rehearsal.sqlite')}`);
+  await runMigration(plan, secrets);
+  const appFault = ['errors', 'latency', 'crash'].includes(opts.fault) ? opts.fault : undefined;
+  const [stable, canary] = await Promise.all([
+    startPod(plan, { track: 'stable', hash: podTemplateHash(plan, 'stable'), secrets }),
+    startPod(plan, { track: 'canary', hash: podTemplateHash(plan, 'canary'), secrets, env: appFault ? { REHEARSAL_FAULT: appFault } : {} }),
+  ]);
+  stage.pods.push(stable, canary);
+  if (!(await stable.ready())) throw new Error(`the stable pod is not ready:\n${stable.output().slice(-2000)}`);
+  stage.prometheus = await startPrometheus({ dir: stage.dir, scrapeConfigs: scrapeConfigs(plan, stage.pods, opts.speed), speed: opts.speed });
+  const targets = await untilScraped(stage.prometheus);
+  if (!stable.url) throw new Error('the stable pod has no URL');
+  stage.proxy = new WeightedProxy({ stable: stable.url, canary: canary.url }, opts.fault === 'silent');
+  const proxyUrl = await stage.proxy.start();
+  const role = String(plan.configMaps.get(plan.container.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '')?.ROLE ?? rolloutName);
+  const learners = await learnerRequests(stable, role);
+  const rate = opts.rate ?? 40;
+  stage.traffic = new LearnerTraffic({ url: proxyUrl, ...learners, rate, maxRequests: rate * (opts.timeoutSeconds ?? 600) });
+  header.push(...headerLines(plan, opts, stage.prometheus, stage.pods, targets), `  learner traffic: ${rate} requests/s through a weighted proxy (${learners.paths.join(', ')})`);
+  return [stable, canary];
+}
+
+interface Decide {
+  readonly stage: Stage;
+  readonly plan: DeliveryPlan;
+  readonly opts: RehearsalOptions;
+  readonly stable: Pod;
+  readonly canary: Pod;
+  readonly timeline: Timeline;
+  readonly print: (line: string) => void;
+}
+
+/** Starts the traffic and plays the rollout until it decides or the timeout passes. */
+async function decide({ stage, plan, opts, stable, canary, timeline, print }: Decide): Promise<Decision> {
+  const { proxy, prometheus, traffic } = stage;
+  if (!proxy || !prometheus || !traffic) throw new Error('the rehearsal stage is not set up');
+  const t0 = Date.now();
+  const now = () => Date.now() - t0;
+  traffic.start();
+  let last = 'starting';
+  const emit = (event: TimelineEvent) => {
+    timeline.events.push(event);
+    if (event.kind === 'step') last = `step ${event.index}/${event.total} ${event.step}`;
+    print(formatEvent(event, opts.speed));
+  };
+  const progress = opts.progress;
+  const progressTimer = progress
+    ? setInterval(() => progress(`${clusterClock(now(), opts.speed)} ${last} · weight ${proxy.weight}% · requests stable ${proxy.served.stable}, canary ${proxy.served.canary}`), 250)
+    : undefined;
+  const timeout = (opts.timeoutSeconds ?? 600) * 1000;
+  // Cancelled once decided, so a caller that stays alive (npm run promote) is not held.
+  const decided = new AbortController();
+  const model = opts.model ?? argoModel;
+  try {
+    return await Promise.race([
+      playRollout({ plan, stable, canary, proxy, model, measure: measurer({ plan, pods: stage.pods, prometheus, model, speed: opts.speed }), speed: opts.speed, now, emit }),
+      sleep(timeout, decided.signal).then((): Decision => {
+        throw new Error(`the rehearsal did not decide within ${timeout / 1000} s`);
+      }),
+    ]);
+  } finally {
+    decided.abort();
+    clearInterval(progressTimer);
+  }
+}
+
+async function tearDown(stage: Stage): Promise<void> {
+  stage.traffic?.stop();
+  await stage.proxy?.stop().catch(() => undefined);
+  stage.prometheus?.stop();
+  const exited = Promise.all(stage.pods.map((p) => p.exited));
+  killAll();
+  await exited;
+  rmSync(stage.dir, { recursive: true, force: true });
 }

@@ -135,37 +135,10 @@ export async function startPod(
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  let out = '';
-  const keep = (d: Buffer) => {
-    out += d.toString();
-    if (out.length > 64_000) out = out.slice(-32_000);
-  };
+  const log = new BoundedOutput();
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
-  child.stderr!.on('data', keep);
-  const urls = await new Promise<{ api?: string; web?: string; metrics?: string } | undefined>((resolveUrls) => {
-    let pending = '';
-    const onData = (d: Buffer) => {
-      keep(d);
-      pending += d.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.includes('"listening"')) continue;
-        try {
-          const parsed = JSON.parse(line) as { urls?: { api?: string; web?: string; metrics?: string } };
-          if (parsed.urls) {
-            child.stdout!.off('data', onData);
-            child.stdout!.on('data', keep);
-            resolveUrls(parsed.urls);
-          }
-        } catch {
-          // not a JSON log line
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    void exited.then(() => resolveUrls(undefined));
-  });
+  child.stderr!.on('data', log.keep);
+  const urls = await listeningUrls(child, log, exited);
   const portOf = (url?: string) => (url ? Number(new URL(url).port) : undefined);
   const ports = new Map<number, number>();
   const rolePort = portOf(urls?.api ?? urls?.web);
@@ -196,6 +169,47 @@ export async function startPod(
         return false;
       }
     },
-    output: () => out,
+    output: () => log.text,
   };
+}
+
+/** The last 32-64 kB a process printed: enough to show why it failed, bounded for long runs. */
+class BoundedOutput {
+  text = '';
+  readonly keep = (d: Buffer): void => {
+    this.text += d.toString();
+    if (this.text.length > 64_000) this.text = this.text.slice(-32_000);
+  };
+}
+
+type ListeningUrls = { api?: string; web?: string; metrics?: string };
+
+/** The URLs from the app's "listening" log line, or undefined if it exits first. */
+function listeningUrls(child: ChildProcess, log: BoundedOutput, exited: Promise<unknown>): Promise<ListeningUrls | undefined> {
+  return new Promise((resolveUrls) => {
+    let pending = '';
+    const onData = (d: Buffer) => {
+      log.keep(d);
+      pending += d.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      const urls = lines.map(listeningLine).find((u) => u !== undefined);
+      if (urls) {
+        child.stdout!.off('data', onData);
+        child.stdout!.on('data', log.keep);
+        resolveUrls(urls);
+      }
+    };
+    child.stdout!.on('data', onData);
+    void exited.then(() => resolveUrls(undefined));
+  });
+}
+
+function listeningLine(line: string): ListeningUrls | undefined {
+  if (!line.includes('"listening"')) return undefined;
+  try {
+    return (JSON.parse(line) as { urls?: ListeningUrls }).urls;
+  } catch {
+    return undefined; // not a JSON log line
+  }
 }

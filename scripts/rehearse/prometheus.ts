@@ -96,59 +96,16 @@ function discoveredTargets(plan: DeliveryPlan, pods: readonly Pod[]) {
   return groups;
 }
 
+type Relabeling = Record<string, unknown>;
+type LabelSelector = { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+
 /** One scrape job per ServiceMonitor endpoint, as the operator writes it; intervals ÷ speed. */
 export function scrapeConfigs(plan: DeliveryPlan, pods: readonly Pod[], speed: number): Record<string, unknown>[] {
   const targets = discoveredTargets(plan, pods);
   return plan.serviceMonitors.flatMap((monitor) => {
     const spec = (monitor.spec ?? {}) as Record<string, unknown>;
-    const selector = (spec.selector ?? {}) as { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
     const endpoints = (spec.endpoints ?? []) as Record<string, unknown>[];
     return endpoints.map((ep, i) => {
-      const keep = Object.keys(selector.matchLabels ?? {})
-        .sort()
-        .map((k) => ({
-          action: 'keep',
-          source_labels: [`__meta_kubernetes_service_label_${sanitize(k)}`, `__meta_kubernetes_service_labelpresent_${sanitize(k)}`],
-          regex: `(${selector.matchLabels![k]});true`,
-        }));
-      for (const exp of selector.matchExpressions ?? []) {
-        const both = [`__meta_kubernetes_service_label_${sanitize(exp.key)}`, `__meta_kubernetes_service_labelpresent_${sanitize(exp.key)}`];
-        const present = [`__meta_kubernetes_service_labelpresent_${sanitize(exp.key)}`];
-        if (exp.operator === 'In') keep.push({ action: 'keep', source_labels: both, regex: `(${(exp.values ?? []).join('|')});true` });
-        if (exp.operator === 'NotIn') keep.push({ action: 'drop', source_labels: both, regex: `(${(exp.values ?? []).join('|')});true` });
-        if (exp.operator === 'Exists') keep.push({ action: 'keep', source_labels: present, regex: 'true' });
-        if (exp.operator === 'DoesNotExist') keep.push({ action: 'drop', source_labels: present, regex: 'true' });
-      }
-      const relabel: Record<string, unknown>[] = [
-        { source_labels: ['job'], target_label: '__tmp_prometheus_job_name' },
-        ...keep,
-      ];
-      if (ep.port) relabel.push({ action: 'keep', source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: String(ep.port) });
-      else if (typeof ep.targetPort === 'string') relabel.push({ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: ep.targetPort });
-      else if (typeof ep.targetPort === 'number') relabel.push({ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(ep.targetPort) });
-      const kind = ['__meta_kubernetes_endpoint_address_target_kind', '__meta_kubernetes_endpoint_address_target_name'];
-      relabel.push(
-        { source_labels: kind, separator: ';', regex: 'Node;(.*)', replacement: '${1}', target_label: 'node' },
-        { source_labels: kind, separator: ';', regex: 'Pod;(.*)', replacement: '${1}', target_label: 'pod' },
-        { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-        { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
-        { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
-        { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
-      );
-      if (ep.filterRunning !== false) relabel.push({ action: 'drop', source_labels: ['__meta_kubernetes_pod_phase'], regex: '(Failed|Succeeded)' });
-      for (const l of (spec.targetLabels ?? []) as string[]) {
-        relabel.push({ source_labels: [`__meta_kubernetes_service_label_${sanitize(l)}`], target_label: sanitize(l), regex: '(.+)', replacement: '${1}' });
-      }
-      for (const l of (spec.podTargetLabels ?? []) as string[]) {
-        relabel.push({ source_labels: [`__meta_kubernetes_pod_label_${sanitize(l)}`], target_label: sanitize(l), regex: '(.+)', replacement: '${1}' });
-      }
-      relabel.push({ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', replacement: '${1}' });
-      if (spec.jobLabel) {
-        relabel.push({ source_labels: [`__meta_kubernetes_service_label_${sanitize(String(spec.jobLabel))}`], target_label: 'job', regex: '(.+)', replacement: '${1}' });
-      }
-      if (ep.port) relabel.push({ target_label: 'endpoint', replacement: String(ep.port) });
-      else if (ep.targetPort !== undefined) relabel.push({ target_label: 'endpoint', replacement: String(ep.targetPort) });
-      relabel.push(...((ep.relabelings ?? []) as unknown[]).map(relabelConfig));
       // Scaled like everything else; Prometheus refuses a timeout longer than the interval.
       const interval = parseDuration(String(ep.interval ?? '30s')) / speed;
       const timeout = Math.min(interval, parseDuration(String(ep.scrapeTimeout ?? '10s')) / speed);
@@ -160,12 +117,68 @@ export function scrapeConfigs(plan: DeliveryPlan, pods: readonly Pod[], speed: n
         metrics_path: String(ep.path ?? '/metrics'),
         scheme: String(ep.scheme ?? 'http'),
         static_configs: targets,
-        relabel_configs: relabel,
+        relabel_configs: endpointRelabelings(spec, ep),
       };
       if (Array.isArray(ep.metricRelabelings) && ep.metricRelabelings.length > 0) job.metric_relabel_configs = ep.metricRelabelings.map(relabelConfig);
       return job;
     });
   });
+}
+
+/** The operator's relabelings for one endpoint, in its order: selection, port, target labels, the user's. */
+function endpointRelabelings(spec: Record<string, unknown>, ep: Record<string, unknown>): Relabeling[] {
+  return [
+    { source_labels: ['job'], target_label: '__tmp_prometheus_job_name' },
+    ...selectorRelabelings((spec.selector ?? {})),
+    ...portRelabelings(ep),
+    ...targetLabelRelabelings(spec, ep),
+    ...((ep.relabelings ?? []) as unknown[]).map(relabelConfig),
+  ];
+}
+
+function selectorRelabelings(selector: LabelSelector): Relabeling[] {
+  const label = (k: string) => `__meta_kubernetes_service_label_${sanitize(k)}`;
+  const present = (k: string) => `__meta_kubernetes_service_labelpresent_${sanitize(k)}`;
+  const keep: Relabeling[] = Object.keys(selector.matchLabels ?? {})
+    .sort()
+    .map((k) => ({ action: 'keep', source_labels: [label(k), present(k)], regex: `(${selector.matchLabels![k]});true` }));
+  for (const exp of selector.matchExpressions ?? []) {
+    const both = [label(exp.key), present(exp.key)];
+    const values = `(${(exp.values ?? []).join('|')});true`;
+    if (exp.operator === 'In') keep.push({ action: 'keep', source_labels: both, regex: values });
+    if (exp.operator === 'NotIn') keep.push({ action: 'drop', source_labels: both, regex: values });
+    if (exp.operator === 'Exists') keep.push({ action: 'keep', source_labels: [present(exp.key)], regex: 'true' });
+    if (exp.operator === 'DoesNotExist') keep.push({ action: 'drop', source_labels: [present(exp.key)], regex: 'true' });
+  }
+  return keep;
+}
+
+function portRelabelings(ep: Record<string, unknown>): Relabeling[] {
+  if (ep.port) return [{ action: 'keep', source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: String(ep.port) }];
+  if (typeof ep.targetPort === 'string') return [{ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: ep.targetPort }];
+  if (typeof ep.targetPort === 'number') return [{ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(ep.targetPort) }];
+  return [];
+}
+
+function targetLabelRelabelings(spec: Record<string, unknown>, ep: Record<string, unknown>): Relabeling[] {
+  const kind = ['__meta_kubernetes_endpoint_address_target_kind', '__meta_kubernetes_endpoint_address_target_name'];
+  const copy = (prefix: string, l: string) => ({ source_labels: [`${prefix}${sanitize(l)}`], target_label: sanitize(l), regex: '(.+)', replacement: '${1}' });
+  const relabel: Relabeling[] = [
+    { source_labels: kind, separator: ';', regex: 'Node;(.*)', replacement: '${1}', target_label: 'node' },
+    { source_labels: kind, separator: ';', regex: 'Pod;(.*)', replacement: '${1}', target_label: 'pod' },
+    { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
+    { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+    { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
+    { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
+  ];
+  if (ep.filterRunning !== false) relabel.push({ action: 'drop', source_labels: ['__meta_kubernetes_pod_phase'], regex: '(Failed|Succeeded)' });
+  relabel.push(...((spec.targetLabels ?? []) as string[]).map((l) => copy('__meta_kubernetes_service_label_', l)));
+  relabel.push(...((spec.podTargetLabels ?? []) as string[]).map((l) => copy('__meta_kubernetes_pod_label_', l)));
+  relabel.push({ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', replacement: '${1}' });
+  if (spec.jobLabel) relabel.push({ ...copy('__meta_kubernetes_service_label_', String(spec.jobLabel)), target_label: 'job' });
+  if (ep.port) relabel.push({ target_label: 'endpoint', replacement: String(ep.port) });
+  else if (ep.targetPort !== undefined) relabel.push({ target_label: 'endpoint', replacement: String(ep.targetPort) });
+  return relabel;
 }
 
 async function freePort(): Promise<number> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
 import Cookies from 'cookies';
 import Koa from 'koa';
 import compress from 'koa-compress';
@@ -7,8 +8,9 @@ import { constants as zlib } from 'node:zlib';
 import type { Logger } from 'pino';
 import { ApiClient, ApiError, ApiUnavailable } from './api-client';
 import { StaticAssets } from './assets';
-import { createRuntime, frameFor, rotateCsrf, sendPage, takeFlash, type WebContext, type WebRuntime, type WebState } from './context';
+import { createRuntime, frameFor, rotateCsrf, sendPage, takeFlash, type WebRuntime, type WebState } from './context';
 import { CsrfTokens } from './csrf';
+import { bodyOf } from './forms';
 import { ErrorPage, troubleStatus, type Trouble } from './pages/errors';
 import { notFound, webRoutes } from './routes';
 import { allowedHosts, securityHeaders } from './security';
@@ -63,12 +65,12 @@ function troubleFor(error: unknown): Trouble {
   return 'internal';
 }
 
-function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter): Koa.Middleware<WebState> {
+// Partial: a request the router did not match has no route.
+function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter): Koa.Middleware<WebState, Partial<Router.RouterParamContext<WebState>>> {
   return async (ctx, next) => {
     try {
       await next();
     } catch (error) {
-      const webCtx = ctx as WebContext;
       if (error instanceof ApiError && error.status === 401) {
         // The session is gone (expired refresh token, revoked, account deleted elsewhere).
         ctx.state.learner.forget();
@@ -82,7 +84,7 @@ function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter
       if (status >= 500) logger.error(log, `web page failed: ${kind}`);
       // The api reports its own failures; only this role's bugs are reported from here.
       if (kind === 'internal' && !(error instanceof ApiError)) {
-        reporter.capture(error, { requestId: ctx.state.requestId, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute });
+        reporter.capture(error, { requestId: ctx.state.requestId, method: ctx.method, route: ctx._matchedRoute?.toString() });
       }
       else logger.info(log, `web page refused: ${kind}`);
       if (kind === 'api_down') ctx.set('Retry-After', '30');
@@ -91,7 +93,7 @@ function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter
         ctx.body = { code: kind, message: 'See the page for details.' };
         return;
       }
-      sendPage(webCtx, status, <ErrorPage frame={frameFor(webCtx, runtime)} kind={kind} requestId={ctx.state.requestId} />);
+      sendPage(ctx, status, <ErrorPage frame={frameFor(ctx, runtime)} kind={kind} requestId={ctx.state.requestId} />);
     }
   };
 }
@@ -142,8 +144,8 @@ function learnerSession(client: ApiClient, runtime: WebRuntime, secure: boolean)
     ctx.state.learner = new LearnerApi(client, refresher, ctx.cookies, runtime.cookies, ctx.state.requestId);
     const secret = ctx.cookies.get(runtime.names.csrf);
     if (secret && /^[\w-]{16,64}$/.test(secret)) ctx.state.csrfSecret = secret;
-    else rotateCsrf(ctx as WebContext, runtime);
-    if (ctx.method === 'GET') ctx.state.flash = takeFlash(ctx as WebContext, runtime);
+    else rotateCsrf(ctx, runtime);
+    if (ctx.method === 'GET') ctx.state.flash = takeFlash(ctx, runtime);
     await next();
   };
 }
@@ -164,15 +166,13 @@ function csrfCheck(runtime: WebRuntime, logger: Logger): Koa.Middleware<WebState
       await next();
       return;
     }
-    const body = (ctx.request as unknown as { body?: Record<string, unknown> }).body ?? {};
-    const token = body._csrf ?? ctx.get(CSRF_HEADER);
+    const token = bodyOf(ctx)._csrf ?? ctx.get(CSRF_HEADER);
     if (runtime.csrf.verify(ctx.state.csrfSecret, token)) {
       await next();
       return;
     }
     logger.info({ requestId: ctx.state.requestId, path: ctx.path }, 'refused a request without a valid CSRF token');
-    const webCtx = ctx as WebContext;
-    sendPage(webCtx, troubleStatus('csrf'), <ErrorPage frame={frameFor(webCtx, runtime)} kind="csrf" />);
+    sendPage(ctx, troubleStatus('csrf'), <ErrorPage frame={frameFor(ctx, runtime)} kind="csrf" />);
   };
 }
 
@@ -214,7 +214,7 @@ export function createWebApp(deps: WebAppDeps): Koa<WebState> {
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.use(async (ctx) => {
-    if (ctx.status === 404 && !ctx.body) notFound(ctx as WebContext, runtime);
+    if (ctx.status === 404 && !ctx.body) notFound(ctx, runtime);
   });
 
   app.on('error', (error) => logger.error({ err: error }, 'web response failed'));

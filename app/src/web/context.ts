@@ -17,7 +17,11 @@ export interface WebState {
   flash?: string;
 }
 
-export type WebContext = Router.RouterContext<WebState> & Koa.ParameterizedContext<WebState>;
+/** A request's context anywhere in the web app (middleware before the router included). */
+export type WebAppContext = Koa.ParameterizedContext<WebState>;
+
+/** A request's context inside a route. */
+export type WebContext = Router.RouterContext<WebState> & WebAppContext;
 
 /** Process-wide things the request helpers need. */
 export interface WebRuntime {
@@ -33,7 +37,7 @@ export function createRuntime(assets: AssetUrls, csrf: CsrfTokens, cookies: Cook
   return { assets, csrf, cookies, names: cookieNames(cookies), pages: new PageTemplates() };
 }
 
-export function frameFor(ctx: WebContext, runtime: WebRuntime): Frame {
+export function frameFor(ctx: WebAppContext, runtime: WebRuntime): Frame {
   return {
     csrfToken: runtime.csrf.tokenFor(ctx.state.csrfSecret),
     nonce: ctx.state.nonce,
@@ -52,7 +56,7 @@ export function frameFor(ctx: WebContext, runtime: WebRuntime): Frame {
  * its UTF-8 length and the socket would then encode it again (typographic quotes make
  * it a two-byte string, so each pass is a real one).
  */
-export function sendPage(ctx: WebContext, status: number, page: VNode<{ frame: Frame }>, templates?: PageTemplates): void {
+export function sendPage(ctx: WebAppContext, status: number, page: VNode<{ frame: Frame }>, templates?: PageTemplates): void {
   ctx.status = status;
   ctx.type = 'text/html; charset=utf-8';
   ctx.set('Cache-Control', 'no-store');
@@ -60,14 +64,14 @@ export function sendPage(ctx: WebContext, status: number, page: VNode<{ frame: F
 }
 
 /** POST-redirect-GET, with an optional one-line confirmation on the next page. */
-export function redirectWithFlash(ctx: WebContext, runtime: WebRuntime, location: string, flash?: FlashKey): void {
+export function redirectWithFlash(ctx: WebAppContext, runtime: WebRuntime, location: string, flash?: FlashKey): void {
   if (flash) ctx.cookies.set(runtime.names.flash, flash, cookieOptions(runtime.cookies, 60_000));
   ctx.status = 303;
   ctx.redirect(location);
 }
 
 /** Read and clear the flash cookie (GET only, so the message shows once). */
-export function takeFlash(ctx: WebContext, runtime: WebRuntime): string | undefined {
+export function takeFlash(ctx: WebAppContext, runtime: WebRuntime): string | undefined {
   const key = ctx.cookies.get(runtime.names.flash);
   if (!key) return undefined;
   ctx.cookies.set(runtime.names.flash, '', cookieOptions(runtime.cookies));
@@ -75,7 +79,7 @@ export function takeFlash(ctx: WebContext, runtime: WebRuntime): string | undefi
 }
 
 /** A fresh CSRF secret: at start, and whenever the learner signs in or out. */
-export function rotateCsrf(ctx: WebContext, runtime: WebRuntime): void {
+export function rotateCsrf(ctx: WebAppContext, runtime: WebRuntime): void {
   ctx.state.csrfSecret = runtime.csrf.newSecret();
   ctx.cookies.set(runtime.names.csrf, ctx.state.csrfSecret, cookieOptions(runtime.cookies));
 }

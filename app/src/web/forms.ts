@@ -1,5 +1,5 @@
 import type { ApiError } from './api-client';
-import type { WebContext } from './context';
+import type { WebAppContext, WebContext } from './context';
 import type { FieldErrors } from './pages/forms';
 
 /** The time zones a learner may pick: UTC first, then the runtime's IANA list. */
@@ -8,8 +8,8 @@ export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export type FormBody = Record<string, unknown>;
 
-/** The parsed form (or JSON) body; `{}` when there is none. */
-export const bodyOf = (ctx: WebContext): FormBody => ((ctx.request as unknown as { body?: FormBody }).body ?? {});
+/** The parsed form (or JSON) body; `{}` when there is none (@koa/bodyparser types it `any`). */
+export const bodyOf = (ctx: WebAppContext): FormBody => (ctx.request.body as FormBody | undefined) ?? {};
 
 /** A text field, trimmed; anything but a string is empty. */
 export const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');

@@ -95,21 +95,32 @@ export const ALERTS = {
 /** Rounds away binary floating-point noise: 1 − 0.999 is 0.0010000000000000009. */
 const tidy = (value: number) => Number(value.toPrecision(12));
 
+/** What every rule builder needs: the props, the namespace matcher, the error budget. */
+interface RuleContext {
+  readonly props: SloRulesProps;
+  readonly ns: string;
+  readonly budget: number;
+  readonly annotations: (alert: string, summary: string, description: string) => AlertingRule['annotations'];
+}
+
 export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
   validate(props);
-  const ns = `namespace="${props.namespace}"`;
-  const budget = tidy(1 - props.availability);
-  const backupMaxAgeHours = props.backupMaxAgeHours ?? 26;
-  const weeklyMaxAgeHours = props.weeklyBackupMaxAgeHours ?? 8 * 24;
-  const restarts = props.restartsPer15m ?? 3;
-  const annotations = (alert: string, summary: string, description: string) => ({
-    summary,
-    description,
-    runbook_url: `${props.runbookUrl}#${alert.toLowerCase()}`,
-  });
-  const userRequests = `${ns}, route!~"${NON_USER_ROUTES}"`;
+  const c: RuleContext = {
+    props,
+    ns: `namespace="${props.namespace}"`,
+    budget: tidy(1 - props.availability),
+    annotations: (alert, summary, description) => ({ summary, description, runbook_url: `${props.runbookUrl}#${alert.toLowerCase()}` }),
+  };
+  const alerts = [...burnRateAlerts(c), ...serviceAlerts(c), ...backupAlerts(c)];
+  return [
+    { name: 'course-companion-slo-recording', rules: recordingRules(c) },
+    { name: 'course-companion-alerts', rules: alerts.map((rule) => routed(rule, props.urgentSeverity ?? 'page')) },
+  ];
+}
 
-  const recording: RecordingRule[] = [
+function recordingRules({ ns }: RuleContext): RecordingRule[] {
+  const userRequests = `${ns}, route!~"${NON_USER_ROUTES}"`;
+  return [
     ...ERROR_RATIO_WINDOWS.map((window) => ({
       record: errorRatioRecord(window),
       expr:
@@ -122,8 +133,10 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
       expr: `histogram_quantile(0.95, sum by (namespace, role, le) (rate(http_request_duration_seconds_bucket{${userRequests}}[5m])))`,
     },
   ];
+}
 
-  const burnAlerts: AlertingRule[] = BURN_RATE_ALERTS.map(({ long, short, factor, severity, budgetSpent }) => {
+function burnRateAlerts({ ns, budget, annotations }: RuleContext): AlertingRule[] {
+  return BURN_RATE_ALERTS.map(({ long, short, factor, severity, budgetSpent }) => {
     const threshold = tidy(factor * budget);
     const alert = ALERTS.burn(long);
     return {
@@ -143,8 +156,11 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
       ),
     };
   });
+}
 
-  const otherAlerts: AlertingRule[] = [
+function serviceAlerts({ props, ns, annotations }: RuleContext): AlertingRule[] {
+  const restarts = props.restartsPer15m ?? 3;
+  return [
     {
       alert: ALERTS.latency,
       expr: `${LATENCY_P95_RECORD}{${ns}} > ${props.latencyP95Seconds}`,
@@ -186,66 +202,72 @@ export function sloRuleGroups(props: SloRulesProps): RuleGroup[] {
           `it cannot absorb more load. Raise the maximum in the environment file or find what got slower.`,
       ),
     },
+  ];
+}
+
+function backupAlerts(c: RuleContext): AlertingRule[] {
+  const { props } = c;
+  return [
+    ...backupAgeAlerts(c, {
+      cronJob: props.backupCronJobName,
+      maxAgeHours: props.backupMaxAgeHours ?? 26,
+      what: 'database backup',
+      severity: 'page',
+      alerts: [ALERTS.backupTooOld, ALERTS.backupMissing],
+    }),
+    // The weekly copies are the long tail of retention (26 weeks): if the copy job
+    // breaks, the dailies still protect last month, so these open a ticket, never page.
+    ...backupAgeAlerts(c, {
+      cronJob: props.weeklyBackupCronJobName,
+      maxAgeHours: props.weeklyBackupMaxAgeHours ?? 8 * 24,
+      what: 'weekly backup copy',
+      severity: 'ticket',
+      alerts: [ALERTS.weeklyBackupTooOld, ALERTS.weeklyBackupMissing],
+    }),
+  ];
+}
+
+interface BackupAge {
+  readonly cronJob: string;
+  readonly maxAgeHours: number;
+  /** How the summaries name a copy. */
+  readonly what: string;
+  readonly severity: Severity;
+  /** The "too old" and the "missing" alert's names. */
+  readonly alerts: readonly [string, string];
+}
+
+/** A backup CronJob's newest success is too old, or there has never been one. */
+function backupAgeAlerts({ props, ns, annotations }: RuleContext, backup: BackupAge): AlertingRule[] {
+  const { cronJob, maxAgeHours, what, severity, alerts: [tooOld, missing] } = backup;
+  return [
     {
-      alert: ALERTS.backupTooOld,
+      alert: tooOld,
       // kube-state-metrics reports the CronJob's status.lastSuccessfulTime; the job only
       // succeeds after rclone verified the uploaded object, so this is "newest stored copy".
       expr:
-        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.backupCronJobName}"})\n` +
-        `> ${backupMaxAgeHours * 3600}`,
-      labels: { severity: 'page' },
+        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${ns}, cronjob="${cronJob}"})\n` +
+        `> ${maxAgeHours * 3600}`,
+      labels: { severity },
       annotations: annotations(
-        ALERTS.backupTooOld,
-        `the newest database backup is older than ${backupMaxAgeHours} hours`,
+        tooOld,
+        `the newest ${what} is older than ${maxAgeHours} hours`,
         `The last successful run of CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} was ` +
           `{{ $value | humanizeDuration }} ago.`,
       ),
     },
     {
-      alert: ALERTS.backupMissing,
+      alert: missing,
       // A CronJob that never succeeded has no lastSuccessfulTime, hence no series at all.
-      expr: `absent(kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.backupCronJobName}"})`,
-      for: `${backupMaxAgeHours}h`,
-      labels: { severity: 'page' },
+      expr: `absent(kube_cronjob_status_last_successful_time{${ns}, cronjob="${cronJob}"})`,
+      for: `${maxAgeHours}h`,
+      labels: { severity },
       annotations: annotations(
-        ALERTS.backupMissing,
-        `no successful database backup for ${backupMaxAgeHours} hours`,
-        `kube-state-metrics has reported no successful run of CronJob ${props.backupCronJobName} in ` +
-          `${props.namespace} for ${backupMaxAgeHours} hours.`,
+        missing,
+        `no successful ${what} for ${maxAgeHours} hours`,
+        `kube-state-metrics has reported no successful run of CronJob ${cronJob} in ${props.namespace} for ${maxAgeHours} hours.`,
       ),
     },
-    // The weekly copies are the long tail of retention (26 weeks): if the copy job
-    // breaks, the dailies still protect last month, so these open a ticket, never page.
-    {
-      alert: ALERTS.weeklyBackupTooOld,
-      expr:
-        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.weeklyBackupCronJobName}"})\n` +
-        `> ${weeklyMaxAgeHours * 3600}`,
-      labels: { severity: 'ticket' },
-      annotations: annotations(
-        ALERTS.weeklyBackupTooOld,
-        `the newest weekly backup copy is older than ${weeklyMaxAgeHours} hours`,
-        `The last successful run of CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} was ` +
-          `{{ $value | humanizeDuration }} ago.`,
-      ),
-    },
-    {
-      alert: ALERTS.weeklyBackupMissing,
-      expr: `absent(kube_cronjob_status_last_successful_time{${ns}, cronjob="${props.weeklyBackupCronJobName}"})`,
-      for: `${weeklyMaxAgeHours}h`,
-      labels: { severity: 'ticket' },
-      annotations: annotations(
-        ALERTS.weeklyBackupMissing,
-        `no successful weekly backup copy for ${weeklyMaxAgeHours} hours`,
-        `kube-state-metrics has reported no successful run of CronJob ${props.weeklyBackupCronJobName} in ` +
-          `${props.namespace} for ${weeklyMaxAgeHours} hours.`,
-      ),
-    },
-  ];
-
-  return [
-    { name: 'course-companion-slo-recording', rules: recording },
-    { name: 'course-companion-alerts', rules: [...burnAlerts, ...otherAlerts].map((rule) => routed(rule, props.urgentSeverity ?? 'page')) },
   ];
 }
 

@@ -5,108 +5,130 @@ import type { Knex } from 'knex';
 // stored as ISO-8601 strings in UTC so both engines compare them the same way.
 // Later schema changes are expand-then-contract: add columns and tables first,
 // remove them only once no running version reads them.
-export async function up(knex: Knex): Promise<void> {
-  await knex.schema.createTable('users', (t) => {
-    t.string('id', 36).primary();
-    t.string('email', 320).notNullable().unique();
-    t.string('password_hash', 255).notNullable();
-    t.string('name', 200).nullable();
-    t.string('tier', 16).notNullable().defaultTo('free');
-    t.string('timezone', 64).notNullable().defaultTo('UTC');
-    t.string('created_at', 32).notNullable();
-    t.string('updated_at', 32).notNullable();
-  });
 
-  await knex.schema.createTable('refresh_tokens', (t) => {
-    t.string('id', 36).primary();
-    t.string('user_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
-    t.string('family_id', 36).notNullable().index();
-    t.string('token_hash', 64).notNullable().unique();
-    t.string('expires_at', 32).notNullable();
-    t.string('used_at', 32).nullable();
-    t.string('revoked_at', 32).nullable();
-    t.string('created_at', 32).notNullable();
-    t.index(['user_id']);
-  });
-
-  await knex.schema.createTable('chapters', (t) => {
-    t.integer('number').primary();
-    t.string('slug', 120).notNullable().unique();
-    t.string('title', 200).notNullable();
-    t.text('summary').notNullable();
-    t.text('markdown').notNullable();
-    t.string('required_tier', 16).notNullable();
-    t.string('content_hash', 64).notNullable();
-    t.string('updated_at', 32).notNullable();
-  });
-
-  await knex.schema.createTable('sections', (t) => {
-    t.integer('chapter_number').notNullable().references('number').inTable('chapters').onDelete('CASCADE');
-    t.integer('position').notNullable();
-    t.string('anchor', 160).notNullable();
-    t.string('title', 200).notNullable();
-    t.text('body_text').notNullable();
-    t.primary(['chapter_number', 'position']);
-  });
-
-  await knex.schema.createTable('quizzes', (t) => {
-    t.integer('chapter_number').primary().references('number').inTable('chapters').onDelete('CASCADE');
-    t.string('title', 200).notNullable();
-    t.integer('pass_percentage').notNullable();
-    t.text('questions_json').notNullable();
-    t.string('content_hash', 64).notNullable();
-  });
-
-  await knex.schema.createTable('chapter_progress', (t) => {
-    t.string('user_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
-    t.integer('chapter_number').notNullable();
-    t.string('completed_at', 32).notNullable();
-    t.primary(['user_id', 'chapter_number']);
-  });
-
-  await knex.schema.createTable('reading_positions', (t) => {
-    t.string('user_id', 36).primary().references('id').inTable('users').onDelete('CASCADE');
-    t.integer('chapter_number').notNullable();
-    t.string('section_anchor', 160).nullable();
-    t.string('updated_at', 32).notNullable();
-  });
-
-  await knex.schema.createTable('quiz_attempts', (t) => {
-    t.string('id', 36).primary();
-    t.string('user_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
-    t.integer('chapter_number').notNullable();
-    t.integer('score').notNullable();
-    t.integer('max_score').notNullable();
-    t.float('percentage').notNullable();
-    t.boolean('passed').notNullable();
-    t.text('answers_json').notNullable();
-    t.string('created_at', 32).notNullable();
-    t.index(['user_id', 'chapter_number']);
-  });
-
+/** Every table, in creation order (a table comes after those it references). */
+const TABLES: readonly (readonly [string, (t: Knex.CreateTableBuilder) => void])[] = [
+  [
+    'users',
+    (t) => {
+      t.string('id', 36).primary();
+      t.string('email', 320).notNullable().unique();
+      t.string('password_hash', 255).notNullable();
+      t.string('name', 200).nullable();
+      t.string('tier', 16).notNullable().defaultTo('free');
+      t.string('timezone', 64).notNullable().defaultTo('UTC');
+      t.string('created_at', 32).notNullable();
+      t.string('updated_at', 32).notNullable();
+    },
+  ],
+  [
+    'refresh_tokens',
+    (t) => {
+      t.string('id', 36).primary();
+      t.string('user_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
+      t.string('family_id', 36).notNullable().index();
+      t.string('token_hash', 64).notNullable().unique();
+      t.string('expires_at', 32).notNullable();
+      t.string('used_at', 32).nullable();
+      t.string('revoked_at', 32).nullable();
+      t.string('created_at', 32).notNullable();
+      t.index(['user_id']);
+    },
+  ],
+  [
+    'chapters',
+    (t) => {
+      t.integer('number').primary();
+      t.string('slug', 120).notNullable().unique();
+      t.string('title', 200).notNullable();
+      t.text('summary').notNullable();
+      t.text('markdown').notNullable();
+      t.string('required_tier', 16).notNullable();
+      t.string('content_hash', 64).notNullable();
+      t.string('updated_at', 32).notNullable();
+    },
+  ],
+  [
+    'sections',
+    (t) => {
+      t.integer('chapter_number').notNullable().references('number').inTable('chapters').onDelete('CASCADE');
+      t.integer('position').notNullable();
+      t.string('anchor', 160).notNullable();
+      t.string('title', 200).notNullable();
+      t.text('body_text').notNullable();
+      t.primary(['chapter_number', 'position']);
+    },
+  ],
+  [
+    'quizzes',
+    (t) => {
+      t.integer('chapter_number').primary().references('number').inTable('chapters').onDelete('CASCADE');
+      t.string('title', 200).notNullable();
+      t.integer('pass_percentage').notNullable();
+      t.text('questions_json').notNullable();
+      t.string('content_hash', 64).notNullable();
+    },
+  ],
+  [
+    'chapter_progress',
+    (t) => {
+      t.string('user_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
+      t.integer('chapter_number').notNullable();
+      t.string('completed_at', 32).notNullable();
+      t.primary(['user_id', 'chapter_number']);
+    },
+  ],
+  [
+    'reading_positions',
+    (t) => {
+      t.string('user_id', 36).primary().references('id').inTable('users').onDelete('CASCADE');
+      t.integer('chapter_number').notNullable();
+      t.string('section_anchor', 160).nullable();
+      t.string('updated_at', 32).notNullable();
+    },
+  ],
+  [
+    'quiz_attempts',
+    (t) => {
+      t.string('id', 36).primary();
+      t.string('user_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
+      t.integer('chapter_number').notNullable();
+      t.integer('score').notNullable();
+      t.integer('max_score').notNullable();
+      t.float('percentage').notNullable();
+      t.boolean('passed').notNullable();
+      t.text('answers_json').notNullable();
+      t.string('created_at', 32).notNullable();
+      t.index(['user_id', 'chapter_number']);
+    },
+  ],
   // One row per learner per local calendar day with any learning activity; the
   // streak is computed from these days in the learner's own time zone.
-  await knex.schema.createTable('activity_days', (t) => {
-    t.string('user_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
-    t.string('day', 10).notNullable();
-    t.primary(['user_id', 'day']);
-  });
+  [
+    'activity_days',
+    (t) => {
+      t.string('user_id', 36).notNullable().references('id').inTable('users').onDelete('CASCADE');
+      t.string('day', 10).notNullable();
+      t.primary(['user_id', 'day']);
+    },
+  ],
+  [
+    'audit_events',
+    (t) => {
+      t.string('id', 36).primary();
+      t.string('user_id', 36).nullable();
+      t.string('event', 64).notNullable();
+      t.text('details_json').notNullable();
+      t.string('created_at', 32).notNullable();
+      t.index(['user_id']);
+    },
+  ],
+];
 
-  await knex.schema.createTable('audit_events', (t) => {
-    t.string('id', 36).primary();
-    t.string('user_id', 36).nullable();
-    t.string('event', 64).notNullable();
-    t.text('details_json').notNullable();
-    t.string('created_at', 32).notNullable();
-    t.index(['user_id']);
-  });
+export async function up(knex: Knex): Promise<void> {
+  for (const [name, columns] of TABLES) await knex.schema.createTable(name, columns);
 }
 
 export async function down(knex: Knex): Promise<void> {
-  for (const table of [
-    'audit_events', 'activity_days', 'quiz_attempts', 'reading_positions', 'chapter_progress',
-    'quizzes', 'sections', 'chapters', 'refresh_tokens', 'users',
-  ]) {
-    await knex.schema.dropTableIfExists(table);
-  }
+  for (const [name] of [...TABLES].reverse()) await knex.schema.dropTableIfExists(name);
 }

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { Logger } from 'pino';
-import { frameFor, sendPage, type WebContext, type WebRuntime, type WebState } from '../context';
+import { frameFor, sendPage, type WebAppContext, type WebRuntime, type WebState } from '../context';
 import { ChapterHtmlCache } from '../markdown';
 import { CourseOutlineCache } from '../outline';
 import { ErrorPage, troubleStatus } from '../pages/errors';
@@ -41,6 +41,6 @@ export function webRoutes({ runtime, logger }: RouteDeps): Router<WebState> {
 }
 
 /** The "nothing here" page, for paths no route answered. */
-export function notFound(ctx: WebContext, runtime: WebRuntime): void {
+export function notFound(ctx: WebAppContext, runtime: WebRuntime): void {
   sendPage(ctx, troubleStatus('not_found'), <ErrorPage frame={frameFor(ctx, runtime)} kind="not_found" />);
 }
