@@ -127,7 +127,7 @@ describe.each(DATABASE_KINDS)('HTTP hardening on %s', (kind) => {
       ['POST', '/api/v1/auth/register'], ['POST', '/api/v1/auth/login'], ['POST', '/api/v1/auth/refresh'],
       ['POST', '/api/v1/auth/logout'], ['PATCH', '/api/v1/me'], ['POST', '/api/v1/admin/users/x/tier'],
       ['POST', '/api/v1/webhooks/payments'], ['POST', '/api/v1/chapters/1/quiz/attempts'],
-      ['PUT', '/api/v1/progress/position'], ['POST', '/api/v1/chapters/1/complete'],
+      ['PUT', '/api/v1/progress/position'], ['POST', '/api/v1/progress/views'], ['POST', '/api/v1/chapters/1/complete'],
     ] as const;
     const jsonish = fc.oneof(
       fc.json(),

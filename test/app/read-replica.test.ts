@@ -50,6 +50,7 @@ describe('read replica (DATABASE_READ_URL) on PostgreSQL', () => {
       ['GET', '/api/v1/course'],
       ['GET', '/api/v1/chapters/1'],
       ['PUT', '/api/v1/progress/position', { chapter_number: 1 }],
+      ['POST', '/api/v1/progress/views', { chapter_number: 2 }],
       ['POST', '/api/v1/chapters/1/complete'],
       ['GET', '/api/v1/chapters/1/quiz'],
       ['POST', '/api/v1/chapters/1/quiz/attempts', { answers: {} }],

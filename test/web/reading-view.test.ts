@@ -71,6 +71,19 @@ describe.each(DATABASE_KINDS)('recording a chapter view through the web role on 
     expect(browser.lastPage).toContain('Resume chapter 2');
   });
 
+  it('sends a signed-out visitor of the form to sign in, and answers the script 401', async () => {
+    const visitor = new CookieClient(web.url);
+    await visitor.get('/signin');
+    const token = visitor.csrfToken();
+    const form = await visitor.post('/progress/position', { chapter_number: '2' });
+    expect([form.status, form.location]).toEqual([302, '/signin?next=%2Fchapters%2F2']);
+    const json = await visitor.send('POST', '/progress/position', JSON.stringify({ chapter_number: 2 }), {
+      'content-type': 'application/json',
+      'x-csrf-token': token,
+    });
+    expect(json.status).toBe(401);
+  });
+
   it('answers a bad report with a JSON 400 and a form without its token with 403', async () => {
     const browser = await signedUp();
     await browser.get('/chapters/1');

@@ -26,6 +26,7 @@ export function progressRoutes(deps: WebRouteDeps): Router<WebState> {
       return;
     }
     if (!ctx.state.learner.hasSession) {
+      if (!ctx.request.is('json')) return ctx.redirect(`/signin?next=${encodeURIComponent(`/chapters/${number}`)}`);
       ctx.status = 401;
       ctx.body = { code: 'unauthorized', message: 'Sign in to keep your place.' };
       return;
