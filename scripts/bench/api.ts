@@ -9,7 +9,7 @@
  *   npx tsx scripts/bench/api.ts      prints the figures of this suite alone
  */
 import { compareWithBaselines } from './harness/compare';
-import { createBenchDatabase, DATABASE_LABEL, signUp, type DatabaseKind } from './harness/fixture';
+import { createBenchDatabase, DATABASE_LABEL, signUpMany, type DatabaseKind } from './harness/fixture';
 import { LoadGenerator } from './harness/load-generator';
 import { DEFAULT_OPTIONS, runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
 import { ensureBuilt, startApi } from './harness/processes';
@@ -20,6 +20,9 @@ const P99_BUDGET_MS = 50;
 export const RSS_LIMIT_MIB = 150;
 const CHAPTER_PATH = '/api/v1/chapters/1';
 
+/** "1 learner on every connection", "50 learners taking turns". */
+export const learnersText = (n: number) => (n === 1 ? '1 learner on every connection' : `${n} learners taking turns`);
+
 async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: BenchOptions, progress: (m: string) => void): Promise<Measurement[]> {
   const label = DATABASE_LABEL[kind];
   progress(`${label}: database, api role, learner`);
@@ -29,18 +32,19 @@ async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: 
     throw error;
   });
   try {
-    const session = await signUp(api.url);
-    const headers = { authorization: `Bearer ${session.access_token}` };
+    const sessions = await signUpMany(api.url, options.learners);
+    const learnerHeaders = sessions.map((s) => ({ authorization: `Bearer ${s.access_token}` }));
+    const headers = learnerHeaders[0];
     const res = await fetch(`${api.url}${CHAPTER_PATH}`, { headers });
     if (res.status !== 200) throw new Error(`GET ${CHAPTER_PATH} answered ${res.status}: ${await res.text()}`);
     const bytes = Buffer.from(await res.arrayBuffer());
     const { compared, bareHttpRssMiB } = await compareWithBaselines(
       generator,
-      { url: `${api.url}${CHAPTER_PATH}`, headers, processes: [api], bytes, contentType: res.headers.get('content-type') ?? 'application/json' },
+      { url: `${api.url}${CHAPTER_PATH}`, headers, learnerHeaders, processes: [api], bytes, contentType: res.headers.get('content-type') ?? 'application/json' },
       options,
       (m) => progress(`${label}: ${m}`),
     );
-    const figure = `api GET chapter, signed in, ${label}`;
+    const figure = `api GET chapter, signed in (${learnersText(options.learners)}), ${label}`;
     return [
       throughputRow({ figure, unit: 'req/s', requestsPerUnit: 1, minRatio: MIN_RATIO[kind], p99BudgetMs: P99_BUDGET_MS }, compared),
       rssRow(`RSS after load, api role on ${label}, compiled build`, [{ name: 'api', mib: api.rssMiB() }], bareHttpRssMiB, RSS_LIMIT_MIB),

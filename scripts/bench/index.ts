@@ -155,6 +155,7 @@ const OPTION_FLAGS = {
   'warmup-seconds': 'warmupSeconds',
   connections: 'connections',
   'soak-seconds': 'soakSeconds',
+  learners: 'learners',
 } as const satisfies Record<string, keyof BenchOptions>;
 type OptionFlag = keyof typeof OPTION_FLAGS | 'databases';
 const DATABASES = ['postgres', 'sqlite'] as const;

@@ -33,11 +33,13 @@ export interface BenchOptions {
   readonly connections: number;
   /** The page under load this long while the roles' RSS is sampled; 0 skips it. */
   readonly soakSeconds: number;
+  /** Learners signed in, taking turns over the connections (1: one learner on all, as issue 14 measured). */
+  readonly learners: number;
   /** The databases the api and the page are measured on (the soak runs on the first). */
   readonly databases: readonly ('postgres' | 'sqlite')[];
 }
 
-export const DEFAULT_OPTIONS: BenchOptions = { rounds: 3, roundSeconds: 5, warmupSeconds: 2, connections: 50, soakSeconds: 60, databases: ['postgres', 'sqlite'] };
+export const DEFAULT_OPTIONS: BenchOptions = { rounds: 3, roundSeconds: 5, warmupSeconds: 2, connections: 50, soakSeconds: 60, learners: 1, databases: ['postgres', 'sqlite'] };
 
 /** A group of measurements, run by scripts/bench/index.ts with a progress line. */
 export interface BenchSuite {

@@ -12,13 +12,13 @@
  *   npx tsx scripts/bench/web.ts      prints the figures of this suite alone
  */
 import { compareWithBaselines } from './harness/compare';
-import { createBenchDatabase, DATABASE_LABEL, signUp, type DatabaseKind } from './harness/fixture';
+import { createBenchDatabase, DATABASE_LABEL, signUpMany, type DatabaseKind } from './harness/fixture';
 import { LoadGenerator } from './harness/load-generator';
 import { DEFAULT_OPTIONS, runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
 import { pageViewOf, scriptPathOf, type PageView } from './harness/page-view';
 import { ensureBuilt, startApi, startWeb, type ServerProcess } from './harness/processes';
 import { rssRow, soakRow, throughputRow } from './harness/rows';
-import { RSS_LIMIT_MIB } from './api';
+import { learnersText, RSS_LIMIT_MIB } from './api';
 
 const MIN_RATIO = 0.15;
 const P99_BUDGET_MS = 100;
@@ -32,12 +32,13 @@ interface Roles {
   readonly view: PageView;
   readonly html: Buffer;
   readonly contentType: string;
+  readonly learnerHeaders: readonly Record<string, string>[];
 }
 
 /** The learner's browser: the session and CSRF cookies the sign-in page would set. */
-async function openPage(web: ServerProcess, api: ServerProcess): Promise<Omit<Roles, 'api' | 'web'>> {
-  const session = await signUp(api.url);
-  const cookie = `cc_access=${session.access_token}; cc_refresh=${session.refresh_token}; cc_csrf=${CSRF_SECRET}`;
+async function openPage(web: ServerProcess, api: ServerProcess, learners: number): Promise<Omit<Roles, 'api' | 'web'>> {
+  const cookies = (await signUpMany(api.url, learners)).map((s) => `cc_access=${s.access_token}; cc_refresh=${s.refresh_token}; cc_csrf=${CSRF_SECRET}`);
+  const cookie = cookies[0];
   const res = await fetch(`${web.url}${PAGE_PATH}`, { headers: { cookie }, redirect: 'manual' });
   if (res.status !== 200) throw new Error(`GET ${PAGE_PATH} answered ${res.status}, not 200`);
   const html = Buffer.from(await res.arrayBuffer());
@@ -49,7 +50,7 @@ async function openPage(web: ServerProcess, api: ServerProcess): Promise<Omit<Ro
     const answer = await fetch(`${web.url}${request.path}`, { method: request.method, headers: request.headers, body: request.body });
     if (answer.status >= 300) throw new Error(`${request.method} ${request.path} answered ${answer.status}: ${await answer.text()}`);
   }
-  return { html, contentType: res.headers.get('content-type') ?? 'text/html', view };
+  return { html, contentType: res.headers.get('content-type') ?? 'text/html', view, learnerHeaders: cookies.map((c) => ({ cookie: c })) };
 }
 
 /** The page under load for `seconds` while each role's RSS is read every second. */
@@ -62,7 +63,7 @@ async function soak(generator: LoadGenerator, roles: Roles, options: BenchOption
   };
   const timer = setInterval(sample, 1000);
   try {
-    await generator.load({ url: roles.web.url, connections: options.connections, durationSeconds: options.soakSeconds, requests: roles.view.requests });
+    await generator.load({ url: roles.web.url, connections: options.connections, durationSeconds: options.soakSeconds, requests: roles.view.requests, learnerHeaders: roles.learnerHeaders });
   } finally {
     clearInterval(timer);
   }
@@ -81,16 +82,16 @@ async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: 
     started.push(api);
     const web = await startWeb(api.url);
     started.push(web);
-    const roles: Roles = { api, web, ...(await openPage(web, api)) };
+    const roles: Roles = { api, web, ...(await openPage(web, api, options.learners)) };
     say(`one view: ${roles.view.description}`);
     const perView = roles.view.requests.length;
     const { compared, bareHttpRssMiB } = await compareWithBaselines(
       generator,
-      { url: web.url, requests: roles.view.requests, processes: [web, api], bytes: roles.html, contentType: roles.contentType },
+      { url: web.url, requests: roles.view.requests, learnerHeaders: roles.learnerHeaders, processes: [web, api], bytes: roles.html, contentType: roles.contentType },
       options,
       say,
     );
-    const figure = `chapter page, web + api (two processes), api on ${label}: ${roles.view.description}`;
+    const figure = `chapter page, web + api (two processes), api on ${label}, ${learnersText(options.learners)}: ${roles.view.description}`;
     const rows = [
       throughputRow({ figure, unit: 'views/s', requestsPerUnit: perView, minRatio: MIN_RATIO, p99BudgetMs: P99_BUDGET_MS }, compared),
       rssRow(`RSS after page load, api on ${label}, compiled build`, [{ name: 'api', mib: api.rssMiB() }, { name: 'web', mib: web.rssMiB() }], bareHttpRssMiB, RSS_LIMIT_MIB),

@@ -71,7 +71,7 @@ describe('npm run bench (scripts/bench/index.ts)', () => {
   });
 
   it('reads the load shape from the command line and refuses what is not a whole number', () => {
-    expect(benchOptions({})).toEqual({ rounds: 3, roundSeconds: 5, warmupSeconds: 2, connections: 50, soakSeconds: 60, databases: ['postgres', 'sqlite'] });
+    expect(benchOptions({})).toEqual({ rounds: 3, roundSeconds: 5, warmupSeconds: 2, connections: 50, soakSeconds: 60, learners: 1, databases: ['postgres', 'sqlite'] });
     expect(benchOptions({ databases: 'sqlite' }).databases).toEqual(['sqlite']);
     expect(() => benchOptions({ databases: 'mysql' })).toThrow('--databases: expected a comma-separated list of postgres, sqlite, got "mysql"');
     expect(benchOptions({ rounds: '5', 'soak-seconds': '0' })).toMatchObject({ rounds: 5, soakSeconds: 0 });

@@ -1,6 +1,8 @@
+import type autocannon from 'autocannon';
 import { compareInRounds, median, medianResult, roundOrder, type LoadResult } from '../../scripts/bench/harness/rounds';
 import { growth, rssRow, soakRow, throughputRow } from '../../scripts/bench/harness/rows';
 import { pageViewOf, scriptPathOf } from '../../scripts/bench/harness/page-view';
+import { sequenceOf } from '../../scripts/bench/harness/sequence';
 
 const result = (requestsPerSecond: number, p99Ms = 10, failures = 0): LoadResult => ({ requestsPerSecond, p99Ms, failures });
 
@@ -98,5 +100,34 @@ describe('bench page view: the requests one view sends', () => {
       body: '{"chapter_number":3}',
     });
     expect(view.description).toBe('GET /chapters/3 + POST /progress/position');
+  });
+});
+
+describe('bench load sequence: learners take turns', () => {
+  // sequenceOf always sets a function (autocannon also accepts a file path there).
+  const setup = (r: autocannon.Request) => r.setupRequest as (request: autocannon.Request, context: object) => autocannon.Request;
+
+  it('gives each pass through the view the next learner, the same for all its requests', () => {
+    const sequence = sequenceOf({
+      url: 'http://127.0.0.1:1/',
+      connections: 2,
+      durationSeconds: 1,
+      requests: [{ method: 'GET', path: '/page', headers: { cookie: 'x' } }, { method: 'POST', path: '/view', headers: { cookie: 'x', 'x-csrf-token': 't' } }],
+      learnerHeaders: [{ cookie: 'a' }, { cookie: 'b' }],
+    })!;
+    const pass = () => {
+      const context = {};
+      return sequence.map((r) => setup(r)({ ...r }, context).headers);
+    };
+    expect(pass()).toEqual([{ cookie: 'a' }, { cookie: 'a', 'x-csrf-token': 't' }]);
+    expect(pass()).toEqual([{ cookie: 'b' }, { cookie: 'b', 'x-csrf-token': 't' }]);
+    expect(pass()[0]).toEqual({ cookie: 'a' });
+  });
+
+  it('turns a plain GET into a sequence only when there are learners', () => {
+    expect(sequenceOf({ url: 'http://127.0.0.1:1/api/v1/chapters/1', connections: 1, durationSeconds: 1 })).toBeUndefined();
+    const [get] = sequenceOf({ url: 'http://127.0.0.1:1/api/v1/chapters/1', connections: 1, durationSeconds: 1, learnerHeaders: [{ authorization: 'Bearer a' }] })!;
+    expect(get.path).toBe('/api/v1/chapters/1');
+    expect(setup(get)({ ...get }, {}).headers).toEqual({ authorization: 'Bearer a' });
   });
 });

@@ -13,6 +13,8 @@ import { scratch } from './fixture';
 export interface AppTarget {
   readonly url: string;
   readonly headers?: Record<string, string>;
+  /** One set of headers per learner, taking turns (see LoadJob). */
+  readonly learnerHeaders?: readonly Record<string, string>[];
   /** The request sequence each connection repeats (a page view and its POST). */
   readonly requests?: readonly LoadRequest[];
   /** The app's processes (api; web and api), whose CPU time per request is reported. */
@@ -58,7 +60,7 @@ export async function compareWithBaselines(
     const targets = [
       { name: 'bare node:http', job: { url: baselines[0].url } },
       { name: 'bare Koa', job: { url: baselines[1].url } },
-      { name: 'app', job: { url: app.url, headers: app.headers, requests: app.requests } },
+      { name: 'app', job: { url: app.url, headers: app.headers, requests: app.requests, learnerHeaders: app.learnerHeaders } },
     ];
     const shape = { connections: options.connections };
     for (const target of options.warmupSeconds > 0 ? targets : []) {

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -51,15 +52,31 @@ export interface Session {
   readonly refresh_token: string;
 }
 
-/** A new learner (free tier), signed up through the api as the sign-up page does. */
-export async function signUp(apiUrl: string): Promise<Session> {
-  const res = await fetch(`${apiUrl}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `bench-${randomBytes(6).toString('hex')}@example.com`, password: 'bench password 123' }),
+/** Sign-ups the api allows one client address a minute (its auth rate limit is 10). */
+const SIGN_UPS_PER_ADDRESS = 8;
+
+function signUpFrom(apiUrl: string, localAddress: string, index: number): Promise<Session> {
+  const body = JSON.stringify({ email: `bench-${index}-${randomBytes(6).toString('hex')}@example.com`, password: 'bench password 123' });
+  return new Promise((resolve, reject) => {
+    const req = request(`${apiUrl}/api/v1/auth/register`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(text) as Session) : reject(new Error(`sign up answered ${res.statusCode}: ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
   });
-  if (res.status !== 201) throw new Error(`sign up answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as Session;
+}
+
+/**
+ * `count` learners signed up through the api. The api limits sign-ups per client
+ * address, so they come from several loopback addresses (127.0.0.2, 127.0.0.3, …; all
+ * of 127.0.0.0/8 is this machine), as that many people would from their own.
+ */
+export async function signUpMany(apiUrl: string, count: number): Promise<Session[]> {
+  const sessions: Session[] = [];
+  for (let i = 0; i < count; i += 1) sessions.push(await signUpFrom(apiUrl, `127.0.0.${2 + Math.floor(i / SIGN_UPS_PER_ADDRESS)}`, i));
+  return sessions;
 }
 
 /** A scratch directory for the bytes the baselines serve; removed by the returned function. */

@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon';
 import type { LoadJob, LoadReply } from './load-generator';
+import { sequenceOf } from './sequence';
 
 function run(job: LoadJob): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -15,7 +16,7 @@ function run(job: LoadJob): Promise<autocannon.Result> {
         duration: job.durationSeconds,
         headers: job.headers ?? {},
         // A sequence (e.g. the page and the POST its script sends) each connection repeats.
-        requests: job.requests?.map((r) => ({ method: r.method, path: r.path, headers: r.headers, body: r.body })),
+        requests: sequenceOf(job),
         timeout: 10,
       },
       (error, result) => (error ? reject(error as Error) : resolve(result)),

@@ -22,6 +22,11 @@ export interface LoadJob {
   readonly headers?: Record<string, string>;
   /** Requests each connection sends in turn, instead of GET `url` over and over. */
   readonly requests?: readonly LoadRequest[];
+  /**
+   * One set of headers per learner (their token or cookies): each pass through the
+   * requests takes the next learner, so concurrent views belong to different learners.
+   */
+  readonly learnerHeaders?: readonly Record<string, string>[];
 }
 
 export type LoadReply = { readonly ok: true; readonly result: LoadResult } | { readonly ok: false; readonly error: string };
