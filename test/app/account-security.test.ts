@@ -36,6 +36,14 @@ describe.each(DATABASE_KINDS)('account security on %s', (kind) => {
       expect(after.body.code).toBe('unauthorized');
     });
 
+    it('refuses the access tokens of a family revoked for refresh-token reuse at once', async () => {
+      const s = await signUp(api);
+      const rotated = (await refresh(s.refresh_token)).body;
+      expect((await me(rotated.access_token)).status).toBe(200);
+      expect((await refresh(s.refresh_token)).status).toBe(401);
+      expect((await me(rotated.access_token)).status).toBe(401);
+    });
+
     it('signs out every sign-in of the learner, and only theirs', async () => {
       const s = await signUp(api);
       const second = (await login(s.user.email, s.password)).body;

@@ -128,7 +128,7 @@ export async function login(ctx: AccountContext, input: z.infer<typeof LoginBody
 }
 
 export async function refresh(ctx: AccountContext, refreshToken: string): Promise<Session> {
-  const { userId, family } = await rotateRefreshToken(ctx.stores, ctx.tokens, ctx.clock, refreshToken);
+  const { userId, family } = await rotateRefreshToken(ctx.stores, ctx.tokens, ctx.clock, refreshToken, (id) => ctx.sessions.revoked([id]));
   const row = await ctx.stores.accounts.find({ id: userId });
   if (!row) throw new Unauthorized('The refresh token is not valid.');
   return sessionFor(ctx, toUser(row), family);
