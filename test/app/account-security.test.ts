@@ -1,7 +1,7 @@
 import { DATABASE_KINDS } from '../support/databases';
 import { signUp, startApi, type TestApi } from '../support/http';
 import { TestSmtpServer, resetTokenIn } from '../support/smtp';
-import { smtpMailer } from '../../app/src/mail/mailer';
+import { smtpMailer } from '../../app/src/mailer';
 import { hashPassword } from '../../app/src/domain/passwords';
 
 /** Issue 15: sign-out that ends access tokens, password change and reset, re-authentication, absolute lifetime. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { Conflict, NotFound, Unauthorized, WrongPassword } from '../errors';
 import type { AccountStores, UserChanges, UserRow } from '../db/account-stores';
-import type { Mailer } from '../mail/mailer';
+import type { Mailer } from '../mailer';
 import { TIERS, type Tier } from './tiers';
 import { decoyHash, hashPassword, needsRehash, verifyPassword, type ScryptCost } from './passwords';
 import { recordAudit, auditEventsFor } from './audit';
