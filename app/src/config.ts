@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
+import { bool, int, list, optionalString, url } from './config-parsers';
 import { METRICS_PORT, ROLE_PORTS } from './contract';
 import { parseMaintenanceWindow, type MaintenanceWindow } from './maintenance/window';
 import { OWASP_SCRYPT_COST, type ScryptCost } from './domain/passwords';
@@ -100,60 +101,6 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const bool = (defaultValue: boolean) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return defaultValue;
-      const lowered = v.trim().toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(lowered)) return true;
-      if (['false', '0', 'no', 'off'].includes(lowered)) return false;
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected true or false, got "${v}"` });
-      return z.NEVER;
-    });
-
-const int = (defaultValue: number | undefined, min: number, max: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') {
-        if (defaultValue === undefined) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'is required' });
-          return z.NEVER;
-        }
-        return defaultValue;
-      }
-      if (!/^\d+$/.test(v.trim())) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected a whole number, got "${v}"` });
-        return z.NEVER;
-      }
-      const n = Number(v);
-      if (n < min || n > max) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must be between ${min} and ${max}, got ${n}` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const list = z
-  .string()
-  .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
-
-const url = (protocols: string[]) =>
-  optionalString.superRefine((v, ctx) => {
-    if (v === undefined) return;
-    const ok = protocols.some((p) => v.startsWith(p)) && (v.startsWith('sqlite:') || URL.canParse(v));
-    if (!ok) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `must start with ${protocols.join(' or ')}` });
-  });
-
 /**
  * The variables, each with its parser, default and limits. The charts import it
  * (charts/app-config.ts): the environment files' settings get their names, defaults and
@@ -229,13 +176,13 @@ function packageVersion(): string {
   }
 }
 
-/** Parse the environment once. Throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const e = parsed.data;
+/** The key the api signs with: SECRET_KEY, or in development its well-known default. */
+function secretKeyOf(e: z.infer<typeof EnvSchema>): string | undefined {
+  return e.SECRET_KEY ?? (e.APP_ENV === 'development' ? DEVELOPMENT_SECRET_KEY : undefined);
+}
+
+/** Every rule across variables, one line per broken rule, naming the variable. */
+function configProblems(e: z.infer<typeof EnvSchema>): string[] {
   const problems: string[] = [];
   const development = e.APP_ENV === 'development';
   const servesApi = e.ROLE !== 'web';
@@ -250,7 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (servesApi && !e.DATABASE_URL && !development) {
     problems.push('DATABASE_URL: is required for the api role');
   }
-  const secretKey = e.SECRET_KEY ?? (development ? DEVELOPMENT_SECRET_KEY : undefined);
+  const secretKey = secretKeyOf(e);
   if (servesApi) {
     if (!secretKey) problems.push('SECRET_KEY: is required for the api role');
     else if (!development && secretKey === DEVELOPMENT_SECRET_KEY) {
@@ -268,25 +215,45 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (servesWeb && !development && e.APP_ENV !== 'test' && (e.SESSION_SECRET ?? '').length < MIN_SECRET_LENGTH) {
     problems.push(`SESSION_SECRET: must be at least ${MIN_SECRET_LENGTH} characters for the web role`);
   }
-  try {
-    proxyaddr.compile([...e.TRUSTED_PROXIES]);
-  } catch (err) {
-    problems.push(`TRUSTED_PROXIES: ${(err as Error).message}`);
-  }
-  // Without it the web role's visitors share one address at the api: one visitor's
-  // failed sign-ins would lock out all the others (issue 15).
-  const deployed = e.APP_ENV === 'staging' || e.APP_ENV === 'production';
-  // The log mailer would write reset links into the logs: deployed api pods send mail.
-  if (deployed && servesApi && !e.SMTP_URL) problems.push('SMTP_URL: is required for the api role in staging and production');
-  if (deployed && (e.CLIENT_ADDRESS_SECRET ?? '').length < MIN_SECRET_LENGTH) {
-    problems.push(`CLIENT_ADDRESS_SECRET: must be at least ${MIN_SECRET_LENGTH} characters in staging and production`);
-  }
+  problems.push(...accountSecurityProblems(e));
   if (e.REHEARSAL_FAULT && (e.APP_ENV === 'staging' || e.APP_ENV === 'production' || e.NODE_ENV === 'production')) {
     problems.push(
       `REHEARSAL_FAULT: a rehearsal fault is refused with APP_ENV=${e.APP_ENV}${e.NODE_ENV === 'production' ? ' and NODE_ENV=production' : ''} (development and test only)`,
     );
   }
-  const stripe = servesApi ? parseStripe(e, development, problems) : undefined;
+  return problems;
+}
+
+/** Issue 15's settings: mail, the visitor's address behind the web role and the gateway. */
+function accountSecurityProblems(e: z.infer<typeof EnvSchema>): string[] {
+  const problems: string[] = [];
+  try {
+    proxyaddr.compile([...e.TRUSTED_PROXIES]);
+  } catch (err) {
+    problems.push(`TRUSTED_PROXIES: ${(err as Error).message}`);
+  }
+  const deployed = e.APP_ENV === 'staging' || e.APP_ENV === 'production';
+  // The log mailer would write reset links into the logs: deployed api pods send mail.
+  if (deployed && e.ROLE !== 'web' && !e.SMTP_URL) problems.push('SMTP_URL: is required for the api role in staging and production');
+  // Without it the web role's visitors share one address at the api: one visitor's
+  // failed sign-ins would lock out all the others.
+  if (deployed && (e.CLIENT_ADDRESS_SECRET ?? '').length < MIN_SECRET_LENGTH) {
+    problems.push(`CLIENT_ADDRESS_SECRET: must be at least ${MIN_SECRET_LENGTH} characters in staging and production`);
+  }
+  return problems;
+}
+
+/** Parse the environment once. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems = configProblems(e);
+  const development = e.APP_ENV === 'development';
+  const secretKey = secretKeyOf(e);
+  const stripe = e.ROLE !== 'web' ? parseStripe(e, development, problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
 
   const defaultPort = e.ROLE === 'web' ? ROLE_PORTS.web : ROLE_PORTS.api;

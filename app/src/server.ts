@@ -12,7 +12,7 @@ import { RedisCache } from './db/cache';
 import { openDatabase, type Database } from './db/database';
 import { openRedis } from './db/redis';
 import { closeServer, listen, startMetricsServer, urlOf } from './listen';
-import { logMailer, smtpMailer } from './mail/mailer';
+import { logMailer, smtpMailer } from './mailer';
 import { createErrorReporter, type ErrorReporter } from './observability/error-reporter';
 import { createLogger, type Logger } from './observability/logger';
 import { createMetrics } from './observability/metrics';

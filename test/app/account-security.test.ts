@@ -1,7 +1,7 @@
 import { DATABASE_KINDS } from '../support/databases';
 import { signUp, startApi, type TestApi } from '../support/http';
 import { TestSmtpServer, resetTokenIn } from '../support/smtp';
-import { smtpMailer } from '../../app/src/mail/mailer';
+import { smtpMailer } from '../../app/src/mailer';
 import { hashPassword } from '../../app/src/domain/passwords';
 
 /** Issue 15: sign-out that ends access tokens, password change and reset, re-authentication, absolute lifetime. */
@@ -34,6 +34,14 @@ describe.each(DATABASE_KINDS)('account security on %s', (kind) => {
       const after = await me(s.access_token);
       expect(after.status).toBe(401);
       expect(after.body.code).toBe('unauthorized');
+    });
+
+    it('refuses the access tokens of a family revoked for refresh-token reuse at once', async () => {
+      const s = await signUp(api);
+      const rotated = (await refresh(s.refresh_token)).body;
+      expect((await me(rotated.access_token)).status).toBe(200);
+      expect((await refresh(s.refresh_token)).status).toBe(401);
+      expect((await me(rotated.access_token)).status).toBe(401);
     });
 
     it('signs out every sign-in of the learner, and only theirs', async () => {

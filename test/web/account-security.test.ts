@@ -79,6 +79,18 @@ describe('account security through the web role (SQLite)', () => {
     expect(reuse.length).toBeGreaterThan(0);
   });
 
+  it('still shares one refresh among requests of the same browser racing it', async () => {
+    const browser = visitor('192.0.2.21');
+    await browser.get('/signup');
+    await browser.post('/signup', { email: newEmail(), password: PASSWORD });
+    browser.cookies.delete('cc_access');
+    // Same cookies, sent together: the second must not spend the token again.
+    const [a, b] = await Promise.all([browser.get('/account'), browser.get('/progress')]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    browser.cookies.delete('cc_access');
+    expect((await browser.get('/account')).status).toBe(200);
+  });
+
   it('never writes a body that failed to parse (password and all) to the log', async () => {
     const res = await fetch(`${web.url}/signin`, {
       method: 'POST',

@@ -9,7 +9,7 @@ import type { Database } from '../db/database';
 import { openStores, type Stores } from '../db/stores';
 import { AccessTokens } from '../domain/tokens';
 import { SessionRevocations } from '../domain/sessions';
-import { logMailer, type Mailer } from '../mail/mailer';
+import { logMailer, type Mailer } from '../mailer';
 import { createBilling, type Billing } from '../domain/billing';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import { Conflict, NotFound, Unauthorized, WrongPassword } from '../errors';
 import type { AccountStores, UserChanges, UserRow } from '../db/account-stores';
-import type { Mailer } from '../mail/mailer';
+import type { Mailer } from '../mailer';
 import { TIERS, type Tier } from './tiers';
 import { canonicalTimeZone } from './time-zones';
 import { decoyHash, hashPassword, needsRehash, verifyPassword, type ScryptCost } from './passwords';
@@ -128,7 +128,7 @@ export async function login(ctx: AccountContext, input: z.infer<typeof LoginBody
 }
 
 export async function refresh(ctx: AccountContext, refreshToken: string): Promise<Session> {
-  const { userId, family } = await rotateRefreshToken(ctx.stores, ctx.tokens, ctx.clock, refreshToken);
+  const { userId, family } = await rotateRefreshToken(ctx.stores, ctx.tokens, ctx.clock, refreshToken, (id) => ctx.sessions.revoked([id]));
   const row = await ctx.stores.accounts.find({ id: userId });
   if (!row) throw new Unauthorized('The refresh token is not valid.');
   return sessionFor(ctx, toUser(row), family);

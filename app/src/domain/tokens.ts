@@ -149,6 +149,8 @@ export async function rotateRefreshToken(
   settings: TokenSettings,
   clock: Clock,
   token: string,
+  /** Told when reuse revokes a family, so its access tokens stop at once on this pod. */
+  onFamilyRevoked: (familyId: string) => void = () => undefined,
 ): Promise<{ userId: string; family: SessionFamily }> {
   const row = await stores.tokens.findByHash(hashRefreshToken(token));
   const refused = new Unauthorized('The refresh token is not valid.');
@@ -157,6 +159,7 @@ export async function rotateRefreshToken(
   if (row.revoked_at) throw refused;
   if (row.used_at) {
     await stores.tokens.revokeFamily(row.family_id, now);
+    onFamilyRevoked(row.family_id);
     await recordAudit(stores.audit, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
     throw refused;
   }
@@ -165,6 +168,7 @@ export async function rotateRefreshToken(
   // loser is treated as the reuse it is.
   if (!(await stores.tokens.claim(row.id, now))) {
     await stores.tokens.revokeFamily(row.family_id, now);
+    onFamilyRevoked(row.family_id);
     await recordAudit(stores.audit, clock, 'refresh_token_reuse', row.user_id, { family_id: row.family_id });
     throw refused;
   }

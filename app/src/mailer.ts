@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { Logger } from '../observability/logger';
+import type { Logger } from './observability/logger';
 
 /** One plain-text message to one learner. */
 export interface MailMessage {
