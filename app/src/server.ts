@@ -12,6 +12,7 @@ import { RedisCache } from './db/cache';
 import { openDatabase, type Database } from './db/database';
 import { openStores, type Stores } from './db/stores';
 import { openRedis } from './db/redis';
+import { runPrimary } from './cluster-primary';
 import { closeServer, listen, startMetricsServer, urlOf } from './listen';
 import { createErrorReporter, type ErrorReporter } from './observability/error-reporter';
 import { createLogger, type Logger } from './observability/logger';
@@ -239,37 +240,6 @@ function exitOnSignals(server: RunningServer, config: Config, logger: Logger): v
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-}
-
-/**
- * WEB_CONCURRENCY > 1 (a VM, not a pod): the primary forks workers that share the
- * port, serves their aggregated metrics, and passes SIGTERM on.
- */
-async function runPrimary(config: Config, logger: Logger): Promise<void> {
-  for (let i = 0; i < config.webConcurrency; i += 1) cluster.fork();
-  const aggregator = new AggregatorRegistry();
-  const metricsServer = await startMetricsServer(
-    { contentType: aggregator.contentType, metrics: () => aggregator.clusterMetrics() },
-    config.metricsPort,
-    '0.0.0.0',
-  );
-  let stopping = false;
-  cluster.on('exit', (worker, code) => {
-    if (!stopping) {
-      logger.error({ pid: worker.process.pid, code }, 'worker died; starting another');
-      cluster.fork();
-    } else if (Object.keys(cluster.workers ?? {}).length === 0) {
-      metricsServer.close();
-      process.exit(0);
-    }
-  });
-  const stop = () => {
-    stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(1), config.shutdownTimeoutSeconds * 1000).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
