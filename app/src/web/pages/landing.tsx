@@ -80,7 +80,12 @@ export function LandingPage({ frame, syllabus }: { frame: Frame; syllabus: Sylla
                 <PlanCard key={plan.tier} plan={plan} />
               ))}
             </ul>
-            <StartActions />
+            {/* Named apart from the top button, so each link says where it leads in a list of links. */}
+            <p>
+              <a class="button" href="/signup">
+                Create a free account
+              </a>
+            </p>
           </section>
         </>
       )}
