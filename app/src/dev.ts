@@ -21,6 +21,8 @@ async function main(): Promise<void> {
     sourceDir: __dirname,
     contentDir: CONTENT_DIR,
     tsconfig: path.join(__dirname, '..', 'tsconfig.json'),
+    // tsx only strips types: a version must also type-check to replace the running one.
+    typecheck: [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(__dirname, '..', 'tsconfig.json')],
     child: { entry: path.join(__dirname, 'dev', 'child.ts'), args: ['--content-dir', CONTENT_DIR] },
   });
   const urls = await supervisor.start();

@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -22,6 +22,12 @@ export interface DevSupervisorOptions {
    * `React.createElement` (every page a 500: "React is not defined").
    */
   readonly tsconfig: string;
+  /**
+   * A type check run beside each start (node arguments, e.g. typescript's tsc with
+   * `--noEmit -p app/tsconfig.json`): a version swaps in only when it also passes, since
+   * tsx only strips types. @default none
+   */
+  readonly typecheck?: readonly string[];
   /** Give up on a version that has not said `ready` after this long. @default 60000 */
   readonly startTimeoutMs?: number;
   /** Where the supervisor's own lines go. @default stderr */
@@ -32,6 +38,8 @@ export interface DevSupervisorOptions {
 interface Version {
   readonly process: ChildProcess;
   readonly stderr: string[];
+  /** The type check's complaints, or undefined when it passed (or none runs). */
+  readonly typeErrors: Promise<string | undefined>;
   urls?: DevUrls;
 }
 
@@ -138,7 +146,7 @@ export class DevSupervisor {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });
-    const version: Version = { process: proc, stderr: [] };
+    const version: Version = { process: proc, stderr: [], typeErrors: this.typecheck() };
     this.candidate = version;
     this.log(`[dev] ${why}: starting a new version (pid ${proc.pid})`);
     proc.stderr?.on('data', (chunk: Buffer) => {
@@ -164,21 +172,38 @@ export class DevSupervisor {
 
   private onMessage(version: Version, message: ChildMessage): void {
     if (message.type === 'ready' && this.candidate === version) {
-      const old = this.current;
       version.urls = message.urls;
-      this.current = version;
-      this.candidate = undefined;
-      this.lastError = undefined;
-      this.log(`[dev] serving pid ${version.process.pid}${old ? ` (replaced pid ${old.process.pid})` : ''}`);
-      if (old) void this.kill(old);
-      this.reload.reload();
-      this.settle('swapped');
+      void version.typeErrors.then((errors) => (errors ? this.fail(version, `does not type-check:\n${errors}`) : this.swap(version)));
     } else if (message.type === 'content-reloaded') {
       this.log(`[dev] content reloaded (${message.chapters} chapters)`);
       this.reload.reload();
     } else if (message.type === 'content-failed') {
       this.log(`[dev] content NOT reloaded, the last good content stays:\n  ${message.error.split('\n').join('\n  ')}`);
     }
+  }
+
+  /** Run the type check, if any: its output when it fails. */
+  private typecheck(): Promise<string | undefined> {
+    const args = this.options.typecheck;
+    if (!args) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      execFile(process.execPath, [...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        resolve(error ? `${stdout}${stderr}`.trim().split('\n').slice(0, 30).join('\n') : undefined);
+      });
+    });
+  }
+
+  /** The ready, type-checked version takes over the ports; the old one drains and stops. */
+  private swap(version: Version): void {
+    if (this.candidate !== version) return;
+    const old = this.current;
+    this.current = version;
+    this.candidate = undefined;
+    this.lastError = undefined;
+    this.log(`[dev] serving pid ${version.process.pid}${old ? ` (replaced pid ${old.process.pid})` : ''}`);
+    if (old) void this.kill(old);
+    this.reload.reload();
+    this.settle('swapped');
   }
 
   private fail(version: Version, why: string): void {

@@ -15,7 +15,12 @@ describe('the dev supervisor', () => {
   writeVersion("export const VERSION = 'v1';\n");
   cpSync(path.join(__dirname, 'fixture-child.ts'), path.join(dir, 'child.ts'));
   mkdirSync(path.join(dir, 'content'));
-  const { supervisor, lines } = supervisorFor({ sourceDir: dir, contentDir: path.join(dir, 'content'), child: { entry: path.join(dir, 'child.ts') } });
+  const { supervisor, lines } = supervisorFor({
+    sourceDir: dir,
+    contentDir: path.join(dir, 'content'),
+    child: { entry: path.join(dir, 'child.ts') },
+    typecheck: [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', path.join(dir, 'version.ts')],
+  });
   let urls: { web: string; api: string };
   const serving = async () => (await fetch(`${urls.api}/`)).text();
 
@@ -51,6 +56,15 @@ describe('the dev supervisor', () => {
     await expect(outcome).resolves.toBe('failed');
     expect(await serving()).toBe(before);
     expect(lines.join('\n')).toContain('Error: no database here');
+  });
+
+  it('keeps it too when the change runs but does not type-check', async () => {
+    const before = await serving();
+    const outcome = supervisor.nextOutcome();
+    writeVersion("export const VERSION: number = 'v2';\n");
+    await expect(outcome).resolves.toBe('failed');
+    expect(await serving()).toBe(before);
+    expect(lines.join('\n')).toMatch(/The new version does not type-check:\n.*version\.ts\(1,14\): error TS2322/);
   });
 
   it('swaps to a good change and tells open pages to reload', async () => {

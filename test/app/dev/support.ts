@@ -8,7 +8,7 @@ export const APP_TSCONFIG = path.resolve(__dirname, '../../../app/tsconfig.json'
 export const tempDir = (prefix: string) => mkdtempSync(path.join(tmpdir(), prefix));
 
 /** A supervisor on free ports whose log lines the test can read. */
-export function supervisorFor(options: Pick<DevSupervisorOptions, 'sourceDir' | 'contentDir' | 'child'>) {
+export function supervisorFor(options: Pick<DevSupervisorOptions, 'sourceDir' | 'contentDir' | 'child' | 'typecheck'>) {
   const lines: string[] = [];
   const supervisor = new DevSupervisor({
     ...options,
