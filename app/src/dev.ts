@@ -1,31 +1,33 @@
-import { loadConfig } from './config';
-import { ROLE_PORTS } from './contract';
-import { migrateAndLoad } from './migrate';
-import { createLogger } from './observability/logger';
-import { startServer } from './server';
+import path from 'node:path';
+import { METRICS_PORT, ROLE_PORTS } from './contract';
+import { DevSupervisor } from './dev/supervisor';
+import { CONTENT_DIR } from './migrate';
 
 /**
- * `npm run dev`: everything on a laptop with no set-up. Migrates and loads the course
- * into an SQLite file, then serves the api on :8000 and the web pages on :3000 from one
- * process. Any variable already in the environment wins over these defaults.
+ * `npm run dev`: everything on a laptop with no set-up. The api on :8000 and the web
+ * pages on :3000 over an SQLite file (migrated and loaded with the course at start),
+ * reloading as you work (issue 17, item 1):
+ * - a change in app/src starts a new version in a child process; it replaces the
+ *   running one only once it is ready, so an error leaves the last good one serving;
+ * - a change in app/content is loaded into the running version, no restart;
+ * - open pages reload themselves after either.
+ * Any variable already in the environment wins over the development defaults
+ * (app/src/dev/child.ts).
  */
 async function main(): Promise<void> {
-  const env = {
-    APP_ENV: 'development',
-    ROLE: 'all',
-    DATABASE_URL: 'sqlite:./tmp/dev.sqlite',
-    LOG_LEVEL: 'debug',
-    DEBUG: 'true',
-    CORS_ORIGINS: `http://localhost:${ROLE_PORTS.web},http://127.0.0.1:${ROLE_PORTS.web}`,
-    ...process.env,
-  };
-  const config = loadConfig(env);
-  const logger = createLogger({ level: config.logLevel, role: 'all', version: config.version });
-  const report = await migrateAndLoad(config.databaseUrl!, { logger });
-  logger.info({ content: report }, 'database ready');
-  const server = await startServer(config, { logger, host: '127.0.0.1' });
-  logger.info(`api on ${server.urls.api}, web on ${server.urls.web}, metrics on ${server.urls.metrics}`);
-  const stop = () => void server.shutdown().then(() => process.exit(0));
+  const supervisor = new DevSupervisor({
+    ports: { ...ROLE_PORTS, metrics: METRICS_PORT },
+    host: '127.0.0.1',
+    sourceDir: __dirname,
+    contentDir: CONTENT_DIR,
+    tsconfig: path.join(__dirname, '..', 'tsconfig.json'),
+    // tsx only strips types: a version must also type-check to replace the running one.
+    typecheck: [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(__dirname, '..', 'tsconfig.json')],
+    child: { entry: path.join(__dirname, 'dev', 'child.ts'), args: ['--content-dir', CONTENT_DIR] },
+  });
+  const urls = await supervisor.start();
+  process.stderr.write(`[dev] web on ${urls.web}, api on ${urls.api}, metrics on ${urls.metrics}; watching app/src and app/content\n`);
+  const stop = () => void supervisor.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

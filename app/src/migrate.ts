@@ -16,11 +16,14 @@ const MigrateEnv = z.object({
 });
 
 /** Bring the schema up to date, then load the course content (both idempotent). */
-export async function migrateAndLoad(url: string, opts: { echo?: boolean; logger?: ReturnType<typeof createLogger> } = {}) {
+export async function migrateAndLoad(
+  url: string,
+  opts: { echo?: boolean; logger?: ReturnType<typeof createLogger>; contentDir?: string } = {},
+) {
   const db = openDatabase({ url, echo: opts.echo, logger: opts.logger, poolSize: 2 });
   try {
     await migrateLatest(db);
-    return await loadCourseContent(db, CONTENT_DIR, systemClock);
+    return await loadCourseContent(db, opts.contentDir ?? CONTENT_DIR, systemClock);
   } finally {
     await db.close();
   }

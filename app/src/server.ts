@@ -10,7 +10,9 @@ import { requestContext } from './api/middleware/request-context';
 import { rehearsalFault } from './api/middleware/rehearsal-fault';
 import { RedisCache } from './db/cache';
 import { openDatabase, type Database } from './db/database';
+import { openStores, type Stores } from './db/stores';
 import { openRedis } from './db/redis';
+import { runPrimary } from './cluster-primary';
 import { closeServer, listen, startMetricsServer, urlOf } from './listen';
 import { logMailer, smtpMailer } from './mailer';
 import { createErrorReporter, type ErrorReporter } from './observability/error-reporter';
@@ -28,6 +30,8 @@ export interface RunningServer {
   lifecycle: Lifecycle;
   /** Drain and stop: readiness fails at once, in-flight requests finish, pools close. */
   shutdown(): Promise<void>;
+  /** The api role's database and stores, when this process serves it (the dev server reloads content through them). */
+  api?: { readonly db: Database; readonly stores: Stores };
 }
 
 export interface StartOptions {
@@ -44,6 +48,8 @@ export interface StartOptions {
    * @default min(5 s, SHUTDOWN_TIMEOUT_SECONDS / 5)
    */
   drainDelayMs?: number;
+  /** Ports for ROLE=all instead of the fixed development ones; 0 picks a free one (the dev supervisor's children). */
+  ports?: { api: number; web: number };
 }
 
 /** What both roles' start functions share within one process. */
@@ -55,6 +61,7 @@ interface RoleContext {
   readonly errorReporter: ErrorReporter;
   /** The role's logger: under its own role name when ROLE=all runs both. */
   readonly logger: Logger;
+  readonly ports?: { api: number; web: number };
 }
 
 /** A role listening on its port, with what it must close on shutdown. */
@@ -63,10 +70,12 @@ interface RunningRole {
   readonly registry: Registry;
   readonly db?: Database;
   readonly redis?: Redis;
+  readonly stores?: Stores;
 }
 
 /** The port a role listens on: its own in a pod, the fixed development ports with ROLE=all. */
-const portOf = (config: Config, role: 'api' | 'web'): number => (config.role === 'all' ? DEV_PORTS[role] : config.port);
+const portOf = (role: RoleContext, name: 'api' | 'web'): number =>
+  role.config.role === 'all' ? (role.ports ?? DEV_PORTS)[name] : role.config.port;
 
 /** The web role's app factory, loaded only by processes that serve the web role. */
 function loadWebApp(): typeof import('./web/app').createWebApp {
@@ -92,20 +101,24 @@ async function startApiRole(role: RoleContext): Promise<RunningRole> {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis unavailable'));
   }
   const metrics = createMetrics({ role: 'api' });
+  const cache = redis ? new RedisCache(redis) : undefined;
+  // Built here rather than by createApiApp, so the dev server can reload content through them.
+  const stores = openStores(db, { cache });
   const app = createApiApp({
+    stores,
     config,
     db,
     clock: role.clock,
     logger,
     metrics,
     redis,
-    cache: redis ? new RedisCache(redis) : undefined,
+    cache,
     lifecycle: role.lifecycle,
     errors: role.errorReporter,
     mailer: config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : logMailer(logger),
   });
-  const server = await listen(app, portOf(config, 'api'), role.host);
-  return { server, registry: metrics.registry, db, redis };
+  const server = await listen(app, portOf(role, 'api'), role.host);
+  return { server, registry: metrics.registry, db, redis, stores };
 }
 
 /** The web role: server-rendered pages that call the api at `apiUrl`. */
@@ -129,7 +142,7 @@ async function startWebRole(role: RoleContext, apiUrl: string): Promise<RunningR
     maintenanceWindow: config.maintenanceWindow,
     clock: role.clock,
   });
-  const server = await listen(app, portOf(config, 'web'), role.host);
+  const server = await listen(app, portOf(role, 'web'), role.host);
   return { server, registry: metrics.registry };
 }
 
@@ -155,6 +168,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     lifecycle,
     errorReporter,
     logger: config.role === 'all' ? createLogger({ level: config.logLevel, role, version: config.version }) : logger,
+    ports: opts.ports,
   });
   const urls: RunningServer['urls'] = {};
   const roles: RunningRole[] = [];
@@ -182,7 +196,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const drainDelayMs = opts.drainDelayMs ?? Math.min(5_000, config.shutdownTimeoutSeconds * 200);
   const stop = () => stopServers({ servers, roles, lifecycle, logger, errorReporter, drainDelayMs });
   let stopping: Promise<void> | undefined;
-  return { urls, lifecycle, shutdown: () => (stopping ??= stop()) };
+  const api = roles.find((role) => role.stores);
+  return { urls, lifecycle, shutdown: () => (stopping ??= stop()), api: api && { db: api.db!, stores: api.stores! } };
 }
 
 interface StopPlan {
@@ -228,37 +243,6 @@ function exitOnSignals(server: RunningServer, config: Config, logger: Logger): v
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-}
-
-/**
- * WEB_CONCURRENCY > 1 (a VM, not a pod): the primary forks workers that share the
- * port, serves their aggregated metrics, and passes SIGTERM on.
- */
-async function runPrimary(config: Config, logger: Logger): Promise<void> {
-  for (let i = 0; i < config.webConcurrency; i += 1) cluster.fork();
-  const aggregator = new AggregatorRegistry();
-  const metricsServer = await startMetricsServer(
-    { contentType: aggregator.contentType, metrics: () => aggregator.clusterMetrics() },
-    config.metricsPort,
-    '0.0.0.0',
-  );
-  let stopping = false;
-  cluster.on('exit', (worker, code) => {
-    if (!stopping) {
-      logger.error({ pid: worker.process.pid, code }, 'worker died; starting another');
-      cluster.fork();
-    } else if (Object.keys(cluster.workers ?? {}).length === 0) {
-      metricsServer.close();
-      process.exit(0);
-    }
-  });
-  const stop = () => {
-    stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    setTimeout(() => process.exit(1), config.shutdownTimeoutSeconds * 1000).unref();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {

@@ -5,6 +5,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { answerQuiz } from './quiz-answers';
 import { launchBrowser, startStack, type Stack } from './stack';
+import { FixedClock } from '../../app/src/clock';
 import { startWeb, type TestWeb } from '../web/support';
 
 // Generous: the shared test machine can be very busy; a quiet one runs this file in about a minute.
@@ -88,6 +89,35 @@ describe('every page: accessibility and screenshots', () => {
     await expect(page.locator('.error-summary').count()).resolves.toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await shoot('signup-errors');
+  });
+
+  it('signed out, without JavaScript: the landing page shows the syllabus and plans; the maintenance notice is accessible', async () => {
+    // Announced: the first Sunday of August 2027 is 36 hours away on this web role's clock.
+    const noticeWeb = await startWeb(stack.api.url, {
+      maintenanceWindow: { schedule: '0 2 * * 0', weekOfMonth: 1, durationMinutes: 120, timeZone: 'Etc/UTC' },
+      clock: new FixedClock(new Date('2027-07-30T14:00:00Z')),
+    });
+    const noScript = await browser.newContext({ viewport: VIEWPORTS.desktop, colorScheme: 'light', reducedMotion: 'reduce', javaScriptEnabled: false });
+    try {
+      const visitor = await noScript.newPage();
+      await visitor.goto(`${noticeWeb.url}/`);
+      const syllabus = visitor.getByRole('list', { name: 'What you will learn' }).getByRole('listitem');
+      await expect(syllabus.count()).resolves.toBeGreaterThanOrEqual(9);
+      await expect(syllabus.first().innerText()).resolves.toMatch(/Chapter 1: .*\n.+\nFree/s);
+      await expect(visitor.getByRole('heading', { name: 'Plans' }).isVisible()).resolves.toBe(true);
+      const notice = visitor.getByRole('region', { name: 'Planned maintenance' });
+      await expect(notice.getByRole('status').innerText()).resolves.toContain('Sunday 1 August 2027, 02:00–04:00');
+      await shoot('maintenance-notice', visitor);
+      await notice.getByRole('button', { name: 'Dismiss the maintenance notice' }).click();
+      await expect(visitor.getByRole('region', { name: 'Planned maintenance' }).count()).resolves.toBe(0);
+      expect(new URL(visitor.url()).pathname).toBe('/');
+      // axe runs inside the page, so the scan needs a context with JavaScript (signed out here).
+      await page.goto(`${noticeWeb.url}/`);
+      expect(await seriousViolations(page)).toEqual([]);
+    } finally {
+      await noScript.close();
+      await noticeWeb.close();
+    }
   });
 
   it('signed in: every page has no serious or critical violation', async () => {

@@ -4,6 +4,7 @@ import type { ChapterState, Progress } from '../../app/src/domain/progress';
 import type { ViewReport } from '../../app/src/domain/reading';
 import type { AttemptResult } from '../../app/src/domain/quizzes';
 import type { SearchResult } from '../../app/src/domain/search';
+import type { Syllabus } from '../../app/src/domain/syllabus';
 import type { Plan, Tier } from '../../app/src/domain/tiers';
 import type { billingStatus, openPortal, startCheckout } from '../../app/src/domain/billing';
 import type * as Web from '../../app/src/web/api-types';
@@ -25,6 +26,7 @@ const contract: {
   chapterLink: SentIsRead<ChapterLink, Web.ChapterLink>;
   chapter: SentIsRead<Chapter, Web.Chapter>;
   plan: SentIsRead<Plan, Web.Plan>;
+  syllabus: SentIsRead<Syllabus, Web.Syllabus>;
   searchResult: SentIsRead<SearchResult, Web.SearchResult>;
   attemptResult: SentIsRead<AttemptResult, Web.AttemptResult>;
   progress: SentIsRead<Progress, Web.Progress>;
@@ -42,6 +44,7 @@ const contract: {
   chapterLink: true,
   chapter: true,
   plan: true,
+  syllabus: true,
   searchResult: true,
   attemptResult: true,
   progress: true,

@@ -66,6 +66,14 @@ export interface Plan {
   chapters: string;
 }
 
+/** `GET /syllabus`: what a visitor may read before signing up. */
+export interface Syllabus {
+  title: string;
+  description: string;
+  chapters: { number: number; title: string; summary: string; required_tier: Tier; free: boolean }[];
+  plans: Plan[];
+}
+
 export interface SearchResult {
   chapter_number: number;
   chapter_title: string;

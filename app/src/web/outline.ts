@@ -31,10 +31,6 @@ export class CourseOutlineCache {
     };
   }
 
-  course(): { title: string; description: string } | null {
-    return this.outline && { title: this.outline.title, description: this.outline.description };
-  }
-
   titleOf(number: number): string | undefined {
     return this.outline?.titles.get(number);
   }

@@ -12,24 +12,6 @@ export function StateBadge({ state }: { state: ChapterState }) {
   return <span class={`badge ${state}`}>{STATE_LABEL[state]}</span>;
 }
 
-/** Home for someone not signed in: what the course is and how to start. */
-export function LandingPage({ frame, course }: { frame: Frame; course: Pick<Course, 'title' | 'description'> | null }) {
-  return (
-    <Layout frame={frame} title={course?.title ?? 'Welcome'}>
-      <h1>{course?.title ?? 'Course Companion'}</h1>
-      <p>{course?.description ?? 'A course you read at your own pace, with quizzes and a daily streak.'}</p>
-      <div class="actions">
-        <a class="button" href="/signup">
-          Start learning for free
-        </a>
-        <a class="button secondary" href="/signin">
-          Sign in
-        </a>
-      </div>
-    </Layout>
-  );
-}
-
 function resumeHref(resume: Resume): string {
   return `/chapters/${resume.chapter_number}${resume.section_anchor ? `#${resume.section_anchor}` : ''}`;
 }

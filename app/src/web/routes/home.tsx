@@ -1,8 +1,9 @@
 import Router from '@koa/router';
 import { ApiError } from '../api-client';
-import type { Course, Progress } from '../api-types';
+import type { Course, Progress, Syllabus } from '../api-types';
 import { sendPage, type WebState } from '../context';
-import { CoursePage, LandingPage } from '../pages/course';
+import { CoursePage } from '../pages/course';
+import { LandingPage } from '../pages/landing';
 import { frame, type WebRouteDeps } from './shared';
 
 /** `/`: the course and where to resume for a learner; the public landing page otherwise. */
@@ -26,8 +27,9 @@ export function homeRoutes(deps: WebRouteDeps): Router<WebState> {
         // The session ended (revoked, expired): show the public home page.
       }
     }
-    const course = await learner.anonymous<Course>({ method: 'GET', path: '/course' }).catch(() => null);
-    sendPage(ctx, 200, <LandingPage frame={frame(ctx, deps)} course={course ?? outline.course()} />);
+    // The page still offers sign-up when the api cannot answer.
+    const syllabus = await learner.anonymous<Syllabus>({ method: 'GET', path: '/syllabus' }).catch(() => null);
+    sendPage(ctx, 200, <LandingPage frame={frame(ctx, deps)} syllabus={syllabus} />);
   });
 
   return router;

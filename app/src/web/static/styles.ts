@@ -77,6 +77,7 @@ input[aria-invalid="true"] { border-color: var(--bad); }
   border: 2px solid currentColor; white-space: nowrap; align-self: flex-start; }
 .badge.done { color: var(--ok); } .badge.in_progress { color: var(--accent); }
 .badge.not_started { color: var(--muted); } .badge.locked { color: var(--warn); }
+.badge.free { color: var(--ok); } .badge.premium { color: var(--warn); }
 .meter { margin: 0.5rem 0 1rem; }
 .meter progress { width: 100%; max-width: 28rem; height: 0.9rem; accent-color: var(--accent); }
 .reader { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1.5rem; }
