@@ -106,25 +106,35 @@ export class CourseCompanionChart extends Chart {
 
     this.internetHttpsEgress = { peer: NetworkPeer.internet(), ports: [{ port: 443 }] };
     this.databaseEgress = { peer: NetworkPeer.cidrs(env.network.database.cidrs), ports: [{ port: env.network.database.port }] };
-    const notifications = rolloutCatalog({ environment: env.name, link: props.argocdUrl, steps: env.delivery.kind === 'canary' });
-    new NotificationConfig(this, 'notifications', {
-      controller: 'rollouts',
-      catalog: notifications,
-      webhook: { storeName: env.secrets.storeName, remoteKey: env.notifications.webhookRemoteKey },
-    });
-    [this.api, this.web] = this.addRoles(subscriptionAnnotations(notifications));
+    [this.api, this.web] = this.addRoles(this.addRolloutNotifications(props.argocdUrl));
     this.addJobs();
     addEnvironmentOperations(this, { runbookUrl: props.runbookUrl });
     for (const extend of props.extensions ?? []) extend(this);
 
     // Last, so every pod gets it, the backup Jobs' included.
-    if (env.image.pullSecretRemoteKey !== undefined) {
-      new ImagePullSecret(this, 'image-pull-secret', {
-        storeName: env.secrets.storeName,
-        refreshInterval: env.secrets.refreshInterval,
-        remoteKey: env.image.pullSecretRemoteKey,
-      }).applyTo(this);
-    }
+    this.addImagePullSecret();
+  }
+
+  /** Argo Rollouts' notifications for this namespace; returns the Rollouts' subscription annotations. */
+  private addRolloutNotifications(argocdUrl: CourseCompanionChartProps['argocdUrl']): Record<string, string> {
+    const env = this.environment;
+    const notifications = rolloutCatalog({ environment: env.name, link: argocdUrl, steps: env.delivery.kind === 'canary' });
+    new NotificationConfig(this, 'notifications', {
+      controller: 'rollouts',
+      catalog: notifications,
+      webhook: { storeName: env.secrets.storeName, remoteKey: env.notifications.webhookRemoteKey },
+    });
+    return subscriptionAnnotations(notifications);
+  }
+
+  private addImagePullSecret(): void {
+    const env = this.environment;
+    if (env.image.pullSecretRemoteKey === undefined) return;
+    new ImagePullSecret(this, 'image-pull-secret', {
+      storeName: env.secrets.storeName,
+      refreshInterval: env.secrets.refreshInterval,
+      remoteKey: env.image.pullSecretRemoteKey,
+    }).applyTo(this);
   }
 
   /** The api and web roles, and who may talk to them (DESIGN.md, NetworkPolicy). */

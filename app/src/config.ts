@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { bool, int, list, optionalString, url } from './config-parsers';
+import { configProblems, secretKeyOf } from './config-rules';
 import { METRICS_PORT, ROLE_PORTS } from './contract';
 import { parseMaintenanceWindow, type MaintenanceWindow } from './maintenance/window';
 import { OWASP_SCRYPT_COST, type ScryptCost } from './domain/passwords';
@@ -27,8 +27,7 @@ export const REHEARSAL_FAULTS = ['errors', 'latency', 'crash'] as const;
 export type RehearsalFault = (typeof REHEARSAL_FAULTS)[number];
 
 /** The key `npm run dev` signs with; refused anywhere but development. */
-export const DEVELOPMENT_SECRET_KEY = 'development-only-secret-key-do-not-use-elsewhere';
-const MIN_SECRET_LENGTH = 32;
+export { DEVELOPMENT_SECRET_KEY } from './config-rules';
 
 export interface Config {
   readonly appEnv: AppEnv;
@@ -176,73 +175,6 @@ function packageVersion(): string {
   }
 }
 
-/** The key the api signs with: SECRET_KEY, or in development its well-known default. */
-function secretKeyOf(e: z.infer<typeof EnvSchema>): string | undefined {
-  return e.SECRET_KEY ?? (e.APP_ENV === 'development' ? DEVELOPMENT_SECRET_KEY : undefined);
-}
-
-/** Every rule across variables, one line per broken rule, naming the variable. */
-function configProblems(e: z.infer<typeof EnvSchema>): string[] {
-  const problems: string[] = [];
-  const development = e.APP_ENV === 'development';
-  const servesApi = e.ROLE !== 'web';
-  const servesWeb = e.ROLE !== 'api';
-
-  if (e.ALLOWED_HOSTS.includes('*') && !development) {
-    problems.push('ALLOWED_HOSTS: "*" is accepted only in development');
-  }
-  if (e.ALLOWED_HOSTS.length === 0 && (e.APP_ENV === 'staging' || e.APP_ENV === 'production')) {
-    problems.push('ALLOWED_HOSTS: is required in staging and production');
-  }
-  if (servesApi && !e.DATABASE_URL && !development) {
-    problems.push('DATABASE_URL: is required for the api role');
-  }
-  const secretKey = secretKeyOf(e);
-  if (servesApi) {
-    if (!secretKey) problems.push('SECRET_KEY: is required for the api role');
-    else if (!development && secretKey === DEVELOPMENT_SECRET_KEY) {
-      problems.push('SECRET_KEY: the development default is refused outside development');
-    } else if (!development && secretKey.length < MIN_SECRET_LENGTH) {
-      problems.push(`SECRET_KEY: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
-    }
-    for (const name of ['ADMIN_API_TOKEN', 'CLIENT_ADDRESS_SECRET'] as const) {
-      const value = e[name];
-      if (value !== undefined && !development && value.length < MIN_SECRET_LENGTH) {
-        problems.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters outside development`);
-      }
-    }
-  }
-  if (servesWeb && !development && e.APP_ENV !== 'test' && (e.SESSION_SECRET ?? '').length < MIN_SECRET_LENGTH) {
-    problems.push(`SESSION_SECRET: must be at least ${MIN_SECRET_LENGTH} characters for the web role`);
-  }
-  problems.push(...accountSecurityProblems(e));
-  if (e.REHEARSAL_FAULT && (e.APP_ENV === 'staging' || e.APP_ENV === 'production' || e.NODE_ENV === 'production')) {
-    problems.push(
-      `REHEARSAL_FAULT: a rehearsal fault is refused with APP_ENV=${e.APP_ENV}${e.NODE_ENV === 'production' ? ' and NODE_ENV=production' : ''} (development and test only)`,
-    );
-  }
-  return problems;
-}
-
-/** Issue 15's settings: mail, the visitor's address behind the web role and the gateway. */
-function accountSecurityProblems(e: z.infer<typeof EnvSchema>): string[] {
-  const problems: string[] = [];
-  try {
-    proxyaddr.compile([...e.TRUSTED_PROXIES]);
-  } catch (err) {
-    problems.push(`TRUSTED_PROXIES: ${(err as Error).message}`);
-  }
-  const deployed = e.APP_ENV === 'staging' || e.APP_ENV === 'production';
-  // The log mailer would write reset links into the logs: deployed api pods send mail.
-  if (deployed && e.ROLE !== 'web' && !e.SMTP_URL) problems.push('SMTP_URL: is required for the api role in staging and production');
-  // Without it the web role's visitors share one address at the api: one visitor's
-  // failed sign-ins would lock out all the others.
-  if (deployed && (e.CLIENT_ADDRESS_SECRET ?? '').length < MIN_SECRET_LENGTH) {
-    problems.push(`CLIENT_ADDRESS_SECRET: must be at least ${MIN_SECRET_LENGTH} characters in staging and production`);
-  }
-  return problems;
-}
-
 /** Parse the environment once. Throws ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
@@ -255,7 +187,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const secretKey = secretKeyOf(e);
   const stripe = e.ROLE !== 'web' ? parseStripe(e, development, problems) : undefined;
   if (problems.length > 0) throw new ConfigError(problems);
+  return configFrom(e, secretKey, stripe);
+}
 
+/** The parsed variables as the app reads them, with the defaults that depend on the environment. */
+function configFrom(e: z.infer<typeof EnvSchema>, secretKey: string | undefined, stripe: StripeSettings | undefined): Config {
+  const development = e.APP_ENV === 'development';
   const defaultPort = e.ROLE === 'web' ? ROLE_PORTS.web : ROLE_PORTS.api;
   return {
     appEnv: e.APP_ENV,

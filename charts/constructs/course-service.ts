@@ -126,20 +126,25 @@ export class CourseService extends Construct {
     new RolloutRightSizing(this, 'right-sizing', { rolloutName: role, containerName: role });
     new RoleDisruptionBudget(this, 'disruption-budget', { name: role, podLabels: this.podLabels, maxUnavailable: props.maxUnavailable });
 
-    new WorkloadNetworkPolicy(this, 'network-policy', {
+    this.addNetworkPolicy(props);
+    new CourseServiceMonitor(this, 'service-monitor', {
       name: role,
+      serviceLabels: services.metricsServiceLabels,
+      labels: props.serviceMonitorLabels,
+      interval: props.scrapeInterval,
+    });
+  }
+
+  /** Who may call the role's HTTP and metrics ports, and what it may reach. */
+  private addNetworkPolicy(props: CourseServiceProps): void {
+    new WorkloadNetworkPolicy(this, 'network-policy', {
+      name: props.role,
       podLabels: this.podLabels,
       ingress: [
         ...props.allowHttpFrom.map((peer) => ({ peer, ports: [{ port: this.port }] })),
         ...props.allowMetricsFrom.map((peer) => ({ peer, ports: [{ port: METRICS_PORT }] })),
       ],
       egress: props.egress ?? [],
-    });
-    new CourseServiceMonitor(this, 'service-monitor', {
-      name: role,
-      serviceLabels: services.metricsServiceLabels,
-      labels: props.serviceMonitorLabels,
-      interval: props.scrapeInterval,
     });
   }
 

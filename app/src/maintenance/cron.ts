@@ -129,6 +129,52 @@ export function dayMatches(schedule: CronSchedule, date: Date): boolean {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
+/** One field of robfig's search in spec.go Next, from the largest unit down. */
+interface FieldSearch {
+  readonly matches: (schedule: CronSchedule, t: Date) => boolean;
+  /** Truncates to this field's unit, the first time any field moves `t` ("added"). */
+  readonly truncate: (t: Date) => Date;
+  /** One unit later. */
+  readonly advance: (t: Date) => Date;
+  /** The advance carried into the next larger unit: Go's `goto WRAP`, start over. */
+  readonly wrapped: (t: Date) => boolean;
+}
+
+const SEARCH: readonly FieldSearch[] = [
+  {
+    matches: (s, t) => s.month.values.has(t.getUTCMonth() + 1),
+    truncate: (t) => new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1)),
+    advance: (t) =>
+      new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds())),
+    wrapped: (t) => t.getUTCMonth() === 0,
+  },
+  {
+    matches: dayMatches,
+    truncate: (t) => new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate())),
+    advance: (t) => new Date(t.getTime() + 24 * HOUR), // AddDate(0, 0, 1); UTC has no DST
+    wrapped: (t) => t.getUTCDate() === 1,
+  },
+  {
+    matches: (s, t) => s.hour.values.has(t.getUTCHours()),
+    truncate: (t) => new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours())),
+    advance: (t) => new Date(t.getTime() + HOUR),
+    wrapped: (t) => t.getUTCHours() === 0,
+  },
+  {
+    matches: (s, t) => s.minute.values.has(t.getUTCMinutes()),
+    truncate: (t) => new Date(Math.floor(t.getTime() / MINUTE) * MINUTE),
+    advance: (t) => new Date(t.getTime() + MINUTE),
+    wrapped: (t) => t.getUTCMinutes() === 0,
+  },
+  {
+    // Seconds field "0": only second 0 matches.
+    matches: (_s, t) => t.getUTCSeconds() === 0,
+    truncate: (t) => new Date(Math.floor(t.getTime() / 1000) * 1000),
+    advance: (t) => new Date(t.getTime() + 1000),
+    wrapped: (t) => t.getUTCSeconds() === 0,
+  },
+];
+
 /**
  * spec.go Next in UTC: the first activation strictly after `after`, or undefined when
  * none within five years (robfig returns the zero time). Seconds are always 0 (the
@@ -136,76 +182,26 @@ const HOUR = 60 * MINUTE;
  */
 export function nextActivation(schedule: CronSchedule, after: number): number | undefined {
   // "Start at the earliest possible time (the upcoming second)."
-  let t = new Date(Math.floor(after / 1000) * 1000 + 1000);
-  let added = false;
-  const yearLimit = t.getUTCFullYear() + 5;
+  const search = { t: new Date(Math.floor(after / 1000) * 1000 + 1000), added: false };
+  const yearLimit = search.t.getUTCFullYear() + 5;
   for (;;) {
     // WRAP:
-    if (t.getUTCFullYear() > yearLimit) return undefined;
-    let wrapped = false;
-    while (!schedule.month.values.has(t.getUTCMonth() + 1)) {
-      if (!added) {
-        added = true;
-        t = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1));
-      }
-      t = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, t.getUTCDate(), t.getUTCHours(), t.getUTCMinutes(), t.getUTCSeconds()));
-      if (t.getUTCMonth() === 0) {
-        wrapped = true;
-        break;
-      }
-    }
-    if (wrapped) continue;
-    while (!dayMatches(schedule, t)) {
-      if (!added) {
-        added = true;
-        t = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate()));
-      }
-      t = new Date(t.getTime() + 24 * HOUR); // AddDate(0, 0, 1); UTC has no DST
-      if (t.getUTCDate() === 1) {
-        wrapped = true;
-        break;
-      }
-    }
-    if (wrapped) continue;
-    while (!schedule.hour.values.has(t.getUTCHours())) {
-      if (!added) {
-        added = true;
-        t = new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate(), t.getUTCHours()));
-      }
-      t = new Date(t.getTime() + HOUR);
-      if (t.getUTCHours() === 0) {
-        wrapped = true;
-        break;
-      }
-    }
-    if (wrapped) continue;
-    while (!schedule.minute.values.has(t.getUTCMinutes())) {
-      if (!added) {
-        added = true;
-        t = new Date(Math.floor(t.getTime() / MINUTE) * MINUTE);
-      }
-      t = new Date(t.getTime() + MINUTE);
-      if (t.getUTCMinutes() === 0) {
-        wrapped = true;
-        break;
-      }
-    }
-    if (wrapped) continue;
-    // Seconds field "0": only second 0 matches.
-    while (t.getUTCSeconds() !== 0) {
-      if (!added) {
-        added = true;
-        t = new Date(Math.floor(t.getTime() / 1000) * 1000);
-      }
-      t = new Date(t.getTime() + 1000);
-      if (t.getUTCSeconds() === 0) {
-        wrapped = true;
-        break;
-      }
-    }
-    if (wrapped) continue;
-    return t.getTime();
+    if (search.t.getUTCFullYear() > yearLimit) return undefined;
+    if (SEARCH.every((field) => settle(field, schedule, search))) return search.t.getTime();
   }
+}
+
+/** Moves `t` on until the field matches; false when that wrapped into a larger unit (start over). */
+function settle(field: FieldSearch, schedule: CronSchedule, search: { t: Date; added: boolean }): boolean {
+  while (!field.matches(schedule, search.t)) {
+    if (!search.added) {
+      search.added = true;
+      search.t = field.truncate(search.t);
+    }
+    search.t = field.advance(search.t);
+    if (field.wrapped(search.t)) return false;
+  }
+  return true;
 }
 
 /** The zone's UTC offset at `at`, in ms (Go's `time.Now().In(loc).Zone()`). */

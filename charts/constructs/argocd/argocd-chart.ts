@@ -80,30 +80,7 @@ export class ArgoCdChart extends Chart {
       deployers: gitops.project.deployers,
     });
 
-    const notifications = argoCdCatalog(gitops.notifications.argocdUrl);
-    new NotificationConfig(this, 'notifications', {
-      controller: 'argocd',
-      namespace: gitops.argocd.namespace,
-      catalog: notifications,
-      webhook: { storeName: gitops.notifications.secretStore, remoteKey: gitops.notifications.webhookRemoteKey },
-    });
-
-    this.applications = environments.map(
-      (env) =>
-        new EnvironmentApplication(this, `application-${env.name}`, {
-          name: applicationName(gitops, env.name),
-          argocdNamespace: gitops.argocd.namespace,
-          project: this.project.name,
-          repoURL: gitops.repoURL,
-          targetRevision: gitops.targetRevision,
-          path: `dist/${env.name}`,
-          destinationServer: gitops.argocd.destinationServer,
-          destinationNamespace: env.namespace,
-          retry: gitops.retry,
-          ignoreDifferences: env.controllerOwnedFields,
-          annotations: subscriptionAnnotations(notifications),
-        }),
-    );
+    this.applications = this.addApplications(gitops, environments);
 
     if (props.cluster) this.addClusterApplication(gitops, props.cluster);
 
@@ -117,6 +94,34 @@ export class ArgoCdChart extends Chart {
       destinationServer: gitops.argocd.destinationServer,
       retry: gitops.retry,
     });
+  }
+
+  /** An Application per environment, subscribed to the Argo CD notifications configured here. */
+  private addApplications(gitops: GitopsConfig, environments: readonly EnvironmentDelivery[]): EnvironmentApplication[] {
+      const notifications = argoCdCatalog(gitops.notifications.argocdUrl);
+      new NotificationConfig(this, 'notifications', {
+        controller: 'argocd',
+        namespace: gitops.argocd.namespace,
+        catalog: notifications,
+        webhook: { storeName: gitops.notifications.secretStore, remoteKey: gitops.notifications.webhookRemoteKey },
+      });
+
+      return environments.map(
+        (env) =>
+          new EnvironmentApplication(this, `application-${env.name}`, {
+            name: applicationName(gitops, env.name),
+            argocdNamespace: gitops.argocd.namespace,
+            project: this.project.name,
+            repoURL: gitops.repoURL,
+            targetRevision: gitops.targetRevision,
+            path: `dist/${env.name}`,
+            destinationServer: gitops.argocd.destinationServer,
+            destinationNamespace: env.namespace,
+            retry: gitops.retry,
+            ignoreDifferences: env.controllerOwnedFields,
+            annotations: subscriptionAnnotations(notifications),
+          }),
+      );
   }
 
   /** dist/cluster/: its own AppProject and Application. */

@@ -136,15 +136,7 @@ export async function databaseRestartUnderLoad(
     const readiness = watchReadiness(server.url);
 
     progress(`writing under load (${shape.connections} connections, ${shape.loadSeconds} s)`);
-    const loadDone = autocannon({
-      url: `${server.url}/api/v1/chapters/1/quiz/attempts`,
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ answers: {} }),
-      connections: shape.connections,
-      duration: shape.loadSeconds,
-      timeout: 10,
-    });
+    const loadDone = quizAttemptLoad(server.url, token, shape);
 
     await sleep(Math.min(2_000, (shape.loadSeconds * 1000) / 4));
     progress(`stopping PostgreSQL for ${shape.outageSeconds} s`);
@@ -166,11 +158,7 @@ export async function databaseRestartUnderLoad(
     const result = await loadDone;
     await readiness.stop();
 
-    const client = new Client({ connectionString: pg.url });
-    await client.connect();
-    const rowsAfter = Number((await client.query<{ n: string }>('select count(*) as n from quiz_attempts')).rows[0].n);
-    await client.end();
-
+    const rowsAfter = await countAttempts(pg.url);
     const acknowledgedWrites = result['2xx'];
     return {
       acknowledgedWrites,
@@ -190,6 +178,29 @@ export async function databaseRestartUnderLoad(
       await server.exited;
     }
     await pg.destroy();
+  }
+}
+
+/** Quiz attempts posted as fast as `shape` allows: each 2xx is an acknowledged write. */
+function quizAttemptLoad(url: string, token: string, shape: LoadShape): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}/api/v1/chapters/1/quiz/attempts`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ answers: {} }),
+    connections: shape.connections,
+    duration: shape.loadSeconds,
+    timeout: 10,
+  });
+}
+
+async function countAttempts(databaseUrl: string): Promise<number> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return Number((await client.query<{ n: string }>('select count(*) as n from quiz_attempts')).rows[0].n);
+  } finally {
+    await client.end();
   }
 }
 

@@ -26,7 +26,6 @@ export interface ChapterPageProps {
 }
 
 export function ChapterPage({ frame, chapter, html, totalChapters }: ChapterPageProps) {
-  const done = chapter.state === 'done';
   return (
     <Layout frame={frame} title={`Chapter ${chapter.number}: ${chapter.title}`}>
       <p class="muted">
@@ -44,46 +43,10 @@ export function ChapterPage({ frame, chapter, html, totalChapters }: ChapterPage
         </div>
       )}
       <div class="reader">
-        {chapter.sections.length > 0 && (
-          <nav class="toc card" aria-labelledby="toc-title">
-            <h2 id="toc-title">In this chapter</h2>
-            <ol>
-              {chapter.sections.map((section) => (
-                <li key={section.anchor}>
-                  <a href={`#${section.anchor}`}>{section.title}</a>
-                </li>
-              ))}
-            </ol>
-          </nav>
-        )}
+        <ChapterContents sections={chapter.sections} />
         <div>
           <article class="chapter-body" data-chapter-number={String(chapter.number)} dangerouslySetInnerHTML={{ __html: html }} />
-          <section aria-labelledby="finish-title" class="card">
-            <h2 id="finish-title">Finished reading?</h2>
-            {done ? (
-              <p>
-                <strong>You completed this chapter.</strong>
-              </p>
-            ) : (
-              <form method="post" action={`/chapters/${chapter.number}/complete`}>
-                <CsrfField token={frame.csrfToken} />
-                <button type="submit">Mark chapter {chapter.number} complete</button>
-              </form>
-            )}
-            {/* Without JavaScript nothing reports the view: this button does (a POST, never a GET). */}
-            <form method="post" action="/progress/position">
-              <CsrfField token={frame.csrfToken} />
-              <input type="hidden" name="chapter_number" value={String(chapter.number)} />
-              <button type="submit" class="secondary">
-                Save my place in chapter {chapter.number}
-              </button>
-            </form>
-            {chapter.has_quiz && (
-              <p>
-                <a href={`/chapters/${chapter.number}/quiz`}>Take the chapter {chapter.number} quiz</a>
-              </p>
-            )}
-          </section>
+          <FinishSection chapter={chapter} csrfToken={frame.csrfToken} />
           <nav class="pager" aria-label="Chapters">
             <ul>
               {chapter.previous ? <PagerLink link={chapter.previous} rel="prev" /> : <li />}
@@ -93,6 +56,55 @@ export function ChapterPage({ frame, chapter, html, totalChapters }: ChapterPage
         </div>
       </div>
     </Layout>
+  );
+}
+
+/** Marking the chapter complete, saving one's place without JavaScript, and the quiz. */
+function FinishSection({ chapter, csrfToken }: { chapter: ChapterPageProps['chapter']; csrfToken: string }) {
+  const done = chapter.state === 'done';
+  return (
+    <section aria-labelledby="finish-title" class="card">
+      <h2 id="finish-title">Finished reading?</h2>
+      {done ? (
+        <p>
+          <strong>You completed this chapter.</strong>
+        </p>
+      ) : (
+        <form method="post" action={`/chapters/${chapter.number}/complete`}>
+          <CsrfField token={csrfToken} />
+          <button type="submit">Mark chapter {chapter.number} complete</button>
+        </form>
+      )}
+      {/* Without JavaScript nothing reports the view: this button does (a POST, never a GET). */}
+      <form method="post" action="/progress/position">
+        <CsrfField token={csrfToken} />
+        <input type="hidden" name="chapter_number" value={String(chapter.number)} />
+        <button type="submit" class="secondary">
+          Save my place in chapter {chapter.number}
+        </button>
+      </form>
+      {chapter.has_quiz && (
+        <p>
+          <a href={`/chapters/${chapter.number}/quiz`}>Take the chapter {chapter.number} quiz</a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ChapterContents({ sections }: { sections: ChapterPageProps['chapter']['sections'] }) {
+  if (sections.length === 0) return null;
+  return (
+    <nav class="toc card" aria-labelledby="toc-title">
+      <h2 id="toc-title">In this chapter</h2>
+      <ol>
+        {sections.map((section) => (
+          <li key={section.anchor}>
+            <a href={`#${section.anchor}`}>{section.title}</a>
+          </li>
+        ))}
+      </ol>
+    </nav>
   );
 }
 
