@@ -158,7 +158,9 @@ export class CourseCompanionChart extends Chart {
       // The web role arrives through the internal gateway, whose proxy passes the
       // Host header of API_URL on unchanged: the proxy Service's cluster name.
       // Stripe Checkout, the portal and password-reset links send learners back to the web role's public host.
-      config: config('api', { ...env.api.config, ...visitorSettings, PUBLIC_WEB_URL: `https://${env.hosts.web}` }, [this.internalGateway.hostname]),
+      config: config('api', { ...env.api.config, ...visitorSettings, PUBLIC_WEB_URL: `https://${env.hosts.web}` }, [
+        this.internalGateway.hostname,
+      ]),
       secrets: this.apiSecrets,
       route: { parent: this.gateway.listener('api'), responseHeaders: env.gateway.responseHeaders },
       internalRoute: { parent: this.internalGateway.listener('api') },

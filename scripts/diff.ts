@@ -51,11 +51,7 @@ export interface DiffResult {
  * The diff of `cwd`'s working tree against `ref`. `synth` writes a fresh output tree
  * into a directory; tests pass one that writes fixtures.
  */
-export async function diffWorkingTree(
-  cwd: string,
-  ref: string | undefined,
-  synth: Synthesize = synthesizeInto,
-): Promise<DiffResult> {
+export async function diffWorkingTree(cwd: string, ref: string | undefined, synth: Synthesize = synthesizeInto): Promise<DiffResult> {
   const root = repositoryRoot(cwd);
   const base = ref ?? defaultBaseRef(root);
   const commit = resolveCommit(root, base);

@@ -53,7 +53,9 @@ export interface PromoteResult {
 function envFile(root: string, env: string): string {
   const file = `${ENVIRONMENTS_DIR}/${env}.yaml`;
   if (!existsSync(join(root, file))) {
-    const known = readdirSync(join(root, ENVIRONMENTS_DIR)).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+    const known = readdirSync(join(root, ENVIRONMENTS_DIR))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''));
     throw new PromotionRefused(`no environment "${env}" (${file} does not exist); known: ${known.join(', ')}`);
   }
   return file;
@@ -61,7 +63,9 @@ function envFile(root: string, env: string): string {
 
 /** When the digest first appeared in the source file, from git history. */
 function pinnedSince(root: string, file: string, digest: string): Date | undefined {
-  const dates = git(root, ['log', '--format=%cI', '--reverse', `-S${digest}`, '--', file]).split('\n').filter(Boolean);
+  const dates = git(root, ['log', '--format=%cI', '--reverse', `-S${digest}`, '--', file])
+    .split('\n')
+    .filter(Boolean);
   return dates.length > 0 ? new Date(dates[0]) : undefined;
 }
 
@@ -136,7 +140,10 @@ export async function promote(options: PromoteOptions, deps: PromoteDeps): Promi
   if (dirty.length > 0) {
     throw new PromotionRefused(
       `the working tree has uncommitted changes; a promotion must be the only change in its pull request. ` +
-        `Commit or remove them first:\n${dirty.slice(0, 20).map((l) => `  ${l}`).join('\n')}`,
+        `Commit or remove them first:\n${dirty
+          .slice(0, 20)
+          .map((l) => `  ${l}`)
+          .join('\n')}`,
     );
   }
   if (options.from === options.to) throw new PromotionRefused(`--from and --to are both "${options.to}"`);

@@ -47,7 +47,12 @@ export const int = (defaultValue: number | undefined, min: number, max: number) 
 export const list = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export const url = (protocols: string[]) =>
   optionalString.superRefine((v, ctx) => {

@@ -15,10 +15,19 @@ export interface RequestTimeouts {
   readonly connectionsCheckingIntervalMs: number;
 }
 
-export const REQUEST_TIMEOUTS: RequestTimeouts = { headersTimeoutMs: 10_000, requestTimeoutMs: 20_000, connectionsCheckingIntervalMs: 1_000 };
+export const REQUEST_TIMEOUTS: RequestTimeouts = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 20_000,
+  connectionsCheckingIntervalMs: 1_000,
+};
 
 /** An HTTP server for a Koa app or a plain listener, once it is listening. */
-export async function listen(app: Koa | RequestListener, port: number, host: string, timeouts: RequestTimeouts = REQUEST_TIMEOUTS): Promise<Server> {
+export async function listen(
+  app: Koa | RequestListener,
+  port: number,
+  host: string,
+  timeouts: RequestTimeouts = REQUEST_TIMEOUTS,
+): Promise<Server> {
   // https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener
   const server = createServer(
     {

@@ -20,8 +20,7 @@ export const LOAD_PATHS: Readonly<Record<'api' | 'web', readonly string[]>> = {
 };
 
 /** A number from an environment variable: "missing" when unset, "a number" when not one. */
-const numeric = (schema: z.ZodNumber) =>
-  z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), schema);
+const numeric = (schema: z.ZodNumber) => z.preprocess((v) => (v === undefined || v === '' ? undefined : Number(v)), schema);
 const number = () => z.number({ required_error: 'missing', invalid_type_error: 'a number' });
 const count = (max: number) => numeric(number().int().min(1).max(max));
 const LoadEnv = z.object({
@@ -38,7 +37,12 @@ export function loadSettings(env: NodeJS.ProcessEnv, role: 'api' | 'web'): { pla
   if (!parsed.success) return parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
   const e = parsed.data;
   return {
-    plan: { requests: e.LOAD_CHECK_REQUESTS, durationSeconds: e.LOAD_CHECK_DURATION_SECONDS, concurrency: e.LOAD_CHECK_CONCURRENCY, paths: LOAD_PATHS[role] },
+    plan: {
+      requests: e.LOAD_CHECK_REQUESTS,
+      durationSeconds: e.LOAD_CHECK_DURATION_SECONDS,
+      concurrency: e.LOAD_CHECK_CONCURRENCY,
+      paths: LOAD_PATHS[role],
+    },
     thresholds: { latencyP95MaxSeconds: e.LOAD_CHECK_LATENCY_P95_MAX_SECONDS, errorRateMax: e.LOAD_CHECK_ERROR_RATE_MAX },
   };
 }

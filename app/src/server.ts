@@ -159,7 +159,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const logger = opts.logger ?? createLogger({ level: config.logLevel, role: config.role, version: config.version });
   const host = opts.host ?? '0.0.0.0';
   const lifecycle: Lifecycle = { draining: false };
-  const errorReporter = createErrorReporter({ dsn: config.sentryDsn, environment: config.appEnv, release: config.version, role: config.role });
+  const errorReporter = createErrorReporter({
+    dsn: config.sentryDsn,
+    environment: config.appEnv,
+    release: config.version,
+    role: config.role,
+  });
   // ROLE=all (development) runs both roles in one process: each logs under its own role.
   const contextFor = (role: 'api' | 'web'): RoleContext => ({
     config,

@@ -27,7 +27,9 @@ const PROBES: Record<'api' | 'web', Probe[]> = {
       path: '/health',
       expect: (r, b) => {
         const h = json(b);
-        return r.status === 200 && h && ['ok', 'degraded'].includes(String(h.status)) && h.version ? null : `status ${r.status} ${b.slice(0, 200)}`;
+        return r.status === 200 && h && ['ok', 'degraded'].includes(String(h.status)) && h.version
+          ? null
+          : `status ${r.status} ${b.slice(0, 200)}`;
       },
     },
     {

@@ -13,7 +13,17 @@
  * - `analysis-job-network`: the NetworkPolicies let the Job's pods open a connection to
  *   the Service's pods on its target port (network-reach.ts).
  */
-import { describeObject, groupOf, nameOf, namespaceOf, podTemplatesOf, SERVING_WORKLOAD_KINDS, selectorMatches, type ManifestObject, type PodTemplate } from '../manifest';
+import {
+  describeObject,
+  groupOf,
+  nameOf,
+  namespaceOf,
+  podTemplatesOf,
+  SERVING_WORKLOAD_KINDS,
+  selectorMatches,
+  type ManifestObject,
+  type PodTemplate,
+} from '../manifest';
 import { clusterName } from './delivery-canary';
 import { blockedConnection, type PodEnd } from './network-reach';
 import { type Finding } from './types';
@@ -62,18 +72,36 @@ function analysisFindings(a: RolloutAnalysis, objects: readonly ManifestObject[]
     const url = new URL(arg.value);
     const target = clusterName(url.hostname, namespace);
     if (target === undefined) continue;
-    const service = objects.find((m) => m.object?.kind === 'Service' && groupOf(m.object.apiVersion) === '' && nameOf(m.object) === target.name && namespaceOf(m.object) === target.namespace);
+    const service = objects.find(
+      (m) =>
+        m.object?.kind === 'Service' &&
+        groupOf(m.object.apiVersion) === '' &&
+        nameOf(m.object) === target.name &&
+        namespaceOf(m.object) === target.namespace,
+    );
     if (service === undefined) {
-      findings.push(fail('analysis-job-target', `argument ${arg.name} = ${arg.value} names Service ${target.namespace}/${target.name}, which does not exist`));
+      findings.push(
+        fail(
+          'analysis-job-target',
+          `argument ${arg.name} = ${arg.value} names Service ${target.namespace}/${target.name}, which does not exist`,
+        ),
+      );
       continue;
     }
     if (a.expectedService !== undefined && (target.name !== a.expectedService || target.namespace !== namespace)) {
-      findings.push(fail('analysis-job-target', `argument ${arg.name} = ${arg.value} calls Service ${target.name}, but this analysis must test the new version through Service ${a.expectedService}`));
+      findings.push(
+        fail(
+          'analysis-job-target',
+          `argument ${arg.name} = ${arg.value} calls Service ${target.name}, but this analysis must test the new version through Service ${a.expectedService}`,
+        ),
+      );
     }
     const port = url.port !== '' ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
     const servicePort = (service.object.spec?.ports ?? []).find((p: any) => p?.port === port);
     if (servicePort === undefined) {
-      findings.push(fail('analysis-job-target', `argument ${arg.name} = ${arg.value} uses port ${port}, which Service ${target.name} does not expose`));
+      findings.push(
+        fail('analysis-job-target', `argument ${arg.name} = ${arg.value} uses port ${port}, which Service ${target.name} does not expose`),
+      );
       continue;
     }
     findings.push(...networkFindings(a, service.object, servicePort, objects).map((message) => fail('analysis-job-network', message)));
@@ -87,7 +115,10 @@ function networkFindings(a: RolloutAnalysis, service: any, servicePort: any, obj
   const targets = objects
     .flatMap(podTemplatesOf)
     .filter((pod) => SERVING_WORKLOAD_KINDS.includes(pod.manifest.object.kind) && pod.namespace === namespace)
-    .filter((pod) => selectorMatches({ matchLabels: service.spec?.selector ?? {} }, pod.labels) && Object.keys(service.spec?.selector ?? {}).length > 0);
+    .filter(
+      (pod) =>
+        selectorMatches({ matchLabels: service.spec?.selector ?? {} }, pod.labels) && Object.keys(service.spec?.selector ?? {}).length > 0,
+    );
   const messages: string[] = [];
   for (const job of analysisJobs(a, objects)) {
     for (const target of targets) {
@@ -111,7 +142,8 @@ function analysisJobs(a: RolloutAnalysis, objects: readonly ManifestObject[]): P
   return (a.analysis.templates ?? []).flatMap((ref: any) => {
     const kind = ref?.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
     const template = objects.find(
-      (m) => m.object?.kind === kind && nameOf(m.object) === ref?.templateName && (ref?.clusterScope || namespaceOf(m.object) === namespace),
+      (m) =>
+        m.object?.kind === kind && nameOf(m.object) === ref?.templateName && (ref?.clusterScope || namespaceOf(m.object) === namespace),
     );
     // A Job of a ClusterAnalysisTemplate runs in the Rollout's namespace too.
     return template === undefined ? [] : podTemplatesOf(template).map((pod) => ({ ...pod, namespace }));
@@ -121,7 +153,8 @@ function analysisJobs(a: RolloutAnalysis, objects: readonly ManifestObject[]): P
 function namedPorts(pod: PodTemplate): Record<string, number> {
   const ports: Record<string, number> = {};
   for (const container of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
-    for (const p of container?.ports ?? []) if (typeof p?.name === 'string' && typeof p?.containerPort === 'number') ports[p.name] = p.containerPort;
+    for (const p of container?.ports ?? [])
+      if (typeof p?.name === 'string' && typeof p?.containerPort === 'number') ports[p.name] = p.containerPort;
   }
   return ports;
 }

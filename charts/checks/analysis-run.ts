@@ -94,7 +94,9 @@ function assessRun(metrics: readonly MetricLimits[], states: Map<string, MetricS
   const terminating = terminate || [...states.values()].some((s) => ['Failed', 'Error', 'Inconclusive'].includes(s.phase));
   for (const m of metrics) assessMetric(m, states.get(m.name)!, terminating);
   const phases = metrics.map((m) => states.get(m.name)!.phase);
-  const worst = phases.filter(completed).reduce<RunPhase | undefined>((w, p) => (w === undefined || WORSE.indexOf(p) > WORSE.indexOf(w) ? p : w), undefined);
+  const worst = phases
+    .filter(completed)
+    .reduce<RunPhase | undefined>((w, p) => (w === undefined || WORSE.indexOf(p) > WORSE.indexOf(w) ? p : w), undefined);
   if (terminating) return worst ?? 'Successful';
   return phases.every(completed) && worst ? worst : 'Running';
 }
@@ -127,7 +129,10 @@ export function simulateAnalysisRun(
   const outcome = (phase: RunPhase, completedAfter?: number): RunOutcome => ({
     phase,
     completedAfter,
-    message: [...states.values()].map((s) => s.message).filter(Boolean).join('; '),
+    message: [...states.values()]
+      .map((s) => s.message)
+      .filter(Boolean)
+      .join('; '),
     rollout: ROLLOUT[phase],
   });
   for (let i = 0; i < rounds; i++) {

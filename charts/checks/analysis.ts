@@ -50,7 +50,11 @@ function checkMetric(file: string, where: string, metric: Record<string, any>): 
     const phase = evaluateResult(result, metric);
     if (phase !== 'Inconclusive') {
       findings.push(
-        finding(file, 'no-data-inconclusive', `${where}: with ${answer} the measurement is ${phase}; it must be Inconclusive, so that no data never passes nor errors`),
+        finding(
+          file,
+          'no-data-inconclusive',
+          `${where}: with ${answer} the measurement is ${phase}; it must be Inconclusive, so that no data never passes nor errors`,
+        ),
       );
     }
   }

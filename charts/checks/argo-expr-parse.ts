@@ -55,7 +55,8 @@ const UNSUPPORTED_WORDS = new Set(['in', 'matches', 'contains', 'startsWith', 'e
 
 function tokenize(source: string): string[] {
   const tokens: string[] = [];
-  const re = /\s*(?:(\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)|([A-Za-z_$][A-Za-z0-9_$]*)|(\*\*|&&|\|\||==|!=|<=|>=|\?\?|\.\.|[-+*/%^!<>()[\],.?:|"'`#{}=]))/y;
+  const re =
+    /\s*(?:(\d+\.\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|\d+(?:[eE][-+]?\d+)?)|([A-Za-z_$][A-Za-z0-9_$]*)|(\*\*|&&|\|\||==|!=|<=|>=|\?\?|\.\.|[-+*/%^!<>()[\],.?:|"'`#{}=]))/y;
   let at = 0;
   while (at < source.length) {
     if (/^\s*$/.test(source.slice(at))) break;

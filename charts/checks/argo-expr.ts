@@ -44,12 +44,14 @@ function typeName(v: Value): string {
 
 /** EvalCondition's environment (utils/evaluate/evaluate.go), for a non-nil result. */
 function environment(result: ProviderResult): Record<string, Value> {
-  const numberArg = (name: string, f: (x: number) => Value) => (...args: Value[]) => {
-    if (args.length !== 1 || !isNumber(args[0])) {
-      throw new ExprError(`cannot use ${args.map(typeName).join(', ')} as argument to ${name}(float64)`);
-    }
-    return f(args[0]);
-  };
+  const numberArg =
+    (name: string, f: (x: number) => Value) =>
+    (...args: Value[]) => {
+      if (args.length !== 1 || !isNumber(args[0])) {
+        throw new ExprError(`cannot use ${args.map(typeName).join(', ')} as argument to ${name}(float64)`);
+      }
+      return f(args[0]);
+    };
   return {
     result,
     isNaN: numberArg('isNaN', (x) => Number.isNaN(x)),

@@ -13,7 +13,8 @@ export interface Dependency {
 type Add = (group: string, kind: string, name: unknown, why: string, ns?: string) => void;
 
 const MONITORING_KINDS = ['ServiceMonitor', 'PodMonitor', 'PrometheusRule'];
-const isMonitoring = (object: any): boolean => MONITORING_KINDS.includes(object?.kind) && groupOf(object?.apiVersion) === 'monitoring.coreos.com';
+const isMonitoring = (object: any): boolean =>
+  MONITORING_KINDS.includes(object?.kind) && groupOf(object?.apiVersion) === 'monitoring.coreos.com';
 
 export function keyOf(object: any): string {
   return `${groupOf(object?.apiVersion)}/${object?.kind}/${namespaceOf(object)}/${nameOf(object)}`;
@@ -64,9 +65,12 @@ function routeDependencies(plugin: any, objects: readonly ManifestObject[], name
   const routes = [plugin.httpRoute, ...(plugin.httpRoutes ?? []).map((r: any) => r?.name)].filter((r) => typeof r === 'string');
   for (const routeName of routes) {
     add('gateway.networking.k8s.io', 'HTTPRoute', routeName, 'traffic-routed HTTPRoute', routeNamespace);
-    const route = objects.find((m) => m.object?.kind === 'HTTPRoute' && nameOf(m.object) === routeName && namespaceOf(m.object) === routeNamespace);
+    const route = objects.find(
+      (m) => m.object?.kind === 'HTTPRoute' && nameOf(m.object) === routeName && namespaceOf(m.object) === routeNamespace,
+    );
     for (const parent of route?.object.spec?.parentRefs ?? []) {
-      if ((parent?.kind ?? 'Gateway') === 'Gateway') add('gateway.networking.k8s.io', 'Gateway', parent?.name, `Gateway of HTTPRoute ${routeName}`, parent?.namespace ?? routeNamespace);
+      if ((parent?.kind ?? 'Gateway') === 'Gateway')
+        add('gateway.networking.k8s.io', 'Gateway', parent?.name, `Gateway of HTTPRoute ${routeName}`, parent?.namespace ?? routeNamespace);
     }
   }
 }

@@ -56,19 +56,53 @@ const PHASE_ORDER: Record<SyncPhase, number> = { PreSync: -1, Sync: 0, PostSync:
 
 // sync_tasks.go kindOrder (from Helm's kind sorter); kinds not listed sort as 0, after all of them.
 const KIND_ORDER_LIST = [
-  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget',
-  'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume',
-  'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding',
-  'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod',
-  'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job', 'CronJob',
-  'IngressClass', 'Ingress', 'APIService',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
 ];
 const KIND_ORDER = new Map(KIND_ORDER_LIST.map((kind, i) => [kind, i - KIND_ORDER_LIST.length]));
 
 /** Values of a comma-separated Argo CD annotation, trimmed (resource/annotations.go GetAnnotationCSVs). */
 export function annotationCsv(object: unknown, key: string): string[] {
   const value = (object as { metadata?: { annotations?: Record<string, unknown> } })?.metadata?.annotations?.[key];
-  return typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '')
+    : [];
 }
 
 /** syncwaves.Wave(): the annotation if strconv.Atoi accepts it, else 0 (no Helm weights here). */
@@ -100,7 +134,13 @@ export function syncTasksOf(objects: readonly ManifestObject[], options: SyncTas
     const { hook, phases } = syncPhasesOf(manifest.object);
     for (const phase of phases) tasks.push({ manifest, phase, wave: waveOf(manifest.object), hook, prune: false });
   }
-  const prunes: SyncTask[] = (options.pruned ?? []).map((manifest) => ({ manifest, phase: 'Sync', wave: waveOf(manifest.object), hook: false, prune: true }));
+  const prunes: SyncTask[] = (options.pruned ?? []).map((manifest) => ({
+    manifest,
+    phase: 'Sync',
+    wave: waveOf(manifest.object),
+    hook: false,
+    prune: true,
+  }));
 
   // "for prune tasks, modify the waves for proper cleanup i.e reverse of sync wave": a
   // symmetric swap of the distinct prune waves.

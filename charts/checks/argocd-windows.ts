@@ -62,7 +62,6 @@ export function parseGoDuration(text: string): number {
   return total;
 }
 
-
 export class SyncWindows {
   private readonly windows: Compiled[];
 
@@ -106,14 +105,20 @@ export class SyncWindows {
     if (activeDeny.length > 0) {
       if (isManual && activeDeny.every((w) => w.manualSync === true)) return true;
       // denyAllowsOverrun() runs on the active windows: every deny among them has syncOverrun.
-      if (operationStartedAt !== undefined && activeDeny.every((w) => w.syncOverrun === true) && this.canSyncAt(isManual, operationStartedAt)) return true;
+      if (
+        operationStartedAt !== undefined &&
+        activeDeny.every((w) => w.syncOverrun === true) &&
+        this.canSyncAt(isManual, operationStartedAt)
+      )
+        return true;
       return false;
     }
     if (active.some((w) => w.kind === 'allow')) return true;
     const inactive = this.inactiveAllows(now);
     if (inactive.length > 0) {
       if (isManual && inactive.every((w) => w.manualSync === true)) return true;
-      if (operationStartedAt !== undefined && inactive.every((w) => w.syncOverrun === true) && this.canSyncAt(isManual, operationStartedAt)) return true;
+      if (operationStartedAt !== undefined && inactive.every((w) => w.syncOverrun === true) && this.canSyncAt(isManual, operationStartedAt))
+        return true;
       return false;
     }
     return true;
@@ -138,7 +143,9 @@ function windowMatches(w: SyncWindowSpec, app: ApplicationRef): boolean {
     matched = false;
     isSet = true;
     matched = (w.clusters ?? []).some(
-      (c) => (app.clusterName !== undefined && app.clusterName !== '' && globMatch(c, app.clusterName)) || (app.server !== undefined && app.server !== '' && globMatch(c, app.server)),
+      (c) =>
+        (app.clusterName !== undefined && app.clusterName !== '' && globMatch(c, app.clusterName)) ||
+        (app.server !== undefined && app.server !== '' && globMatch(c, app.server)),
     );
   }
   if (isSet && w.andOperator && !matched) return false;
@@ -151,6 +158,11 @@ function windowMatches(w: SyncWindowSpec, app: ApplicationRef): boolean {
 
 /** argo-cd util/glob Match with `*` and `?` (enough for names). */
 function globMatch(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return regex.test(value);
 }

@@ -85,7 +85,9 @@ function lastWaveFindings(tasks: readonly SyncTask[], rollouts: readonly SyncTas
   const findings: Finding[] = [];
   const regular = tasks.filter((t) => t.phase !== 'SyncFail');
   for (const rollout of rollouts) {
-    const after = regular.filter((t) => t !== rollout && (t.hook ? notBefore(t, rollout) : notBefore(t, rollout) && stepOf(t) !== stepOf(rollout)));
+    const after = regular.filter(
+      (t) => t !== rollout && (t.hook ? notBefore(t, rollout) : notBefore(t, rollout) && stepOf(t) !== stepOf(rollout)),
+    );
     if (after.length === 0) continue;
     findings.push(
       finding(
@@ -104,7 +106,9 @@ function lastWaveFindings(tasks: readonly SyncTask[], rollouts: readonly SyncTas
 
 /** A failed scheduled run (CronJob Degraded) must not fail a release's sync. */
 function cronJobWaveFindings(tasks: readonly SyncTask[]): Finding[] {
-  const cronJobs = tasks.filter((t) => !t.hook && t.manifest.object?.kind === 'CronJob' && groupOf(t.manifest.object.apiVersion) === 'batch');
+  const cronJobs = tasks.filter(
+    (t) => !t.hook && t.manifest.object?.kind === 'CronJob' && groupOf(t.manifest.object.apiVersion) === 'batch',
+  );
   if (cronJobs.length === 0) return [];
   const failedRun = simulateSync(tasks, { health: (t) => (cronJobs.includes(t) ? 'Degraded' : 'Healthy') });
   if (failedRun.phase === 'Succeeded') return [];
@@ -167,7 +171,13 @@ function pruneLastFindings(objects: readonly ManifestObject[]): Finding[] {
   if (objects.some((m) => isRollout(m.object))) {
     for (const { file, object } of objects) {
       if (annotationCsv(object, SYNC_OPTIONS_ANNOTATION).includes('PruneLast=true')) {
-        findings.push(finding('prune-last', file, `${describeObject(object)}: PruneLast=true puts its prune after the Rollouts' wave, so a sync that removes it waits for the whole canary`));
+        findings.push(
+          finding(
+            'prune-last',
+            file,
+            `${describeObject(object)}: PruneLast=true puts its prune after the Rollouts' wave, so a sync that removes it waits for the whole canary`,
+          ),
+        );
       }
     }
   }
@@ -232,7 +242,9 @@ function syncWindowFindings({ file, object }: ManifestObject): Finding[] {
         );
       }
     } catch (err) {
-      findings.push(finding('sync-window', file, `${where} schedule "${window?.schedule}" is not a cron Argo CD accepts: ${(err as Error).message}`));
+      findings.push(
+        finding('sync-window', file, `${where} schedule "${window?.schedule}" is not a cron Argo CD accepts: ${(err as Error).message}`),
+      );
     }
     try {
       parseGoDuration(String(window?.duration ?? ''));

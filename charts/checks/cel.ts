@@ -105,9 +105,12 @@ export class CelRuleChecker {
       if (object === null || typeof object !== 'object') return [];
       const schema = this.registry.crdOpenApiSchema(object.apiVersion, object.kind);
       if (schema === undefined) return [];
-      return failedRules(withDefaults(object, schema), schema).map(
-        (message): Finding => ({ check: 'schema', rule: 'cel', file, message: `${describeObject(object)}: ${message}` }),
-      );
+      return failedRules(withDefaults(object, schema), schema).map((message): Finding => ({
+        check: 'schema',
+        rule: 'cel',
+        file,
+        message: `${describeObject(object)}: ${message}`,
+      }));
     });
   }
 }

@@ -42,7 +42,8 @@ function callerUrls(objects: readonly ManifestObject[]): CallerUrl[] {
     }
     for (const { spec, path } of podSpecs(o)) {
       for (const container of [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])]) {
-        for (const env of container?.env ?? []) add(m, `${describeObject(o)} ${path} container "${container?.name}" env ${env?.name}`, env?.value);
+        for (const env of container?.env ?? [])
+          add(m, `${describeObject(o)} ${path} container "${container?.name}" env ${env?.name}`, env?.value);
       }
     }
   }
@@ -100,7 +101,12 @@ export function callerFindings(objects: readonly ManifestObject[], canaries: rea
 }
 
 /** A Service of a canaried role, called directly. */
-function serviceCallerFindings(caller: CallerUrl, service: any, target: { name: string; namespace: string }, canaries: readonly Canary[]): Finding[] {
+function serviceCallerFindings(
+  caller: CallerUrl,
+  service: any,
+  target: { name: string; namespace: string },
+  canaries: readonly Canary[],
+): Finding[] {
   return canaries
     .filter((c) => c.namespace === target.namespace)
     .filter((c) => target.name === c.stableService || target.name === c.canaryService || selects(service.spec?.selector, c.podLabels))

@@ -21,7 +21,6 @@ export interface Canary {
   readonly canary: any;
 }
 
-
 export function canaryOf(manifest: ManifestObject): Canary[] {
   const { object } = manifest;
   if (object?.kind !== 'Rollout' || groupOf(object.apiVersion) !== 'argoproj.io') return [];
@@ -60,7 +59,10 @@ export const backendNames = (route: any): string[] =>
 export function clusterName(host: string, callerNamespace: string): { name: string; namespace: string } | undefined {
   const labels = host.split('.');
   if (labels.length === 1) return { name: labels[0], namespace: callerNamespace };
-  if (labels.length === 2 || (labels.length >= 3 && labels[2] === 'svc' && (labels.length === 3 || labels.slice(3).join('.') === 'cluster.local'))) {
+  if (
+    labels.length === 2 ||
+    (labels.length >= 3 && labels[2] === 'svc' && (labels.length === 3 || labels.slice(3).join('.') === 'cluster.local'))
+  ) {
     return { name: labels[0], namespace: labels[1] };
   }
   return undefined;

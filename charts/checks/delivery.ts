@@ -140,7 +140,9 @@ function isSmokeOf(analysis: any, c: Canary, objects: readonly ManifestObject[])
         (ref?.clusterScope || namespaceOf(m.object) === c.namespace),
     ),
   );
-  const runsJob = templates.some((m: ManifestObject | undefined) => (m?.object.spec?.metrics ?? []).some((metric: any) => metric?.provider?.job !== undefined));
+  const runsJob = templates.some((m: ManifestObject | undefined) =>
+    (m?.object.spec?.metrics ?? []).some((metric: any) => metric?.provider?.job !== undefined),
+  );
   const callsCanary = (analysis.args ?? []).some((arg: any) => {
     if (typeof arg?.value !== 'string') return false;
     if (arg.value === c.canaryService) return true;

@@ -61,7 +61,9 @@ export function imagesPushedByWorkflows(dir: string, githubRepository: string): 
 /** The same, per workflow file name (`image.yml` → the repositories it pushes). */
 export function imagePushesByWorkflow(dir: string, githubRepository: string): Map<string, string[]> {
   const pushes = new Map<string, string[]>();
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const workflow = parse(readFileSync(join(dir, file), 'utf8')) as { env?: Record<string, string>; jobs?: Record<string, WorkflowJob> };
     const found = new Set<string>();
     for (const job of Object.values(workflow.jobs ?? {})) {
@@ -90,7 +92,9 @@ export function checkImageSigners(objects: readonly ManifestObject[], pushes: Re
   const findings: Finding[] = [];
   for (const { file, object } of objects) {
     if (object?.kind !== 'ClusterImagePolicy') continue;
-    const subjects: string[] = (object.spec?.authorities ?? []).flatMap((a: any) => (a.keyless?.identities ?? []).map((i: any) => String(i.subject ?? '')));
+    const subjects: string[] = (object.spec?.authorities ?? []).flatMap((a: any) =>
+      (a.keyless?.identities ?? []).map((i: any) => String(i.subject ?? '')),
+    );
     for (const glob of (object.spec?.images ?? []).map((i: any) => String(i.glob ?? ''))) {
       const repository = repositoryOf(glob.replace(/@sha256:\*$/, ''));
       for (const subject of subjects) {
@@ -103,7 +107,12 @@ export function checkImageSigners(objects: readonly ManifestObject[], pushes: Re
           message:
             `ClusterImagePolicy ${object.metadata?.name}: admits ${repository} on a signature by ${subject || '(no subject)'}, ` +
             `but ${workflow ? `.github/workflows/${workflow} pushes ${(pushes.get(workflow) ?? []).join(', ') || 'no image'}` : 'that is no workflow of this repository'}` +
-            `; ${[...pushes].filter(([, images]) => images.includes(repository)).map(([w]) => w).join(', ') || 'no workflow'} builds and signs it`,
+            `; ${
+              [...pushes]
+                .filter(([, images]) => images.includes(repository))
+                .map(([w]) => w)
+                .join(', ') || 'no workflow'
+            } builds and signs it`,
         });
       }
     }

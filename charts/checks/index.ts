@@ -27,7 +27,13 @@ export { simulateSync, syncTasksOf } from './argocd-sync';
 export { checkCluster } from './cluster';
 export { checkDelivery } from './delivery';
 export { loadManifestDir, loadManifestFile, parseManifests, type ManifestObject } from '../manifest';
-export { checkImageProvenance, checkImageSigners, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows } from './image-provenance';
+export {
+  checkImageProvenance,
+  checkImageSigners,
+  githubRepositoryOf,
+  imagePushesByWorkflow,
+  imagesPushedByWorkflows,
+} from './image-provenance';
 export { checkPolicy } from './policy';
 export { checkReferences } from './references';
 export { checkNotifications } from './notifications';

@@ -21,7 +21,8 @@ type Node =
   | { kind: 'unary'; operand: Node }
   | { kind: 'binary'; op: string; left: Node; right: Node };
 
-const TOKEN = /\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\d+(?:\.\d+)?)|([A-Za-z_$][A-Za-z0-9_$]*)|(\?\.|&&|\|\||==|!=|<=|>=|[<>!.[\](),]))/y;
+const TOKEN =
+  /\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|(\d+(?:\.\d+)?)|([A-Za-z_$][A-Za-z0-9_$]*)|(\?\.|&&|\|\||==|!=|<=|>=|[<>!.[\](),]))/y;
 
 function tokenize(source: string): string[] {
   const tokens: string[] = [];
@@ -36,7 +37,11 @@ function tokenize(source: string): string[] {
   return tokens;
 }
 
-const LEVELS: readonly (readonly string[])[] = [['or', '||'], ['and', '&&'], ['==', '!=', '<', '>', '<=', '>=', 'in']];
+const LEVELS: readonly (readonly string[])[] = [
+  ['or', '||'],
+  ['and', '&&'],
+  ['==', '!=', '<', '>', '<=', '>=', 'in'],
+];
 
 /** Parses a trigger condition; throws naming what it cannot read. */
 export function parseTriggerCondition(source: string): Node {
@@ -55,7 +60,8 @@ export function parseTriggerCondition(source: string): Node {
     }
     return left;
   };
-  const unary = (): Node => (tokens[pos] === '!' || tokens[pos] === 'not' ? (pos++, { kind: 'unary', operand: unary() }) : postfix(primary()));
+  const unary = (): Node =>
+    tokens[pos] === '!' || tokens[pos] === 'not' ? (pos++, { kind: 'unary', operand: unary() }) : postfix(primary());
   const primary = (): Node => {
     const t = tokens[pos++];
     if (t === undefined) throw new Error(`unexpected end of "${source}"`);

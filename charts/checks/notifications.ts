@@ -27,7 +27,12 @@ const read = (text: unknown): unknown => (typeof text === 'string' ? parse(text)
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function configOf(data: Record<string, unknown>): Config {
-  const names = (prefix: string) => new Set(Object.keys(data).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)));
+  const names = (prefix: string) =>
+    new Set(
+      Object.keys(data)
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length)),
+    );
   const services = new Set([...names('service.')].map((s) => s.split('.').at(-1)!));
   return { templates: names('template.'), triggers: names('trigger.'), services };
 }
@@ -48,10 +53,12 @@ function triggerProblems(name: string, value: unknown, config: Config): string[]
   if (!Array.isArray(value) || value.length === 0) return [`trigger.${name}: expected a list of conditions`];
   return value.flatMap((condition: unknown, i) => {
     const at = `trigger.${name}[${i}]`;
-    if (!isRecord(condition) || !Array.isArray(condition.send) || condition.send.length === 0) return [`${at}: expected "send" with at least one template`];
+    if (!isRecord(condition) || !Array.isArray(condition.send) || condition.send.length === 0)
+      return [`${at}: expected "send" with at least one template`];
     const unknown = Object.keys(condition).filter((k) => !['description', 'when', 'oncePer', 'send'].includes(k));
     const problems = unknown.map((k) => `${at}: unknown field "${k}"`);
-    for (const sent of condition.send) if (!config.templates.has(String(sent))) problems.push(`${at}: sends template "${String(sent)}", which is not defined`);
+    for (const sent of condition.send)
+      if (!config.templates.has(String(sent))) problems.push(`${at}: sends template "${String(sent)}", which is not defined`);
     for (const field of ['when', 'oncePer'] as const) {
       if (condition[field] === undefined) continue;
       try {
@@ -90,14 +97,18 @@ export function checkNotifications(objects: readonly ManifestObject[]): Finding[
     findings.push(...configMapProblems(data).map((p) => finding(file, `${describeObject(object)}: ${p}`)));
   }
   for (const { file, object } of objects) {
-    const subscriptions = Object.keys(object?.metadata?.annotations ?? {}).map((k) => SUBSCRIBE.exec(k)).filter((m) => m !== null);
+    const subscriptions = Object.keys(object?.metadata?.annotations ?? {})
+      .map((k) => SUBSCRIBE.exec(k))
+      .filter((m) => m !== null);
     if (subscriptions.length === 0) continue;
     const configName = object.kind === 'Application' ? 'argocd-notifications-cm' : 'argo-rollouts-notification-configmap';
     const config = configs.get(`${namespaceOf(object)}/${configName}`);
     for (const [annotation, trigger, service] of subscriptions) {
       if (!config) findings.push(finding(file, `${describeObject(object)}: ${annotation} but no ${configName} in its namespace`));
-      else if (!config.triggers.has(trigger)) findings.push(finding(file, `${describeObject(object)}: subscribes to trigger "${trigger}", which ${configName} does not define`));
-      else if (!config.services.has(service)) findings.push(finding(file, `${describeObject(object)}: subscribes service "${service}", which ${configName} does not define`));
+      else if (!config.triggers.has(trigger))
+        findings.push(finding(file, `${describeObject(object)}: subscribes to trigger "${trigger}", which ${configName} does not define`));
+      else if (!config.services.has(service))
+        findings.push(finding(file, `${describeObject(object)}: subscribes service "${service}", which ${configName} does not define`));
     }
   }
   return findings;

@@ -79,21 +79,31 @@ function rolloutFindings({ file, object }: ManifestObject, objects: readonly Man
   const labels = object.spec?.template?.metadata?.labels ?? {};
   const findings: Finding[] = [];
   const pdb = sameNamespace.find(
-    (m) => m.object?.kind === 'PodDisruptionBudget' && !isEmptySelector(m.object.spec?.selector) && selectorMatches(m.object.spec?.selector, labels),
+    (m) =>
+      m.object?.kind === 'PodDisruptionBudget' &&
+      !isEmptySelector(m.object.spec?.selector) &&
+      selectorMatches(m.object.spec?.selector, labels),
   );
   if (pdb === undefined) {
     findings.push(finding('rollout-pdb', file, `${describeObject(object)}: no PodDisruptionBudget selects its pods`));
   }
   const hpa = sameNamespace.find((m) => {
     const target = m.object?.spec?.scaleTargetRef;
-    return m.object?.kind === 'HorizontalPodAutoscaler' && target?.kind === 'Rollout' && groupOf(target.apiVersion) === 'argoproj.io' && target.name === nameOf(object);
+    return (
+      m.object?.kind === 'HorizontalPodAutoscaler' &&
+      target?.kind === 'Rollout' &&
+      groupOf(target.apiVersion) === 'argoproj.io' &&
+      target.name === nameOf(object)
+    );
   });
   if (hpa === undefined) {
     findings.push(finding('rollout-hpa', file, `${describeObject(object)}: no HorizontalPodAutoscaler targets it`));
   } else if (object.spec?.replicas !== undefined) {
     // DESIGN.md: with an HPA the Rollout carries no replicas, so Argo CD (syncing git)
     // and the HPA (scaling live) never fight over the field.
-    findings.push(finding('rollout-replicas', file, `${describeObject(object)}: sets spec.replicas although ${describeObject(hpa.object)} scales it`));
+    findings.push(
+      finding('rollout-replicas', file, `${describeObject(object)}: sets spec.replicas although ${describeObject(hpa.object)} scales it`),
+    );
   }
   return findings;
 }
@@ -110,7 +120,13 @@ function secretFindings({ file, object }: ManifestObject): Finding[] {
   if (object?.kind !== 'Secret' || groupOf(object.apiVersion) !== '') return [];
   const carried = ['data', 'stringData'].filter((key) => object[key] !== undefined && object[key] !== null);
   return carried.length > 0
-    ? [finding('secret-data', file, `${describeObject(object)}: carries ${carried.join(' and ')}; secret values come from ExternalSecrets, never from git`)]
+    ? [
+        finding(
+          'secret-data',
+          file,
+          `${describeObject(object)}: carries ${carried.join(' and ')}; secret values come from ExternalSecrets, never from git`,
+        ),
+      ]
     : [];
 }
 
@@ -138,7 +154,11 @@ function defaultDenyFindings(objects: readonly ManifestObject[], pods: PodTempla
   return [...needing]
     .filter(([namespace]) => !denied.has(namespace))
     .map(([namespace, file]) =>
-      finding('default-deny', file, `namespace ${namespace || '(unset)'} has no default-deny NetworkPolicy (empty podSelector, policyTypes Ingress and Egress, no rules)`),
+      finding(
+        'default-deny',
+        file,
+        `namespace ${namespace || '(unset)'} has no default-deny NetworkPolicy (empty podSelector, policyTypes Ingress and Egress, no rules)`,
+      ),
     );
 }
 
@@ -147,5 +167,11 @@ function isDefaultDeny(object: any): boolean {
   const spec = object.spec ?? {};
   const types: unknown[] = spec.policyTypes ?? [];
   const noRules = (rules: unknown) => rules === undefined || (Array.isArray(rules) && rules.length === 0);
-  return isEmptySelector(spec.podSelector) && types.includes('Ingress') && types.includes('Egress') && noRules(spec.ingress) && noRules(spec.egress);
+  return (
+    isEmptySelector(spec.podSelector) &&
+    types.includes('Ingress') &&
+    types.includes('Egress') &&
+    noRules(spec.ingress) &&
+    noRules(spec.egress)
+  );
 }

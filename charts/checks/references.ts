@@ -1,4 +1,14 @@
-import { isEmptySelector, mapSelectorMatches, podTemplatesOf, selectorMatches, SERVING_WORKLOAD_KINDS, type PodTemplate, describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
+import {
+  isEmptySelector,
+  mapSelectorMatches,
+  selectorMatches,
+  type PodTemplate,
+  describeObject,
+  groupOf,
+  namespaceOf,
+  type ManifestObject,
+} from '../manifest';
+import { ObjectIndex } from './object-index';
 import { type Finding } from './types';
 
 /**
@@ -22,54 +32,6 @@ export function checkReferences(objects: readonly ManifestObject[]): Finding[] {
 
 const finding = (rule: string, file: string, message: string): Finding => ({ check: 'reference', rule, file, message });
 
-/** Produced secret keys; `any` when an ExternalSecret pulls a whole remote secret (dataFrom). */
-type SecretKeys = Set<string> | 'any';
-
-class ObjectIndex {
-  readonly pods: PodTemplate[];
-  readonly servingPods: PodTemplate[];
-  readonly producedSecrets = new Map<string, SecretKeys>();
-
-  constructor(readonly objects: readonly ManifestObject[]) {
-    this.pods = objects.flatMap(podTemplatesOf);
-    this.servingPods = this.pods.filter((pod) => SERVING_WORKLOAD_KINDS.includes(pod.manifest.object.kind));
-    for (const { object } of objects) {
-      if (object?.kind === 'ExternalSecret' && groupOf(object.apiVersion) === 'external-secrets.io') {
-        const name = object.spec?.target?.name ?? nameOf(object);
-        this.producedSecrets.set(`${namespaceOf(object)}/${name}`, externalSecretKeys(object.spec ?? {}));
-      }
-    }
-  }
-
-  find(group: string, kind: string, namespace: string | undefined, name: string): ManifestObject | undefined {
-    return this.objects.find(
-      ({ object }) =>
-        object?.kind === kind &&
-        groupOf(object.apiVersion) === group &&
-        nameOf(object) === name &&
-        (namespace === undefined || namespaceOf(object) === namespace),
-    );
-  }
-
-  podsIn(namespace: string): PodTemplate[] {
-    return this.servingPods.filter((pod) => pod.namespace === namespace);
-  }
-}
-
-/**
- * The keys of the Secret an ExternalSecret writes: its template's keys when it has a
- * template (the default mergePolicy Replace keeps only those), else each data secretKey.
- */
-function externalSecretKeys(spec: any): SecretKeys {
-  if (spec.dataFrom !== undefined && spec.dataFrom.length > 0) return 'any';
-  const template = spec.target?.template;
-  if (template?.templateFrom !== undefined && template.templateFrom.length > 0) return 'any';
-  const dataKeys: string[] = (spec.data ?? []).map((d: { secretKey?: string }) => d.secretKey);
-  if (template?.data === undefined) return new Set(dataKeys);
-  const templateKeys = Object.keys(template.data);
-  return new Set(template.mergePolicy === 'Merge' ? [...templateKeys, ...dataKeys] : templateKeys);
-}
-
 function serviceReferences({ file, object }: ManifestObject, index: ObjectIndex): Finding[] {
   if (object?.kind !== 'Service' || groupOf(object.apiVersion) !== '' || object.spec?.type === 'ExternalName') return [];
   const selector: Record<string, string> = object.spec?.selector ?? {};
@@ -78,15 +40,30 @@ function serviceReferences({ file, object }: ManifestObject, index: ObjectIndex)
   }
   const pods = index.podsIn(namespaceOf(object)).filter((pod) => mapSelectorMatches(selector, pod.labels));
   if (pods.length === 0) {
-    return [finding('service-selector', file, `${describeObject(object)}: selector ${formatLabels(selector)} matches no Rollout/Deployment pod template in its namespace`)];
+    return [
+      finding(
+        'service-selector',
+        file,
+        `${describeObject(object)}: selector ${formatLabels(selector)} matches no Rollout/Deployment pod template in its namespace`,
+      ),
+    ];
   }
   const findings: Finding[] = [];
   for (const port of object.spec?.ports ?? []) {
     if (typeof port?.targetPort !== 'string') continue;
     const named = pods.some((pod) =>
-      [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].some((c: any) => (c?.ports ?? []).some((p: any) => p?.name === port.targetPort)),
+      [...(pod.spec.containers ?? []), ...(pod.spec.initContainers ?? [])].some((c: any) =>
+        (c?.ports ?? []).some((p: any) => p?.name === port.targetPort),
+      ),
     );
-    if (!named) findings.push(finding('service-port', file, `${describeObject(object)}: targetPort "${port.targetPort}" is not a container port name of the pods it selects`));
+    if (!named)
+      findings.push(
+        finding(
+          'service-port',
+          file,
+          `${describeObject(object)}: targetPort "${port.targetPort}" is not a container port name of the pods it selects`,
+        ),
+      );
   }
   return findings;
 }
@@ -118,7 +95,10 @@ function rolloutReferences({ file, object }: ManifestObject, index: ObjectIndex)
         ? index.find('argoproj.io', 'ClusterAnalysisTemplate', undefined, ref?.templateName)
         : index.find('argoproj.io', 'AnalysisTemplate', namespace, ref?.templateName);
       if (template === undefined) {
-        fail('rollout-analysis', `${path}.templates[${i}] names ${ref?.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} "${ref?.templateName}", which does not exist`);
+        fail(
+          'rollout-analysis',
+          `${path}.templates[${i}] names ${ref?.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate'} "${ref?.templateName}", which does not exist`,
+        );
         continue;
       }
       const given = new Set((analysis.args ?? []).map((a: { name?: string }) => a?.name));
@@ -159,7 +139,13 @@ function hpaReferences({ file, object }: ManifestObject, index: ObjectIndex): Fi
   if (object?.kind !== 'HorizontalPodAutoscaler') return [];
   const target = object.spec?.scaleTargetRef ?? {};
   return index.find(groupOf(target.apiVersion), target.kind, namespaceOf(object), target.name) === undefined
-    ? [finding('hpa-target', file, `${describeObject(object)}: scaleTargetRef ${target.apiVersion}/${target.kind} "${target.name}" does not exist in its namespace`)]
+    ? [
+        finding(
+          'hpa-target',
+          file,
+          `${describeObject(object)}: scaleTargetRef ${target.apiVersion}/${target.kind} "${target.name}" does not exist in its namespace`,
+        ),
+      ]
     : [];
 }
 
@@ -167,7 +153,9 @@ function pdbReferences({ file, object }: ManifestObject, index: ObjectIndex): Fi
   if (object?.kind !== 'PodDisruptionBudget') return [];
   const selector = object.spec?.selector;
   const matches = !isEmptySelector(selector) && index.podsIn(namespaceOf(object)).some((pod) => selectorMatches(selector, pod.labels));
-  return matches ? [] : [finding('pdb-selector', file, `${describeObject(object)}: selector matches no Rollout/Deployment pod template in its namespace`)];
+  return matches
+    ? []
+    : [finding('pdb-selector', file, `${describeObject(object)}: selector matches no Rollout/Deployment pod template in its namespace`)];
 }
 
 function routeReferences({ file, object }: ManifestObject, index: ObjectIndex): Finding[] {
@@ -178,7 +166,8 @@ function routeReferences({ file, object }: ManifestObject, index: ObjectIndex): 
       const where = `${describeObject(object)}: spec.rules[${r}].backendRefs[${b}]`;
       if ((ref?.group ?? '') !== '' || (ref?.kind ?? 'Service') !== 'Service') return;
       const service = index.find('', 'Service', ref.namespace ?? namespaceOf(object), ref.name);
-      if (service === undefined) findings.push(finding('httproute-backend', file, `${where} names Service "${ref.name}", which does not exist`));
+      if (service === undefined)
+        findings.push(finding('httproute-backend', file, `${where} names Service "${ref.name}", which does not exist`));
       else if (!(service.object.spec?.ports ?? []).some((p: any) => p?.port === ref.port)) {
         findings.push(finding('httproute-backend', file, `${where}: Service "${ref.name}" has no port ${ref.port}`));
       }
@@ -191,14 +180,31 @@ function serviceMonitorReferences({ file, object }: ManifestObject, index: Objec
   if (object?.kind !== 'ServiceMonitor' || groupOf(object.apiVersion) !== 'monitoring.coreos.com') return [];
   const namespaces: string[] = object.spec?.namespaceSelector?.matchNames ?? [namespaceOf(object)];
   const services = index.objects.filter(
-    (m) => m.object?.kind === 'Service' && namespaces.includes(namespaceOf(m.object)) && selectorMatches(object.spec?.selector, m.object.metadata?.labels ?? {}),
+    (m) =>
+      m.object?.kind === 'Service' &&
+      namespaces.includes(namespaceOf(m.object)) &&
+      selectorMatches(object.spec?.selector, m.object.metadata?.labels ?? {}),
   );
   if (isEmptySelector(object.spec?.selector) || services.length === 0) {
-    return [finding('servicemonitor-target', file, `${describeObject(object)}: selector matches no Service (by metadata.labels) in ${namespaces.join(', ')}`)];
+    return [
+      finding(
+        'servicemonitor-target',
+        file,
+        `${describeObject(object)}: selector matches no Service (by metadata.labels) in ${namespaces.join(', ')}`,
+      ),
+    ];
   }
   return (object.spec?.endpoints ?? [])
-    .filter((e: any) => typeof e?.port === 'string' && !services.some((s) => (s.object.spec?.ports ?? []).some((p: any) => p?.name === e.port)))
-    .map((e: any) => finding('servicemonitor-target', file, `${describeObject(object)}: endpoint port "${e.port}" is not a port name of the Services it selects`));
+    .filter(
+      (e: any) => typeof e?.port === 'string' && !services.some((s) => (s.object.spec?.ports ?? []).some((p: any) => p?.name === e.port)),
+    )
+    .map((e: any) =>
+      finding(
+        'servicemonitor-target',
+        file,
+        `${describeObject(object)}: endpoint port "${e.port}" is not a port name of the Services it selects`,
+      ),
+    );
 }
 
 function podReferences(pod: PodTemplate, index: ObjectIndex): Finding[] {
@@ -208,7 +214,10 @@ function podReferences(pod: PodTemplate, index: ObjectIndex): Finding[] {
     const keys = index.producedSecrets.get(`${pod.namespace}/${name}`);
     if (keys === undefined) fail('secret-ref', `${via} reads Secret "${name}", which no ExternalSecret produces`);
     else if (key !== undefined && keys !== 'any' && !keys.has(key)) {
-      fail('secret-ref', `${via} reads key "${key}" of Secret "${name}", which its ExternalSecret does not produce (it produces ${[...keys].join(', ') || 'nothing'})`);
+      fail(
+        'secret-ref',
+        `${via} reads key "${key}" of Secret "${name}", which its ExternalSecret does not produce (it produces ${[...keys].join(', ') || 'nothing'})`,
+      );
     }
   };
   const configMap = (name: string, key: string | undefined, via: string) => {
@@ -250,5 +259,7 @@ function podReferences(pod: PodTemplate, index: ObjectIndex): Finding[] {
 }
 
 function formatLabels(labels: Record<string, string>): string {
-  return `{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+  return `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}}`;
 }

@@ -30,9 +30,14 @@ function vpaFindings(vpa: ManifestObject, objects: readonly ManifestObject[]): F
   const namespace = namespaceOf(object);
   const target = objects.find((m) => refersTo(ref, namespace, m));
   if (target === undefined) {
-    return [finding('vpa-target', file, `${describeObject(object)}: targetRef ${String(ref?.kind)} ${String(ref?.name)} is not in this output`)];
+    return [
+      finding('vpa-target', file, `${describeObject(object)}: targetRef ${String(ref?.kind)} ${String(ref?.name)} is not in this output`),
+    ];
   }
-  const hpa = objects.find((m) => isKind(m, 'autoscaling', 'HorizontalPodAutoscaler') && refersTo(m.object.spec?.scaleTargetRef as Ref, namespaceOf(m.object), target));
+  const hpa = objects.find(
+    (m) =>
+      isKind(m, 'autoscaling', 'HorizontalPodAutoscaler') && refersTo(m.object.spec?.scaleTargetRef as Ref, namespaceOf(m.object), target),
+  );
   const mode: unknown = object.spec?.updatePolicy?.updateMode;
   if (hpa !== undefined && mode !== 'Off') {
     return [
@@ -51,6 +56,8 @@ export function checkRightSizing(objects: readonly ManifestObject[]): Finding[] 
   const unsized = objects
     .filter((m) => isKind(m, 'argoproj.io', 'Rollout'))
     .filter((rollout) => !vpas.some((vpa) => refersTo(vpa.object.spec?.targetRef as Ref, namespaceOf(vpa.object), rollout)))
-    .map((rollout) => finding('rollout-vpa', rollout.file, `${describeObject(rollout.object)}: no VerticalPodAutoscaler recommends its requests`));
+    .map((rollout) =>
+      finding('rollout-vpa', rollout.file, `${describeObject(rollout.object)}: no VerticalPodAutoscaler recommends its requests`),
+    );
   return [...vpas.flatMap((vpa) => vpaFindings(vpa, objects)), ...unsized];
 }

@@ -27,8 +27,7 @@ const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
  * (k8s.io/apimachinery/pkg/api/resource); Swagger only says "string", which would
  * let `512MB` through and reject `cpu: 1`.
  */
-export const QUANTITY_PATTERN =
-  '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+))?$';
+export const QUANTITY_PATTERN = '^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+))?$';
 const QUANTITY_SCHEMA = { anyOf: [{ type: 'number' }, { type: 'string', pattern: QUANTITY_PATTERN }] };
 
 interface Crd {
@@ -131,7 +130,9 @@ export class SchemaRegistry {
   private crdFilesByKind(): Map<string, string> {
     if (this.crdFiles === undefined) {
       this.crdFiles = new Map();
-      for (const entry of readdirSync(this.sources.crdDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      for (const entry of readdirSync(this.sources.crdDir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()) {
         const file = join(this.sources.crdDir, entry);
         const text = readFileSync(file, 'utf8');
         const group = /^ {2}group: *["']?([^"'\s]+)/m.exec(text)?.[1];

@@ -98,8 +98,7 @@ export class SchemaValidator {
     return (module.exports.default ?? module.exports) as ValidateFunction;
   }
 
-
-/**
+  /**
    * A format no one registered must not crash compilation (a future CRD may use one):
    * accept any value, the `type` beside it still holds.
    */
@@ -126,7 +125,9 @@ export function describeErrors(errors: readonly ErrorObject[]): string[] {
     if (armOf(error) !== undefined) continue;
     if (alternatives.includes(error)) {
       const arms = errors.filter((e) => armOf(e) === error).map((e) => formatError(e).slice(jsonPath(e.instancePath).length + 1));
-      messages.add(`${jsonPath(error.instancePath)} ${arms.length > 0 ? [...new Set(arms)].join(' or ') : 'matches none of the allowed shapes'}`);
+      messages.add(
+        `${jsonPath(error.instancePath)} ${arms.length > 0 ? [...new Set(arms)].join(' or ') : 'matches none of the allowed shapes'}`,
+      );
     } else messages.add(formatError(error));
   }
   return [...messages];

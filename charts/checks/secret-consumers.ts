@@ -56,7 +56,12 @@ export function checkSecretConsumers(objects: readonly ManifestObject[]): Findin
     const pods = readers.get(`${namespaceOf(object)}/${target}`) ?? [];
     const kinds = [...new Set(pods.map((p) => String(p.manifest.object?.kind)))].sort();
     if (kinds.length === 0) {
-      findings.push({ check: 'policy', rule: 'secret-unused', file, message: `${describeObject(object)}: no workload reads Secret "${target}"` });
+      findings.push({
+        check: 'policy',
+        rule: 'secret-unused',
+        file,
+        message: `${describeObject(object)}: no workload reads Secret "${target}"`,
+      });
     } else if (kinds.length > 1) {
       const who = [...new Set(pods.map((p) => describeObject(p.manifest.object)))].join(', ');
       findings.push({
@@ -79,9 +84,18 @@ function reloadFindings(objects: readonly ManifestObject[]): Finding[] {
     const reads = secretsReadBy(pod);
     if (reads.length === 0) continue;
     const annotations = pod.manifest.object?.metadata?.annotations ?? {};
-    const named = String(annotations[RELOAD_ANNOTATION] ?? '').split(',').map((n) => n.trim()).filter(Boolean).sort();
+    const named = String(annotations[RELOAD_ANNOTATION] ?? '')
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean)
+      .sort();
     const fail = (message: string) =>
-      findings.push({ check: 'policy', rule: 'secret-reload', file: pod.manifest.file, message: `${describeObject(pod.manifest.object)}: ${message}` });
+      findings.push({
+        check: 'policy',
+        rule: 'secret-reload',
+        file: pod.manifest.file,
+        message: `${describeObject(pod.manifest.object)}: ${message}`,
+      });
     if (named.join(',') !== reads.join(',')) {
       fail(
         `reads Secret(s) ${reads.join(', ')} but annotation ${RELOAD_ANNOTATION} is ${named.length > 0 ? `"${named.join(',')}"` : 'missing'}; ` +
@@ -89,7 +103,9 @@ function reloadFindings(objects: readonly ManifestObject[]): Finding[] {
       );
     }
     if (pod.manifest.object?.kind === 'Rollout' && annotations[ROLLOUT_STRATEGY_ANNOTATION] !== 'restart') {
-      fail(`must set ${ROLLOUT_STRATEGY_ANNOTATION}: restart, so Reloader sets spec.restartAt instead of changing the pod template (a new canary, and drift against git)`);
+      fail(
+        `must set ${ROLLOUT_STRATEGY_ANNOTATION}: restart, so Reloader sets spec.restartAt instead of changing the pod template (a new canary, and drift against git)`,
+      );
     }
   }
   return findings;

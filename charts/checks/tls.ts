@@ -15,7 +15,6 @@
 import { describeObject, groupOf, nameOf, namespaceOf, type ManifestObject } from '../manifest';
 import { type Finding } from './types';
 
-
 const VERSION_ORDER: Record<string, number> = { '1.0': 1, '1.1': 2, '1.2': 3, '1.3': 4 };
 const MIN_VERSION = '1.2';
 
@@ -26,53 +25,80 @@ export function checkTls(objects: readonly ManifestObject[]): Finding[] {
 }
 
 function versionFindings(objects: readonly ManifestObject[]): Finding[] {
-  const policies = objects.filter((m) => m.object?.kind === 'ClientTrafficPolicy' && groupOf(m.object.apiVersion) === 'gateway.envoyproxy.io');
+  const policies = objects.filter(
+    (m) => m.object?.kind === 'ClientTrafficPolicy' && groupOf(m.object.apiVersion) === 'gateway.envoyproxy.io',
+  );
   const findings: Finding[] = [];
   for (const m of objects) {
     const gateway = m.object;
     if (gateway?.kind !== 'Gateway' || groupOf(gateway.apiVersion) !== 'gateway.networking.k8s.io') continue;
     for (const listener of gateway.spec?.listeners ?? []) {
-      const terminates = listener?.protocol === 'HTTPS' || (listener?.protocol === 'TLS' && (listener?.tls?.mode ?? 'Terminate') === 'Terminate');
+      const terminates =
+        listener?.protocol === 'HTTPS' || (listener?.protocol === 'TLS' && (listener?.tls?.mode ?? 'Terminate') === 'Terminate');
       if (!terminates) continue;
       const where = `${describeObject(gateway)} listener "${listener?.name}" (${listener?.protocol})`;
-      const targeting = (section: boolean) =>
-        policies.filter(
-          (p) =>
-            namespaceOf(p.object) === namespaceOf(gateway) &&
-            targetsOf(p.object).some(
-              (t: any) =>
-                t?.group === 'gateway.networking.k8s.io' &&
-                t?.kind === 'Gateway' &&
-                t?.name === nameOf(gateway) &&
-                (section ? t?.sectionName === listener?.name : t?.sectionName === undefined),
-            ),
-        );
-      const bySection = targeting(true);
-      const candidates = bySection.length > 0 ? bySection : targeting(false);
+      const candidates = policiesFor(policies, gateway, listener?.name);
       if (candidates.length === 0) {
-        findings.push(finding(m.file, `${where} has no ClientTrafficPolicy, so its TLS versions are the proxy's default, not set in git (need tls.minVersion "${MIN_VERSION}" or higher)`));
-        continue;
-      }
-      if (candidates.length > 1) {
         findings.push(
-          finding(m.file, `${where} is targeted by ${candidates.map((p) => describeObject(p.object)).join(' and ')}; Envoy Gateway applies only the oldest, so which TLS settings hold is not decided by git`),
+          finding(
+            m.file,
+            `${where} has no ClientTrafficPolicy, so its TLS versions are the proxy's default, not set in git (need tls.minVersion "${MIN_VERSION}" or higher)`,
+          ),
         );
-        continue;
-      }
-      const policy = candidates[0];
-      const tls = policy.object.spec?.tls ?? {};
-      const min = VERSION_ORDER[tls.minVersion];
-      const max = tls.maxVersion === undefined ? VERSION_ORDER['1.3'] : VERSION_ORDER[tls.maxVersion];
-      if (min === undefined || min < VERSION_ORDER[MIN_VERSION]) {
+      } else if (candidates.length > 1) {
         findings.push(
-          finding(policy.file, `${describeObject(policy.object)} covers ${where} with tls.minVersion ${JSON.stringify(tls.minVersion ?? null)}; expected "${MIN_VERSION}" or "1.3"`),
+          finding(
+            m.file,
+            `${where} is targeted by ${candidates.map((p) => describeObject(p.object)).join(' and ')}; Envoy Gateway applies only the oldest, so which TLS settings hold is not decided by git`,
+          ),
         );
-      } else if (max === undefined || max < min) {
-        findings.push(finding(policy.file, `${describeObject(policy.object)}: tls.maxVersion ${JSON.stringify(tls.maxVersion)} is below tls.minVersion ${JSON.stringify(tls.minVersion)}`));
+      } else {
+        findings.push(...policyVersionFindings(candidates[0], where));
       }
     }
   }
   return findings;
+}
+
+/** The policies that apply to a listener: those naming its section, else those naming the whole Gateway. */
+function policiesFor(policies: readonly ManifestObject[], gateway: any, listenerName: unknown): ManifestObject[] {
+  const targeting = (section: boolean) =>
+    policies.filter(
+      (p) =>
+        namespaceOf(p.object) === namespaceOf(gateway) &&
+        targetsOf(p.object).some(
+          (t: any) =>
+            t?.group === 'gateway.networking.k8s.io' &&
+            t?.kind === 'Gateway' &&
+            t?.name === nameOf(gateway) &&
+            (section ? t?.sectionName === listenerName : t?.sectionName === undefined),
+        ),
+    );
+  const bySection = targeting(true);
+  return bySection.length > 0 ? bySection : targeting(false);
+}
+
+function policyVersionFindings(policy: ManifestObject, where: string): Finding[] {
+  const tls = policy.object.spec?.tls ?? {};
+  const min = VERSION_ORDER[tls.minVersion];
+  const max = tls.maxVersion === undefined ? VERSION_ORDER['1.3'] : VERSION_ORDER[tls.maxVersion];
+  if (min === undefined || min < VERSION_ORDER[MIN_VERSION]) {
+    return [
+      finding(
+        policy.file,
+        `${describeObject(policy.object)} covers ${where} with tls.minVersion ${JSON.stringify(tls.minVersion ?? null)}; expected "${MIN_VERSION}" or "1.3"`,
+      ),
+    ];
+  }
+  if (max === undefined || max < min) {
+    return [
+      finding(
+        policy.file,
+        `${describeObject(policy.object)}: tls.maxVersion ${JSON.stringify(tls.maxVersion)} is below tls.minVersion ${JSON.stringify(tls.minVersion)}`,
+      ),
+    ];
+  }
+  return [];
 }
 
 function targetsOf(policy: any): any[] {
@@ -98,7 +124,9 @@ function plainGatewayFindings(objects: readonly ManifestObject[]): Finding[] {
     const ref = gateway.spec?.infrastructure?.parametersRef;
     const proxy =
       ref?.group === 'gateway.envoyproxy.io' && ref?.kind === 'EnvoyProxy'
-        ? objects.find((o) => o.object?.kind === 'EnvoyProxy' && nameOf(o.object) === ref.name && namespaceOf(o.object) === namespaceOf(gateway))
+        ? objects.find(
+            (o) => o.object?.kind === 'EnvoyProxy' && nameOf(o.object) === ref.name && namespaceOf(o.object) === namespaceOf(gateway),
+          )
         : undefined;
     const type = proxy?.object.spec?.provider?.kubernetes?.envoyService?.type ?? 'LoadBalancer';
     if (type !== 'ClusterIP') {

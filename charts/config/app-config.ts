@@ -58,7 +58,7 @@ const commonConfig = {
   WEB_CONCURRENCY: withAppDefault('WEB_CONCURRENCY', positiveInt),
   SHUTDOWN_TIMEOUT_SECONDS: withAppDefault(
     'SHUTDOWN_TIMEOUT_SECONDS',
-    z.number().int().min(1).max(29, 'at most 29 (under the pod\'s 30 s grace period)'),
+    z.number().int().min(1).max(29, "at most 29 (under the pod's 30 s grace period)"),
   ),
 } satisfies { [K in AppEnvVar]?: z.ZodTypeAny };
 

@@ -141,18 +141,20 @@ export function capacityProblems(env: Environment): { path: string; message: str
 
 /** The README's "Capacity" table, one row per environment. */
 export function capacityMarkdown(environments: readonly Environment[]): string {
-  const rows = environments.map(databaseCapacity).map((c) =>
-    [
-      c.environment,
-      `${c.stablePods} × ${c.webConcurrency} × ${c.poolSize} = ${c.stablePods * c.perPod}`,
-      c.steps.map((s) => `${s.label}: ${s.pods} pods`).join('; '),
-      `${c.peakStep.pods} × ${c.perPod} = ${c.peakStep.pods * c.perPod}`,
-      `${c.migration} + ${c.backup}`,
-      `**${c.total}**`,
-      `${c.maxConnections} − ${c.reserved} = ${c.available}`,
-      c.replicaTotal === undefined ? 'none' : `${c.replicaTotal} of ${c.available}`,
-    ].join(' | '),
-  );
+  const rows = environments
+    .map(databaseCapacity)
+    .map((c) =>
+      [
+        c.environment,
+        `${c.stablePods} × ${c.webConcurrency} × ${c.poolSize} = ${c.stablePods * c.perPod}`,
+        c.steps.map((s) => `${s.label}: ${s.pods} pods`).join('; '),
+        `${c.peakStep.pods} × ${c.perPod} = ${c.peakStep.pods * c.perPod}`,
+        `${c.migration} + ${c.backup}`,
+        `**${c.total}**`,
+        `${c.maxConnections} − ${c.reserved} = ${c.available}`,
+        c.replicaTotal === undefined ? 'none' : `${c.replicaTotal} of ${c.available}`,
+      ].join(' | '),
+    );
   return [
     '| environment | stable: api pods × WEB_CONCURRENCY × pool | new pods per release step | new side at peak | migrate + backup | worst case | available (max − reserved) | read replica |',
     '|---|---|---|---|---|---|---|---|',

@@ -28,7 +28,10 @@ export const ClusterSchema = z
             version: z.string().regex(/^v[0-9]+\.[0-9]+\.[0-9]+$/, 'a release tag such as "v0.15.0"'),
             location: httpsUrl,
             /** Checksum Argo Rollouts compares the downloaded binary with (64 hex digits). */
-            sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 checksum: 64 lower-case hex digits').optional(),
+            sha256: z
+              .string()
+              .regex(/^[0-9a-f]{64}$/, 'a sha256 checksum: 64 lower-case hex digits')
+              .optional(),
           })
           .strict()
           .superRefine((plugin, ctx) => {
@@ -55,10 +58,7 @@ export const ClusterSchema = z
           })
           .strict(),
         /** Environment name → its store. */
-        stores: z.record(
-          dnsLabel,
-          z.object({ name: dnsLabel, vaultRole: z.string().min(1), serviceAccount: dnsLabel }).strict(),
-        ),
+        stores: z.record(dnsLabel, z.object({ name: dnsLabel, vaultRole: z.string().min(1), serviceAccount: dnsLabel }).strict()),
         /**
          * The store of Argo CD's own namespace, for its notifications' webhook URL
          * (charts/gitops.yaml `notifications`): it admits only `namespace` and reads only
@@ -95,7 +95,10 @@ export const ClusterSchema = z
                     /** The workflow identity Fulcio writes into the certificate (exact match). */
                     subject: z
                       .string()
-                      .regex(/^https:\/\/github\.com\/[^/]+\/[^/]+\/\.github\/workflows\/[^@]+@refs\/heads\/\S+$/, 'a GitHub workflow identity "https://github.com/<org>/<repo>/.github/workflows/<file>@refs/heads/<branch>"'),
+                      .regex(
+                        /^https:\/\/github\.com\/[^/]+\/[^/]+\/\.github\/workflows\/[^@]+@refs\/heads\/\S+$/,
+                        'a GitHub workflow identity "https://github.com/<org>/<repo>/.github/workflows/<file>@refs/heads/<branch>"',
+                      ),
                   })
                   .strict(),
               })
@@ -147,10 +150,16 @@ export function storeOf(config: ClusterConfig, environment: Environment, file = 
       },
     ]);
   }
-  const others = Object.entries(config.externalSecrets.stores).filter(([env, s]) => env !== environment.name && (s.name === store.name || s.vaultRole === store.vaultRole || s.serviceAccount === store.serviceAccount));
+  const others = Object.entries(config.externalSecrets.stores).filter(
+    ([env, s]) =>
+      env !== environment.name && (s.name === store.name || s.vaultRole === store.vaultRole || s.serviceAccount === store.serviceAccount),
+  );
   if (others.length > 0) {
     throw new ClusterConfigError(file, [
-      { path: `externalSecrets.stores.${environment.name}`, message: `expected a store, Vault role and ServiceAccount of its own, shared with "${others[0][0]}"` },
+      {
+        path: `externalSecrets.stores.${environment.name}`,
+        message: `expected a store, Vault role and ServiceAccount of its own, shared with "${others[0][0]}"`,
+      },
     ]);
   }
   return store;

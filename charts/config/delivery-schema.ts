@@ -83,7 +83,11 @@ export const analysis = z
  * analysis/analysis.go).
  */
 export function analysisTiming(
-  env: { analysis: { interval: string; rateWindow: string; failureLimit: number; inconclusiveLimit: number }; monitoring: { scrapeInterval: string }; delivery: { kind: string; steps?: readonly { pause: string }[] } },
+  env: {
+    analysis: { interval: string; rateWindow: string; failureLimit: number; inconclusiveLimit: number };
+    monitoring: { scrapeInterval: string };
+    delivery: { kind: string; steps?: readonly { pause: string }[] };
+  },
   ctx: z.RefinementCtx,
 ): void {
   const { interval, rateWindow, failureLimit, inconclusiveLimit } = env.analysis;

@@ -111,9 +111,7 @@ export function parseEnvironment(data: unknown, file: string): Environment {
   const env = parseWith(EnvironmentSchema, data, file, environmentError);
   const expectedName = basename(file).replace(/\.ya?ml$/, '');
   if (env.name !== expectedName) {
-    throw new EnvironmentConfigError(file, [
-      { path: 'name', message: `expected "${expectedName}" (the file's name), got "${env.name}"` },
-    ]);
+    throw new EnvironmentConfigError(file, [{ path: 'name', message: `expected "${expectedName}" (the file's name), got "${env.name}"` }]);
   }
   const refused = [...appConfigProblems(env), ...capacityProblems(env), ...backupWindowProblems(env)];
   if (refused.length > 0) throw new EnvironmentConfigError(file, refused);

@@ -16,9 +16,7 @@ export type AutoSyncPolicy = (typeof AUTO_SYNC_POLICIES)[number];
 
 export const GitopsSchema = z
   .object({
-    repoURL: z
-      .string()
-      .regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, 'a git repository URL (https://, ssh:// or git@)'),
+    repoURL: z.string().regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, 'a git repository URL (https://, ssh:// or git@)'),
     targetRevision: z.string().min(1, 'a branch, tag or commit'),
     argocd: z
       .object({
@@ -52,9 +50,7 @@ export const GitopsSchema = z
     retry: z
       .object({
         limit: z.number().int().min(1).max(20),
-        backoff: z
-          .object({ duration: goDuration, factor: z.number().int().min(1).max(10), maxDuration: goDuration })
-          .strict(),
+        backoff: z.object({ duration: goDuration, factor: z.number().int().min(1).max(10), maxDuration: goDuration }).strict(),
       })
       .strict(),
     environments: z.record(
@@ -97,7 +93,10 @@ export function autoSyncOf(config: GitopsConfig, environment: string, file = 'ch
   const entry = config.environments[environment];
   if (!entry) {
     throw new GitopsConfigError(file, [
-      { path: `environments.${environment}`, message: `required: say how Argo CD syncs "${environment}" (autoSync: always | maintenanceWindow)` },
+      {
+        path: `environments.${environment}`,
+        message: `required: say how Argo CD syncs "${environment}" (autoSync: always | maintenanceWindow)`,
+      },
     ]);
   }
   return entry.autoSync;

@@ -8,7 +8,12 @@ import { windowStartOf } from '../constructs/argocd/sync-windows';
 import { imagePin } from './workload-schema';
 
 /** A pod toleration (core/v1 Toleration), as the spot node pools' taints need it. */
-const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'a label key such as "karpenter.sh/capacity-type"');
+const labelKey = z
+  .string()
+  .regex(
+    /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    'a label key such as "karpenter.sh/capacity-type"',
+  );
 const toleration = z
   .object({
     key: labelKey,
@@ -49,9 +54,7 @@ export const secrets = z
         api: z.record(envVarName, remoteKey),
         web: z.record(envVarName, remoteKey),
         /** The migration Job: DATABASE_URL of the role that owns the schema, nothing else. */
-        migrate: z
-          .object({ DATABASE_URL: remoteKey })
-          .strict(),
+        migrate: z.object({ DATABASE_URL: remoteKey }).strict(),
         backup: z.record(envVarName, remoteKey),
       })
       .strict(),
@@ -122,9 +125,7 @@ export const backup = z
     schedule: cron,
     /** The copy kept as a weekly one. */
     weeklySchedule: cron,
-    retention: z
-      .object({ daily: z.number().int().min(1), weekly: z.number().int().min(0) })
-      .strict(),
+    retention: z.object({ daily: z.number().int().min(1), weekly: z.number().int().min(0) }).strict(),
     bucket: z.string().min(3),
     endpoint: z.string().url('an https URL of the S3-compatible endpoint'),
     /** age public key the dumps are encrypted to; the private key never enters the cluster. */
@@ -134,7 +135,12 @@ export const backup = z
      * Longest a run may take, retries included: the Jobs' activeDeadlineSeconds, and
      * the span the maintenance-window check keeps clear (charts/config/backup-window.ts).
      */
-    maxRunMinutes: z.number().int().min(5).max(12 * 60).default(60),
+    maxRunMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(12 * 60)
+      .default(60),
     /**
      * Scratch space (emptyDir sizeLimit) for the encrypted dump before its upload:
      * at least the compressed dump of the database, with room to grow.
@@ -172,10 +178,16 @@ export const maintenanceWindow = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
       }
     }),
-    weekOfMonth: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], {
-      errorMap: () => ({ message: 'a week of the month from 1 (days 1-7) to 4 (days 22-28); leave it out for every week' }),
-    }).optional(),
-    durationMinutes: z.number().int().min(1).max(24 * 60),
+    weekOfMonth: z
+      .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], {
+        errorMap: () => ({ message: 'a week of the month from 1 (days 1-7) to 4 (days 22-28); leave it out for every week' }),
+      })
+      .optional(),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
     timeZone: ianaTimeZone,
   })
   .strict();
@@ -193,6 +205,10 @@ export function notificationKeyProblems(
 ): void {
   const key = env.notifications.webhookRemoteKey;
   if (!key.startsWith(env.secrets.keyPrefix) || key.split('/').includes('..')) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['notifications', 'webhookRemoteKey'], message: `expected a key under "${env.secrets.keyPrefix}"` });
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['notifications', 'webhookRemoteKey'],
+      message: `expected a key under "${env.secrets.keyPrefix}"`,
+    });
   }
 }

@@ -19,9 +19,7 @@ export const memoryQuantity = z.string().regex(/^[0-9]+(Ki|Mi|Gi|Ti)$/, 'a memor
 /** Argo Rollouts duration: a number followed by s, m or h. */
 export const duration = z.string().regex(/^[1-9][0-9]*(s|m|h)$/, 'a duration such as "30s", "10m" or "1h"');
 /** Five-field cron expression (minute hour day-of-month month day-of-week). */
-export const cron = z
-  .string()
-  .regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression such as "0 2 * * 0"');
+export const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression such as "0 2 * * 0"');
 /** An IANA time zone the runtime knows, e.g. `Etc/UTC` or `Europe/Berlin`. */
 export const ianaTimeZone = z.string().refine(
   (zone) => {
@@ -35,9 +33,7 @@ export const ianaTimeZone = z.string().refine(
   { message: 'an IANA time zone such as "Etc/UTC"' },
 );
 export const ratio = z.number().gt(0, 'a ratio above 0').lte(1, 'a ratio of at most 1');
-export const cidr = z
-  .string()
-  .regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, 'an IPv4 CIDR such as "10.0.0.0/16"');
+export const cidr = z.string().regex(/^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, 'an IPv4 CIDR such as "10.0.0.0/16"');
 export const port = z.number().int().min(1).max(65535);
 /** Names of environment variables the pods read from a Secret. */
 export const envVarName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an upper-case environment variable name');

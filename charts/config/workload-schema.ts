@@ -45,9 +45,7 @@ export const role = <C extends z.ZodTypeAny>(config: C) =>
 /** An image by digest; `npm run promote` rewrites these two fields (scripts/lib/pin.ts). */
 export const imagePin = z
   .object({
-    repository: z
-      .string()
-      .regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, 'an image repository without tag, e.g. "ghcr.io/org/app"'),
+    repository: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?(\/[a-z0-9._-]+)+$/, 'an image repository without tag, e.g. "ghcr.io/org/app"'),
     digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'an image digest "sha256:" followed by 64 hex digits'),
   })
   .strict();

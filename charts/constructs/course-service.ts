@@ -96,7 +96,11 @@ export class CourseService extends Construct {
       metadata: { name: role, annotations: syncWave(SYNC_WAVE.config) },
       automountToken: false,
     });
-    const configData = Object.fromEntries(Object.keys(props.config).sort().map((k) => [k, props.config[k]]));
+    const configData = Object.fromEntries(
+      Object.keys(props.config)
+        .sort()
+        .map((k) => [k, props.config[k]]),
+    );
     new kplus.ConfigMap(this, 'config', {
       metadata: { name: this.configMapName, annotations: syncWave(SYNC_WAVE.config) },
       data: configData,
@@ -152,7 +156,12 @@ export class CourseService extends Construct {
   private addRoutes(props: CourseServiceProps): string[] {
     const backends = props.delivery.routeBackends(props.role, this.port);
     const routes = [
-      new ServiceRoute(this, 'route', { name: props.role, parent: props.route.parent, backends, responseHeaders: props.route.responseHeaders }),
+      new ServiceRoute(this, 'route', {
+        name: props.role,
+        parent: props.route.parent,
+        backends,
+        responseHeaders: props.route.responseHeaders,
+      }),
       ...(props.internalRoute
         ? [new ServiceRoute(this, 'internal-route', { name: `${props.role}-internal`, parent: props.internalRoute.parent, backends })]
         : []),

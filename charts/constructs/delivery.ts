@@ -29,7 +29,8 @@ export interface BlueGreenDeliveryProps {
 }
 
 /** The delivery settings of an environment file (charts/config/environment.ts). */
-export type DeliverySettings = ({ readonly kind: 'canary' } & CanaryDeliveryProps) | ({ readonly kind: 'blueGreen' } & BlueGreenDeliveryProps);
+export type DeliverySettings =
+  ({ readonly kind: 'canary' } & CanaryDeliveryProps) | ({ readonly kind: 'blueGreen' } & BlueGreenDeliveryProps);
 
 /** What the strategy needs from the role it belongs to. */
 export interface DeliveryTarget {

@@ -30,7 +30,13 @@ import { ANALYSIS_ARGS } from './analysis';
 import { PROGRESS_DEADLINE_SECONDS } from './course-rollout';
 import { componentLabels, ROLE_PORTS } from './labels';
 import { NetworkPeer, WorkloadNetworkPolicy } from './network-policy';
-import { imageReference, restrictedContainerSecurityContext, restrictedPodSecurityContext, tmpVolume, tmpVolumeMount } from './pod-security';
+import {
+  imageReference,
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  tmpVolume,
+  tmpVolumeMount,
+} from './pod-security';
 
 export type LoadCheckRole = 'web' | 'api';
 

@@ -20,7 +20,8 @@ export class NetworkPeer {
   }
   /** Pods carrying these labels in the named namespace, e.g. one gateway's proxies. */
   static podsInNamespace(namespace: string, labels: Readonly<Record<string, string>>): NetworkPeer {
-    if (Object.keys(labels).length === 0) throw new Error("NetworkPeer.podsInNamespace: 'labels' must not be empty (it would select every pod)");
+    if (Object.keys(labels).length === 0)
+      throw new Error("NetworkPeer.podsInNamespace: 'labels' must not be empty (it would select every pod)");
     return new NetworkPeer([
       {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },

@@ -4,7 +4,11 @@
  * ciphers pinned by an Envoy Gateway ClientTrafficPolicy.
  */
 import { Construct } from 'constructs';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy } from '../imports/certificates-cert-manager.io';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyRotationPolicy,
+} from '../imports/certificates-cert-manager.io';
 import {
   ClientTrafficPolicy,
   ClientTrafficPolicySpecTargetRefsGroup,
@@ -111,7 +115,11 @@ export class PublicGateway extends Construct {
       metadata: { name: `${this.name}-tls`, annotations: syncWave(SYNC_WAVE.config) },
       spec: {
         targetRefs: [
-          { group: ClientTrafficPolicySpecTargetRefsGroup.GATEWAY_PERIOD_NETWORKING_PERIOD_K8S_PERIOD_IO, kind: ClientTrafficPolicySpecTargetRefsKind.GATEWAY, name: this.name },
+          {
+            group: ClientTrafficPolicySpecTargetRefsGroup.GATEWAY_PERIOD_NETWORKING_PERIOD_K8S_PERIOD_IO,
+            kind: ClientTrafficPolicySpecTargetRefsKind.GATEWAY,
+            name: this.name,
+          },
         ],
         tls: {
           minVersion: ClientTrafficPolicySpecTlsMinVersion.VALUE_1_2,

@@ -26,7 +26,11 @@ export class CourseServiceMonitor extends Construct {
       throw new Error(`ServiceMonitor ${props.name}: 'serviceLabels' must not be empty (it would select every Service)`);
     }
     new ServiceMonitor(this, 'Resource', {
-      metadata: { name: props.name, annotations: syncWave(SYNC_WAVE.monitoring), ...(props.labels && Object.keys(props.labels).length > 0 ? { labels: { ...props.labels } } : {}) },
+      metadata: {
+        name: props.name,
+        annotations: syncWave(SYNC_WAVE.monitoring),
+        ...(props.labels && Object.keys(props.labels).length > 0 ? { labels: { ...props.labels } } : {}),
+      },
       spec: {
         selector: { matchLabels: { ...props.serviceLabels } },
         endpoints: [{ port: METRICS_PORT_NAME, path: '/metrics', interval: props.interval ?? '30s' }],

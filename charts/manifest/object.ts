@@ -9,7 +9,7 @@ export interface ManifestObject {
   /** Where the object came from; findings name it so a reader can open the file. */
   readonly file: string;
   // Parsed YAML: the checks must cope with anything, including malformed objects.
-   
+
   readonly object: any;
 }
 

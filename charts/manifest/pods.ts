@@ -19,7 +19,7 @@ export interface PodTemplate {
   readonly specPointer: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-   
+
   readonly spec: any;
   /**
    * Long-running pods serve traffic and need probes; run-to-completion pods (Jobs,
@@ -34,7 +34,7 @@ export interface Container {
   readonly where: string;
   /** e.g. `spec.template.spec.containers[name=app]`, stable across revisions. */
   readonly id: string;
-   
+
   readonly container: any;
   /** Init containers that are not sidecars run to completion: no probes (the API rejects them). */
   readonly runsToCompletion: boolean;
@@ -66,16 +66,31 @@ interface Found {
 const itemSegment = (item: unknown, index: number) =>
   `[${isPlainObject(item) && typeof item.name === 'string' ? `name=${item.name}` : index}]`;
 
- 
 function templatesByKind(kind: string, object: any): Found[] | undefined {
   if (kind in LONG_RUNNING_TEMPLATES) {
-    return [{ path: 'spec.template', specPath: 'spec.template.spec', specPointer: '/spec/template/spec', template: object.spec?.template, longRunning: true }];
+    return [
+      {
+        path: 'spec.template',
+        specPath: 'spec.template.spec',
+        specPointer: '/spec/template/spec',
+        template: object.spec?.template,
+        longRunning: true,
+      },
+    ];
   }
   switch (kind) {
     case '/Pod':
       return [{ path: '(the pod)', specPath: 'spec', specPointer: '/spec', template: object, longRunning: true }];
     case 'batch/Job':
-      return [{ path: 'spec.template', specPath: 'spec.template.spec', specPointer: '/spec/template/spec', template: object.spec?.template, longRunning: false }];
+      return [
+        {
+          path: 'spec.template',
+          specPath: 'spec.template.spec',
+          specPointer: '/spec/template/spec',
+          template: object.spec?.template,
+          longRunning: false,
+        },
+      ];
     case 'batch/CronJob': {
       const path = 'spec.jobTemplate.spec.template';
       const specPointer = '/spec/jobTemplate/spec/template/spec';
@@ -108,7 +123,9 @@ function templatesByShape(value: unknown, path: string, pointer: string): Found[
     return [{ path: path || '(root)', specPath: path || '(root)', specPointer: pointer, template: { spec: value }, longRunning: true }];
   }
   const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
-  return Object.entries(value).flatMap(([key, child]) => templatesByShape(child, path ? `${path}.${key}` : key, `${pointer}/${escape(key)}`));
+  return Object.entries(value).flatMap(([key, child]) =>
+    templatesByShape(child, path ? `${path}.${key}` : key, `${pointer}/${escape(key)}`),
+  );
 }
 
 export function podTemplatesOf(manifest: ManifestObject): PodTemplate[] {

@@ -28,10 +28,7 @@ export interface SecurityViolation {
 
 /** Every violation in the pods of one object. */
 export function securityViolations(manifest: ManifestObject): SecurityViolation[] {
-  return podTemplatesOf(manifest).flatMap((pod) => [
-    ...podViolations(pod),
-    ...containersOf(pod).flatMap(containerViolations),
-  ]);
+  return podTemplatesOf(manifest).flatMap((pod) => [...podViolations(pod), ...containersOf(pod).flatMap(containerViolations)]);
 }
 
 export function podViolations(pod: PodTemplate): SecurityViolation[] {

@@ -23,7 +23,12 @@ const CHAPTER_PATH = '/api/v1/chapters/1';
 /** "1 learner on every connection", "50 learners taking turns". */
 export const learnersText = (n: number) => (n === 1 ? '1 learner on every connection' : `${n} learners taking turns`);
 
-async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: BenchOptions, progress: (m: string) => void): Promise<Measurement[]> {
+async function measureOn(
+  kind: DatabaseKind,
+  generator: LoadGenerator,
+  options: BenchOptions,
+  progress: (m: string) => void,
+): Promise<Measurement[]> {
   const label = DATABASE_LABEL[kind];
   progress(`${label}: database, api role, learner`);
   const database = await createBenchDatabase(kind);
@@ -40,7 +45,14 @@ async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: 
     const bytes = Buffer.from(await res.arrayBuffer());
     const { compared, bareHttpRssMiB } = await compareWithBaselines(
       generator,
-      { url: `${api.url}${CHAPTER_PATH}`, headers, learnerHeaders, processes: [api], bytes, contentType: res.headers.get('content-type') ?? 'application/json' },
+      {
+        url: `${api.url}${CHAPTER_PATH}`,
+        headers,
+        learnerHeaders,
+        processes: [api],
+        bytes,
+        contentType: res.headers.get('content-type') ?? 'application/json',
+      },
       options,
       (m) => progress(`${label}: ${m}`),
     );

@@ -42,7 +42,12 @@ export function suiteNames(dir: string = __dirname): string[] {
 export function suiteOf(name: string, module: Record<string, unknown>): BenchSuite {
   // The default export first, then named ones; a factory (e.g. `synthBench(options?)`) is
   // called with its defaults. Only functions named like a suite factory are called.
-  const candidates = [module.default, ...Object.entries(module).filter(([key]) => key !== 'default').map(([, v]) => v)];
+  const candidates = [
+    module.default,
+    ...Object.entries(module)
+      .filter(([key]) => key !== 'default')
+      .map(([, v]) => v),
+  ];
   for (const candidate of candidates) {
     if (isSuite(candidate)) return candidate;
     if (typeof candidate === 'function' && (candidate === module.default || /Bench$|Suite$/.test(candidate.name))) {
@@ -62,7 +67,12 @@ function safeCall(fn: () => unknown): unknown {
 }
 
 function isSuite(value: unknown): value is BenchSuite {
-  return typeof value === 'object' && value !== null && typeof (value as BenchSuite).run === 'function' && typeof (value as BenchSuite).name === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as BenchSuite).run === 'function' &&
+    typeof (value as BenchSuite).name === 'string'
+  );
 }
 
 export async function runSuites(
@@ -106,7 +116,13 @@ async function loadSuiteModule(name: string): Promise<Record<string, unknown> | 
 }
 
 const fmt = (value: number) =>
-  !Number.isFinite(value) ? String(value) : Math.abs(value) >= 100 ? value.toFixed(0) : Math.abs(value) >= 1 ? value.toFixed(2) : value.toPrecision(3);
+  !Number.isFinite(value)
+    ? String(value)
+    : Math.abs(value) >= 100
+      ? value.toFixed(0)
+      : Math.abs(value) >= 1
+        ? value.toFixed(2)
+        : value.toPrecision(3);
 
 /** A cell: pipes would split it and line breaks end the row. */
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -168,12 +184,14 @@ export function benchOptions(values: Partial<Record<OptionFlag, string>>): Bench
     if (raw === undefined) continue;
     const n = Number(raw);
     const least = key === 'soakSeconds' || key === 'warmupSeconds' ? 0 : 1;
-    if (!/^\d+$/.test(raw) || n < least || n > 3600) throw new Error(`--${flag}: expected a whole number from ${least} to 3600, got "${raw}"`);
+    if (!/^\d+$/.test(raw) || n < least || n > 3600)
+      throw new Error(`--${flag}: expected a whole number from ${least} to 3600, got "${raw}"`);
     options[key] = n;
   }
   const databases = values.databases?.split(',') ?? DEFAULT_OPTIONS.databases;
   const unknown = databases.filter((d) => !(DATABASES as readonly string[]).includes(d));
-  if (unknown.length > 0 || databases.length === 0) throw new Error(`--databases: expected a comma-separated list of ${DATABASES.join(', ')}, got "${values.databases}"`);
+  if (unknown.length > 0 || databases.length === 0)
+    throw new Error(`--databases: expected a comma-separated list of ${DATABASES.join(', ')}, got "${values.databases}"`);
   return { ...options, databases: databases as BenchOptions['databases'] };
 }
 
@@ -188,7 +206,11 @@ async function main(argv: readonly string[]): Promise<void> {
     options = benchOptions(parsed.values);
   } catch (error) {
     if (error instanceof ArgumentError) {
-      throw new Error(`${error.message}; suites: ${all.join(', ')}; options: ${Object.keys(OPTION_FLAGS).map((f) => `--${f} N`).join(', ')}, --databases postgres,sqlite`);
+      throw new Error(
+        `${error.message}; suites: ${all.join(', ')}; options: ${Object.keys(OPTION_FLAGS)
+          .map((f) => `--${f} N`)
+          .join(', ')}, --databases postgres,sqlite`,
+      );
     }
     throw error;
   }

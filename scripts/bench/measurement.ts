@@ -39,7 +39,15 @@ export interface BenchOptions {
   readonly databases: readonly ('postgres' | 'sqlite')[];
 }
 
-export const DEFAULT_OPTIONS: BenchOptions = { rounds: 3, roundSeconds: 5, warmupSeconds: 2, connections: 50, soakSeconds: 60, learners: 1, databases: ['postgres', 'sqlite'] };
+export const DEFAULT_OPTIONS: BenchOptions = {
+  rounds: 3,
+  roundSeconds: 5,
+  warmupSeconds: 2,
+  connections: 50,
+  soakSeconds: 60,
+  learners: 1,
+  databases: ['postgres', 'sqlite'],
+};
 
 /** A group of measurements, run by scripts/bench/index.ts with a progress line. */
 export interface BenchSuite {

@@ -32,10 +32,11 @@ function figure(
 export const resilienceBench: BenchSuite = {
   name: 'resilience: database restart and SIGTERM under load',
   async run(progress) {
-    const restart = await databaseRestartUnderLoad({ connections: 20, loadSeconds: 20, outageSeconds: 5 }, (m) => progress(`database restart: ${m}`));
-    const sigterm = await sigtermUnderLoad(
-      { connections: 20, loadSeconds: 60, sigtermAfterSeconds: 10, graceSeconds: 30 },
-      (m) => progress(`SIGTERM: ${m}`),
+    const restart = await databaseRestartUnderLoad({ connections: 20, loadSeconds: 20, outageSeconds: 5 }, (m) =>
+      progress(`database restart: ${m}`),
+    );
+    const sigterm = await sigtermUnderLoad({ connections: 20, loadSeconds: 60, sigtermAfterSeconds: 10, graceSeconds: 30 }, (m) =>
+      progress(`SIGTERM: ${m}`),
     );
     return [
       figure(

@@ -37,7 +37,9 @@ interface Roles {
 
 /** The learner's browser: the session and CSRF cookies the sign-in page would set. */
 async function openPage(web: ServerProcess, api: ServerProcess, learners: number): Promise<Omit<Roles, 'api' | 'web'>> {
-  const cookies = (await signUpMany(api.url, learners)).map((s) => `cc_access=${s.access_token}; cc_refresh=${s.refresh_token}; cc_csrf=${CSRF_SECRET}`);
+  const cookies = (await signUpMany(api.url, learners)).map(
+    (s) => `cc_access=${s.access_token}; cc_refresh=${s.refresh_token}; cc_csrf=${CSRF_SECRET}`,
+  );
   const cookie = cookies[0];
   const res = await fetch(`${web.url}${PAGE_PATH}`, { headers: { cookie }, redirect: 'manual' });
   if (res.status !== 200) throw new Error(`GET ${PAGE_PATH} answered ${res.status}, not 200`);
@@ -59,11 +61,19 @@ async function soak(generator: LoadGenerator, roles: Roles, options: BenchOption
   const sample = () => {
     samples.api.push(roles.api.rssMiB());
     samples.web.push(roles.web.rssMiB());
-    progress(`soak: ${samples.api.length}/${options.soakSeconds} s, RSS api ${Math.round(samples.api.at(-1)!)} MiB, web ${Math.round(samples.web.at(-1)!)} MiB`);
+    progress(
+      `soak: ${samples.api.length}/${options.soakSeconds} s, RSS api ${Math.round(samples.api.at(-1)!)} MiB, web ${Math.round(samples.web.at(-1)!)} MiB`,
+    );
   };
   const timer = setInterval(sample, 1000);
   try {
-    await generator.load({ url: roles.web.url, connections: options.connections, durationSeconds: options.soakSeconds, requests: roles.view.requests, learnerHeaders: roles.learnerHeaders });
+    await generator.load({
+      url: roles.web.url,
+      connections: options.connections,
+      durationSeconds: options.soakSeconds,
+      requests: roles.view.requests,
+      learnerHeaders: roles.learnerHeaders,
+    });
   } finally {
     clearInterval(timer);
   }
@@ -71,7 +81,12 @@ async function soak(generator: LoadGenerator, roles: Roles, options: BenchOption
   return samples;
 }
 
-async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: BenchOptions, progress: (m: string) => void): Promise<Measurement[]> {
+async function measureOn(
+  kind: DatabaseKind,
+  generator: LoadGenerator,
+  options: BenchOptions,
+  progress: (m: string) => void,
+): Promise<Measurement[]> {
   const label = DATABASE_LABEL[kind];
   const say = (m: string) => progress(`${label}: ${m}`);
   say('database, api and web roles, learner');
@@ -87,14 +102,29 @@ async function measureOn(kind: DatabaseKind, generator: LoadGenerator, options: 
     const perView = roles.view.requests.length;
     const { compared, bareHttpRssMiB } = await compareWithBaselines(
       generator,
-      { url: web.url, requests: roles.view.requests, learnerHeaders: roles.learnerHeaders, processes: [web, api], bytes: roles.html, contentType: roles.contentType },
+      {
+        url: web.url,
+        requests: roles.view.requests,
+        learnerHeaders: roles.learnerHeaders,
+        processes: [web, api],
+        bytes: roles.html,
+        contentType: roles.contentType,
+      },
       options,
       say,
     );
     const figure = `chapter page, web + api (two processes), api on ${label}, ${learnersText(options.learners)}: ${roles.view.description}`;
     const rows = [
       throughputRow({ figure, unit: 'views/s', requestsPerUnit: perView, minRatio: MIN_RATIO, p99BudgetMs: P99_BUDGET_MS }, compared),
-      rssRow(`RSS after page load, api on ${label}, compiled build`, [{ name: 'api', mib: api.rssMiB() }, { name: 'web', mib: web.rssMiB() }], bareHttpRssMiB, RSS_LIMIT_MIB),
+      rssRow(
+        `RSS after page load, api on ${label}, compiled build`,
+        [
+          { name: 'api', mib: api.rssMiB() },
+          { name: 'web', mib: web.rssMiB() },
+        ],
+        bareHttpRssMiB,
+        RSS_LIMIT_MIB,
+      ),
     ];
     if (kind === options.databases[0] && options.soakSeconds > 0) {
       const samples = await soak(generator, roles, options, say);

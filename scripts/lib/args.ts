@@ -48,7 +48,8 @@ function firstProblem(argv: readonly string[], options: Options, allowPositional
     if (token.kind === 'option') {
       const spec = options[token.name] as Options[string] | undefined;
       if (!spec) return { kind: 'unknown', arg: token.rawName };
-      if (spec.type === 'string' && (token.value === undefined || token.value.startsWith('-'))) return { kind: 'needs-value', arg: token.rawName };
+      if (spec.type === 'string' && (token.value === undefined || token.value.startsWith('-')))
+        return { kind: 'needs-value', arg: token.rawName };
     } else if (token.kind === 'positional' && !allowPositionals) {
       return { kind: 'unknown', arg: token.value };
     }

@@ -63,16 +63,13 @@ const containersIn = (object?: K8sObject) => (object ? podTemplatesOf({ file: ''
  * object, which stays the same across revisions (the object's name is in the flag).
  */
 const securityFindings = (object?: K8sObject): string[] =>
-  object
-    ? securityViolations({ file: '', object }).map((v) => `${v.container?.id ?? v.pod.specPath}: ${v.message}`)
-    : [];
+  object ? securityViolations({ file: '', object }).map((v) => `${v.container?.id ?? v.pod.specPath}: ${v.message}`) : [];
 
 const describeChanges = (changes: readonly FieldChange[], prefix = ''): string =>
   changes.map((change) => `${prefix}${change.path}: ${show(change.before)} → ${show(change.after)}`).join('; ');
 
 function imageFlags({ before, after }: Pair): string[] {
-  const images = (object?: K8sObject) =>
-    new Map(containersIn(object).map(({ id, container }) => [id, container.image as unknown]));
+  const images = (object?: K8sObject) => new Map(containersIn(object).map(({ id, container }) => [id, container.image as unknown]));
   const was = images(before);
   const now = images(after);
   return [...new Set([...was.keys(), ...now.keys()])]
@@ -87,17 +84,17 @@ const VPA_FIELDS: readonly (readonly string[])[] = [
 ];
 
 function resourceFlags({ before, after }: Pair): string[] {
-  const resources = (object?: K8sObject) =>
-    new Map(containersIn(object).map(({ id, container }) => [id, container.resources as unknown]));
+  const resources = (object?: K8sObject) => new Map(containersIn(object).map(({ id, container }) => [id, container.resources as unknown]));
   const was = resources(before);
   const now = resources(after);
   const containers = [...new Set([...was.keys(), ...now.keys()])]
     .filter((id) => !isDeepStrictEqual(was.get(id), now.get(id)))
     .map((id) => `${id}: ${describeChanges(diffFields(was.get(id), now.get(id)), '')}`);
   const isVpa = (object?: K8sObject) => object?.kind === 'VerticalPodAutoscaler';
-  const vpa = isVpa(before) || isVpa(after)
-    ? VPA_FIELDS.flatMap((path) => diffFields(getIn(before, path), getIn(after, path), path.join('.'))).map((c) => describeChanges([c]))
-    : [];
+  const vpa =
+    isVpa(before) || isVpa(after)
+      ? VPA_FIELDS.flatMap((path) => diffFields(getIn(before, path), getIn(after, path), path.join('.'))).map((c) => describeChanges([c]))
+      : [];
   return [...containers, ...vpa];
 }
 
@@ -119,9 +116,9 @@ function replicaFlags({ before, after }: Pair): string[] {
       object.kind === 'PodDisruptionBudget' ||
       getIn(object, ['spec', 'template']) !== undefined);
   if (!scales(before) && !scales(after)) return [];
-  return SCALING_FIELDS.flatMap((path) =>
-    diffFields(getIn(before, path), getIn(after, path), path.join('.')),
-  ).map((change) => describeChanges([change]));
+  return SCALING_FIELDS.flatMap((path) => diffFields(getIn(before, path), getIn(after, path), path.join('.'))).map((change) =>
+    describeChanges([change]),
+  );
 }
 
 const ANALYSIS_KINDS = new Set(['AnalysisTemplate', 'ClusterAnalysisTemplate']);
@@ -150,9 +147,7 @@ function rolloutStepFlags({ before, after }: Pair): string[] {
 function analysisFlags({ before, after }: Pair): string[] {
   if (ANALYSIS_KINDS.has(before?.kind ?? '') || ANALYSIS_KINDS.has(after?.kind ?? '')) {
     // An image inside the smoke Job is the image flag's business, not a threshold change.
-    const changes = diffFields(getIn(before, ['spec']), getIn(after, ['spec']), 'spec').filter(
-      (change) => !/\.image$/.test(change.path),
-    );
+    const changes = diffFields(getIn(before, ['spec']), getIn(after, ['spec']), 'spec').filter((change) => !/\.image$/.test(change.path));
     if (changes.length === 0) return [];
     return [before && after ? describeChanges(changes) : after ? 'analysis template added' : 'analysis template removed'];
   }

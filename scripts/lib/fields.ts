@@ -49,8 +49,7 @@ function diffInto(before: unknown, after: unknown, path: string, out: FieldChang
     const beforeNames = namesOf(before);
     const afterNames = namesOf(after);
     if (beforeNames && afterNames && (before.length > 0 || after.length > 0)) {
-      const byName = (list: readonly unknown[], names: string[]) =>
-        new Map(names.map((name, index) => [name, list[index]]));
+      const byName = (list: readonly unknown[], names: string[]) => new Map(names.map((name, index) => [name, list[index]]));
       const beforeByName = byName(before, beforeNames);
       const afterByName = byName(after, afterNames);
       const order = [...afterNames, ...beforeNames.filter((name) => !afterByName.has(name))];

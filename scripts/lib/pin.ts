@@ -40,8 +40,7 @@ export function readPin(text: string, file: string, which: PinnedImage = 'app'):
 /** Rewrites one scalar in place, keeping its quoting style. */
 function replaceScalar(text: string, node: Scalar, value: string): string {
   const [start, end] = node.range!;
-  const rendered =
-    node.type === Scalar.QUOTE_DOUBLE ? JSON.stringify(value) : node.type === Scalar.QUOTE_SINGLE ? `'${value}'` : value;
+  const rendered = node.type === Scalar.QUOTE_DOUBLE ? JSON.stringify(value) : node.type === Scalar.QUOTE_SINGLE ? `'${value}'` : value;
   return text.slice(0, start) + rendered + text.slice(end);
 }
 

@@ -37,7 +37,11 @@ export function templateSections(template: string): TemplateSection[] {
  * one. A generated section the template lacks is appended, so nothing is lost when the
  * template changes; without a template, the generated sections alone, in their order.
  */
-export function fillTemplate(template: string | undefined, intro: readonly string[], generated: ReadonlyMap<string, readonly string[]>): string {
+export function fillTemplate(
+  template: string | undefined,
+  intro: readonly string[],
+  generated: ReadonlyMap<string, readonly string[]>,
+): string {
   const sections = template === undefined ? [] : templateSections(template);
   const known = new Set(sections.map((s) => s.heading));
   const extra = [...generated.keys()].filter((heading) => !known.has(heading)).map((heading) => ({ heading, body: [] }));

@@ -101,9 +101,9 @@ function whatChanges(target: Target): string[] {
     `Everyone using ${hosts.length > 0 ? hosts.map((h) => `\`${h}\``).join(' and ') : `the ${to} environment`} ` +
       `(namespace \`${namespace}\`) moves to the new image through the rollout below.`,
     '',
-    ...target.changes.filter((c) => target.inTarget(c.file)).map(
-      (c) => `- ${c.change} ${c.object}${c.fields.length > 0 ? `: ${c.fields.map((f) => `\`${f.path}\``).join(', ')}` : ''}`,
-    ),
+    ...target.changes
+      .filter((c) => target.inTarget(c.file))
+      .map((c) => `- ${c.change} ${c.object}${c.fields.length > 0 ? `: ${c.fields.map((f) => `\`${f.path}\``).join(', ')}` : ''}`),
     '',
     '| image | reference |',
     '|---|---|',
@@ -151,7 +151,8 @@ function riskFlags(target: Target): string[] {
   const { input, to, inTarget } = target;
   const { options, before, after, report } = input;
   const extra: string[] = [];
-  if (before.repository !== after.repository) extra.push(`- **Image repository changes**: \`${before.repository}\` → \`${after.repository}\`.`);
+  if (before.repository !== after.repository)
+    extra.push(`- **Image repository changes**: \`${before.repository}\` → \`${after.repository}\`.`);
   if (input.sourceSince) {
     const hours = Math.floor((input.now.getTime() - input.sourceSince.getTime()) / 3_600_000);
     const soak = `- The image has been pinned in ${options.from} since ${input.sourceSince.toISOString()} (${hours} h).`;
@@ -160,8 +161,10 @@ function riskFlags(target: Target): string[] {
   const outside = target.changes.filter((c) => !inTarget(c.file));
   if (outside.length > 0) {
     extra.push(
-      `- **Changes outside \`dist/${to}/\`**: ${outside.map((c) => `${c.change} ${c.object}`).slice(0, 10).join('; ')}. ` +
-        'The committed output is not what the charts produce; run `npm run synth` on main and commit that first.',
+      `- **Changes outside \`dist/${to}/\`**: ${outside
+        .map((c) => `${c.change} ${c.object}`)
+        .slice(0, 10)
+        .join('; ')}. ` + 'The committed output is not what the charts produce; run `npm run synth` on main and commit that first.',
     );
   }
   const unexpected = report.changed

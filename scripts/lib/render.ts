@@ -46,7 +46,7 @@ export function renderMarkdown(report: DiffReport, title: string): string {
     '',
     `**${added.length} added, ${removed.length} removed, ${changed.length} changed** (${unchanged} unchanged)`,
     '',
-    '#### Needs a reviewer\'s eye',
+    "#### Needs a reviewer's eye",
     '',
     ...renderFlags(report),
     '',

@@ -54,7 +54,9 @@ function describeStep(step: unknown, templates: Map<string, K8sObject>): string 
     const args = getIn(step.analysis, ['args']);
     const url = Array.isArray(args) ? args.find((a) => isPlainObject(a) && a.name === 'url' && typeof a.value === 'string') : undefined;
     const target = isPlainObject(url) ? ` against \`${String(url.value)}\`` : '';
-    return `analysis${target}: ${templateNames(step.analysis).map((n) => describeTemplate(templates.get(n), n)).join('; ')}`;
+    return `analysis${target}: ${templateNames(step.analysis)
+      .map((n) => describeTemplate(templates.get(n), n))
+      .join('; ')}`;
   }
   return JSON.stringify(step);
 }

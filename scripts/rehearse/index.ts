@@ -58,11 +58,23 @@ async function learnerRequests(pod: Pod, role: string): Promise<{ paths: string[
   };
 }
 
-function headerLines(plan: DeliveryPlan, opts: RehearsalOptions, prometheus: RunningPrometheus, pods: Pod[], targets: { health: string; labels: Record<string, string> }[]): string[] {
+function headerLines(
+  plan: DeliveryPlan,
+  opts: RehearsalOptions,
+  prometheus: RunningPrometheus,
+  pods: Pod[],
+  targets: { health: string; labels: Record<string, string> }[],
+): string[] {
   const steps = plan.canary.steps.map(describeStep).join(' → ');
   const queries = [...plan.templates.values()].map((t) => JSON.stringify(t.spec));
   const window = queries.map((q) => /\[(\d+[smh])\]/.exec(q)?.[1]).find(Boolean) ?? '5m';
-  const scraped = targets.map((t) => `${t.labels.pod ?? t.labels.instance} ${t.health} {${Object.entries(t.labels).filter(([k]) => !['instance', 'pod', 'container', 'endpoint', 'service'].includes(k)).map(([k, v]) => `${k}="${v}"`).join(', ')}}`);
+  const scraped = targets.map(
+    (t) =>
+      `${t.labels.pod ?? t.labels.instance} ${t.health} {${Object.entries(t.labels)
+        .filter(([k]) => !['instance', 'pod', 'container', 'endpoint', 'service'].includes(k))
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(', ')}}`,
+  );
   return [
     `Rehearsal of Rollout ${plan.namespace}/${String(plan.rollout.metadata.name)} (${opts.distDir ?? `dist/${opts.env}`}), fault: ${opts.fault}, speed ×${opts.speed}`,
     `  steps: ${steps}; background analysis: ${plan.canary.analysis?.templates.map((t) => t.templateName).join(', ') ?? 'none'}`,
@@ -99,7 +111,13 @@ export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
     timeline.decision = await decide({ stage, plan, opts, stable, canary, timeline, print });
   } catch (error) {
     const served = stage.proxy?.served;
-    timeline.decision = { outcome: 'failed', reason: (error as Error).message, step: 0, maxWeight: 0, requests: { stable: served?.stable ?? 0, canary: served?.canary ?? 0 } };
+    timeline.decision = {
+      outcome: 'failed',
+      reason: (error as Error).message,
+      step: 0,
+      maxWeight: 0,
+      requests: { stable: served?.stable ?? 0, canary: served?.canary ?? 0 },
+    };
   } finally {
     opts.progress?.('');
     await tearDown(stage);
@@ -120,16 +138,25 @@ async function setUp(stage: Stage, plan: DeliveryPlan, opts: RehearsalOptions, r
   ]);
   stage.pods.push(stable, canary);
   if (!(await stable.ready())) throw new Error(`the stable pod is not ready:\n${stable.output().slice(-2000)}`);
-  stage.prometheus = await startPrometheus({ dir: stage.dir, scrapeConfigs: scrapeConfigs(plan, stage.pods, opts.speed), speed: opts.speed });
+  stage.prometheus = await startPrometheus({
+    dir: stage.dir,
+    scrapeConfigs: scrapeConfigs(plan, stage.pods, opts.speed),
+    speed: opts.speed,
+  });
   const targets = await untilScraped(stage.prometheus);
   if (!stable.url) throw new Error('the stable pod has no URL');
   stage.proxy = new WeightedProxy({ stable: stable.url, canary: canary.url }, opts.fault === 'silent');
   const proxyUrl = await stage.proxy.start();
-  const role = String(plan.configMaps.get(plan.container.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '')?.ROLE ?? rolloutName);
+  const role = String(
+    plan.configMaps.get(plan.container.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '')?.ROLE ?? rolloutName,
+  );
   const learners = await learnerRequests(stable, role);
   const rate = opts.rate ?? 40;
   stage.traffic = new LearnerTraffic({ url: proxyUrl, ...learners, rate, maxRequests: rate * (opts.timeoutSeconds ?? 600) });
-  header.push(...headerLines(plan, opts, stage.prometheus, stage.pods, targets), `  learner traffic: ${rate} requests/s through a weighted proxy (${learners.paths.join(', ')})`);
+  header.push(
+    ...headerLines(plan, opts, stage.prometheus, stage.pods, targets),
+    `  learner traffic: ${rate} requests/s through a weighted proxy (${learners.paths.join(', ')})`,
+  );
   return [stable, canary];
 }
 
@@ -158,7 +185,13 @@ async function decide({ stage, plan, opts, stable, canary, timeline, print }: De
   };
   const progress = opts.progress;
   const progressTimer = progress
-    ? setInterval(() => progress(`${clusterClock(now(), opts.speed)} ${last} · weight ${proxy.weight}% · requests stable ${proxy.served.stable}, canary ${proxy.served.canary}`), 250)
+    ? setInterval(
+        () =>
+          progress(
+            `${clusterClock(now(), opts.speed)} ${last} · weight ${proxy.weight}% · requests stable ${proxy.served.stable}, canary ${proxy.served.canary}`,
+          ),
+        250,
+      )
     : undefined;
   const timeout = (opts.timeoutSeconds ?? 600) * 1000;
   // Cancelled once decided, so a caller that stays alive (npm run promote) is not held.
@@ -166,7 +199,17 @@ async function decide({ stage, plan, opts, stable, canary, timeline, print }: De
   const model = opts.model ?? argoModel;
   try {
     return await Promise.race([
-      playRollout({ plan, stable, canary, proxy, model, measure: measurer({ plan, pods: stage.pods, prometheus, model, speed: opts.speed }), speed: opts.speed, now, emit }),
+      playRollout({
+        plan,
+        stable,
+        canary,
+        proxy,
+        model,
+        measure: measurer({ plan, pods: stage.pods, prometheus, model, speed: opts.speed }),
+        speed: opts.speed,
+        now,
+        emit,
+      }),
       sleep(timeout, decided.signal).then((): Decision => {
         throw new Error(`the rehearsal did not decide within ${timeout / 1000} s`);
       }),

@@ -82,7 +82,8 @@ export function planFrom(objects: readonly K8sObject[], rolloutName: string, whe
   const namespace = String(rollout.metadata.namespace);
   const inNamespace = (kind: string) => objects.filter((o) => o.kind === kind && o.metadata.namespace === namespace);
   const canary = getIn(rollout, ['spec', 'strategy', 'canary']);
-  if (!isPlainObject(canary)) throw new Error(`Rollout ${namespace}/${rolloutName} has no canary strategy: only canary delivery can be rehearsed`);
+  if (!isPlainObject(canary))
+    throw new Error(`Rollout ${namespace}/${rolloutName} has no canary strategy: only canary delivery can be rehearsed`);
   const container = getIn(rollout, ['spec', 'template', 'spec', 'containers', 0]) as Container;
   const migrateJob = objects.find((o) => o.kind === 'Job' && o.metadata.namespace === namespace && o.metadata.name === 'migrate');
   return {

@@ -86,7 +86,8 @@ function podEnvironment(plan: DeliveryPlan, container: Container, secrets: Local
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
     const data = source.configMapRef ? plan.configMaps.get(source.configMapRef.name) : undefined;
-    if (source.configMapRef && !data) throw new Error(`ConfigMap ${source.configMapRef.name} (envFrom of ${container.name}) is not in the output`);
+    if (source.configMapRef && !data)
+      throw new Error(`ConfigMap ${source.configMapRef.name} (envFrom of ${container.name}) is not in the output`);
     Object.assign(env, data);
   }
   for (const variable of container.env ?? []) if (variable.value !== undefined) env[variable.name] = variable.value;

@@ -1,15 +1,9 @@
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { isPlainObject } from '../../charts/manifest';
 import { getIn } from '../lib/fields';
 import type { K8sObject } from '../../charts/manifest';
 import type { DeliveryPlan } from './plan';
 import type { Pod } from './processes';
-import { track } from './processes';
-import { parseDuration, promDuration, sleep } from './time';
+import { parseDuration, promDuration } from './time';
 
 /**
  * A real Prometheus (Debian's `prometheus` package, the binary beside promtool) scraping
@@ -31,7 +25,8 @@ const sanitize = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, '_');
 function relabelConfig(rule: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!isPlainObject(rule)) return out;
-  for (const [key, value] of Object.entries(rule)) out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = key === 'action' ? String(value).toLowerCase() : value;
+  for (const [key, value] of Object.entries(rule))
+    out[key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = key === 'action' ? String(value).toLowerCase() : value;
   return out;
 }
 
@@ -59,10 +54,18 @@ function discoveredTargets(plan: DeliveryPlan, pods: readonly Pod[]) {
     const selector = serviceSelector(plan, service, pods);
     if (!selector) continue;
     const serviceLabels = (service.metadata.labels ?? {}) as Record<string, string>;
-    for (const port of (getIn(service, ['spec', 'ports']) ?? []) as { name?: string; port: number; targetPort?: string | number; protocol?: string }[]) {
+    for (const port of (getIn(service, ['spec', 'ports']) ?? []) as {
+      name?: string;
+      port: number;
+      targetPort?: string | number;
+      protocol?: string;
+    }[]) {
       for (const pod of pods) {
         if (!matches(selector, pod.labels)) continue;
-        const containerPort = typeof port.targetPort === 'string' ? pod.containerPorts?.find((p) => p.name === port.targetPort)?.containerPort : (port.targetPort ?? port.port);
+        const containerPort =
+          typeof port.targetPort === 'string'
+            ? pod.containerPorts?.find((p) => p.name === port.targetPort)?.containerPort
+            : (port.targetPort ?? port.port);
         const local = containerPort === undefined ? undefined : pod.ports.get(containerPort);
         const labels: Record<string, string> = {
           __meta_kubernetes_namespace: plan.namespace,
@@ -119,7 +122,8 @@ export function scrapeConfigs(plan: DeliveryPlan, pods: readonly Pod[], speed: n
         static_configs: targets,
         relabel_configs: endpointRelabelings(spec, ep),
       };
-      if (Array.isArray(ep.metricRelabelings) && ep.metricRelabelings.length > 0) job.metric_relabel_configs = ep.metricRelabelings.map(relabelConfig);
+      if (Array.isArray(ep.metricRelabelings) && ep.metricRelabelings.length > 0)
+        job.metric_relabel_configs = ep.metricRelabelings.map(relabelConfig);
       return job;
     });
   });
@@ -129,7 +133,7 @@ export function scrapeConfigs(plan: DeliveryPlan, pods: readonly Pod[], speed: n
 function endpointRelabelings(spec: Record<string, unknown>, ep: Record<string, unknown>): Relabeling[] {
   return [
     { source_labels: ['job'], target_label: '__tmp_prometheus_job_name' },
-    ...selectorRelabelings((spec.selector ?? {})),
+    ...selectorRelabelings(spec.selector ?? {}),
     ...portRelabelings(ep),
     ...targetLabelRelabelings(spec, ep),
     ...((ep.relabelings ?? []) as unknown[]).map(relabelConfig),
@@ -155,14 +159,21 @@ function selectorRelabelings(selector: LabelSelector): Relabeling[] {
 
 function portRelabelings(ep: Record<string, unknown>): Relabeling[] {
   if (ep.port) return [{ action: 'keep', source_labels: ['__meta_kubernetes_endpoint_port_name'], regex: String(ep.port) }];
-  if (typeof ep.targetPort === 'string') return [{ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: ep.targetPort }];
-  if (typeof ep.targetPort === 'number') return [{ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(ep.targetPort) }];
+  if (typeof ep.targetPort === 'string')
+    return [{ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_name'], regex: ep.targetPort }];
+  if (typeof ep.targetPort === 'number')
+    return [{ action: 'keep', source_labels: ['__meta_kubernetes_pod_container_port_number'], regex: String(ep.targetPort) }];
   return [];
 }
 
 function targetLabelRelabelings(spec: Record<string, unknown>, ep: Record<string, unknown>): Relabeling[] {
   const kind = ['__meta_kubernetes_endpoint_address_target_kind', '__meta_kubernetes_endpoint_address_target_name'];
-  const copy = (prefix: string, l: string) => ({ source_labels: [`${prefix}${sanitize(l)}`], target_label: sanitize(l), regex: '(.+)', replacement: '${1}' });
+  const copy = (prefix: string, l: string) => ({
+    source_labels: [`${prefix}${sanitize(l)}`],
+    target_label: sanitize(l),
+    regex: '(.+)',
+    replacement: '${1}',
+  });
   const relabel: Relabeling[] = [
     { source_labels: kind, separator: ';', regex: 'Node;(.*)', replacement: '${1}', target_label: 'node' },
     { source_labels: kind, separator: ';', regex: 'Pod;(.*)', replacement: '${1}', target_label: 'pod' },
@@ -171,7 +182,8 @@ function targetLabelRelabelings(spec: Record<string, unknown>, ep: Record<string
     { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
     { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
   ];
-  if (ep.filterRunning !== false) relabel.push({ action: 'drop', source_labels: ['__meta_kubernetes_pod_phase'], regex: '(Failed|Succeeded)' });
+  if (ep.filterRunning !== false)
+    relabel.push({ action: 'drop', source_labels: ['__meta_kubernetes_pod_phase'], regex: '(Failed|Succeeded)' });
   relabel.push(...((spec.targetLabels ?? []) as string[]).map((l) => copy('__meta_kubernetes_service_label_', l)));
   relabel.push(...((spec.podTargetLabels ?? []) as string[]).map((l) => copy('__meta_kubernetes_pod_label_', l)));
   relabel.push({ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', replacement: '${1}' });
@@ -181,94 +193,4 @@ function targetLabelRelabelings(spec: Record<string, unknown>, ep: Record<string
   return relabel;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-export interface RunningPrometheus {
-  readonly url: string;
-  /** An instant query: the `data` of /api/v1/query, or throws with Prometheus' error. */
-  query(promql: string): Promise<{ resultType: string; result: unknown }>;
-  /** Targets left after relabeling, with their labels and whether the last scrape worked. */
-  targets(): Promise<{ health: string; labels: Record<string, string> }[]>;
-  stop(): void;
-}
-
-/** Starts /usr/bin/prometheus on a free loopback port; resolves once /-/ready answers. */
-export async function startPrometheus(opts: {
-  dir: string;
-  scrapeConfigs: Record<string, unknown>[];
-  speed: number;
-  binary?: string;
-}): Promise<RunningPrometheus> {
-  const configFile = join(opts.dir, 'prometheus.yml');
-  writeFileSync(configFile, stringify({ global: { scrape_interval: promDuration(60_000 / opts.speed), scrape_timeout: promDuration(Math.min(10_000, 60_000) / opts.speed) }, scrape_configs: opts.scrapeConfigs }));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = track(
-    spawn(
-      opts.binary ?? 'prometheus',
-      [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join(opts.dir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // Instant selectors look back 5m by default; scaled with every other duration.
-        `--query.lookback-delta=${promDuration(300_000 / opts.speed)}`,
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    ),
-  );
-  let err = '';
-  child.stderr!.on('data', (d) => (err = (err + d).slice(-8000)));
-  child.once('error', (e) => (err += `\n${e.message}`));
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`prometheus exited (${child.exitCode ?? child.signalCode}): ${err}`);
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (i === 299) throw new Error(`prometheus did not become ready within 30 s: ${err}`);
-    await sleep(100);
-  }
-  return {
-    url,
-    async targets() {
-      const res = await fetch(`${url}/api/v1/targets?state=active`, { signal: AbortSignal.timeout(5_000) });
-      const body = (await res.json()) as { data: { activeTargets: { health: string; labels: Record<string, string> }[] } };
-      return body.data.activeTargets;
-    },
-    async query(promql) {
-      const res = await fetch(`${url}/api/v1/query`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ query: promql }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      const body = (await res.json()) as { status: string; data?: { resultType: string; result: unknown }; error?: string };
-      if (body.status !== 'success' || !body.data) throw new Error(`prometheus: ${body.error ?? res.status}`);
-      return body.data;
-    },
-    stop: () => void child.kill('SIGKILL'),
-  };
-}
-
-/**
- * Prometheus applies a new target set on a 5 s tick (scrape/manager.go `reloader`), so
- * its first scrapes come seconds after it is ready; at --speed 40 that is minutes of
- * cluster time with no data. The rollout starts once every target was scraped, as in a
- * cluster where Prometheus has long been scraping when a release begins.
- */
-export async function untilScraped(prometheus: RunningPrometheus, timeoutMs = 20_000): Promise<{ health: string; labels: Record<string, string> }[]> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const targets = await prometheus.targets();
-    if ((targets.length > 0 && targets.every((t) => t.health !== 'unknown')) || Date.now() > end) return targets;
-    await sleep(200);
-  }
-}
+export { startPrometheus, untilScraped, type RunningPrometheus } from './prometheus-server';

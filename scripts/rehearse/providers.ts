@@ -20,7 +20,8 @@ export function resolveMetrics(plan: DeliveryPlan, ref: AnalysisRef, hashes: { s
   const given = new Map<string, string>();
   for (const arg of ref.args ?? []) {
     if (arg.value !== undefined) given.set(arg.name, arg.value);
-    else if (arg.valueFrom?.podTemplateHashValue) given.set(arg.name, arg.valueFrom.podTemplateHashValue === 'Stable' ? hashes.stable : hashes.canary);
+    else if (arg.valueFrom?.podTemplateHashValue)
+      given.set(arg.name, arg.valueFrom.podTemplateHashValue === 'Stable' ? hashes.stable : hashes.canary);
     else throw new Error(`arg "${arg.name}": only value and podTemplateHashValue can be rehearsed`);
   }
   return ref.templates.flatMap(({ templateName }) => {
@@ -30,7 +31,8 @@ export function resolveMetrics(plan: DeliveryPlan, ref: AnalysisRef, hashes: { s
     // them rather than judge the run without them.
     const unmodelled = [
       getIn(template, ['spec', 'dryRun']) !== undefined && 'spec.dryRun',
-      ((getIn(template, ['spec', 'metrics']) ?? []) as Record<string, unknown>[]).some((m) => m.consecutiveSuccessLimit !== undefined) && 'consecutiveSuccessLimit',
+      ((getIn(template, ['spec', 'metrics']) ?? []) as Record<string, unknown>[]).some((m) => m.consecutiveSuccessLimit !== undefined) &&
+        'consecutiveSuccessLimit',
     ].filter(Boolean);
     if (unmodelled.length > 0) throw new Error(`AnalysisTemplate "${templateName}": ${unmodelled.join(', ')} cannot be rehearsed yet`);
     const values = new Map<string, string>();
@@ -121,7 +123,10 @@ async function runJob(plan: DeliveryPlan, pods: readonly Pod[], job: unknown): P
   const deadline = Number(getIn(job, ['spec', 'activeDeadlineSeconds']) ?? 300);
   const command = [...(container.command ?? []), ...(container.args ?? [])].map((part) => localServiceUrl(plan, pods, part));
   // The container's own settings (the load check's bounds), as the pod would get them.
-  const env = { ...process.env, ...Object.fromEntries((container.env ?? []).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value])) };
+  const env = {
+    ...process.env,
+    ...Object.fromEntries((container.env ?? []).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value])),
+  };
   const child = track(spawn(process.execPath, sourceCommand(command), { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -80,7 +80,14 @@ class RolloutPlayer {
       if (!this.background && plan.canary.analysis && i >= (plan.canary.analysis.startingStep ?? 0)) {
         this.background = this.startRun('background', plan.canary.analysis);
       }
-      this.ctx.emit({ kind: 'step', at: this.ctx.now(), index: i + 1, total: steps.length, step: describeStep(steps[i]), weight: proxy.weight });
+      this.ctx.emit({
+        kind: 'step',
+        at: this.ctx.now(),
+        index: i + 1,
+        total: steps.length,
+        step: describeStep(steps[i]),
+        weight: proxy.weight,
+      });
       const stop = await this.playStep(steps[i], i + 1);
       if (stop) return stop;
     }
@@ -111,7 +118,8 @@ class RolloutPlayer {
     }
     if ('pause' in step) {
       const duration = (step.pause as { duration?: string | number }).duration;
-      if (duration === undefined) return { outcome: 'paused', reason: 'a pause without duration waits for a person to promote', step: index };
+      if (duration === undefined)
+        return { outcome: 'paused', reason: 'a pause without duration waits for a person to promote', step: index };
       const ms = (typeof duration === 'number' ? duration * 1000 : parseDuration(duration)) / this.ctx.speed;
       const stop = await this.watch(index, ms);
       return stop === 'timeout' ? undefined : stop;
@@ -148,7 +156,11 @@ class RolloutPlayer {
   }
 
   /** Waits `ms` or until `until()` holds, watching the background run; returns a stop if it ended the rollout. */
-  private async watch(step: number, ms: number, until: () => boolean | Promise<boolean> = () => false): Promise<Stop | 'timeout' | undefined> {
+  private async watch(
+    step: number,
+    ms: number,
+    until: () => boolean | Promise<boolean> = () => false,
+  ): Promise<Stop | 'timeout' | undefined> {
     const end = this.ctx.now() + ms;
     for (;;) {
       const stop = this.verdict(this.background, step);
@@ -166,6 +178,8 @@ class RolloutPlayer {
     if (result !== 'timeout') return result;
     const exited = canary.alive() ? '' : `; it exited (${canary.output().trim().split('\n').at(-1) ?? ''})`;
     const reason = `ProgressDeadlineExceeded: the canary pod was not available within progressDeadlineSeconds (${plan.progressDeadlineSeconds} s)${exited}`;
-    return plan.progressDeadlineAbort ? { outcome: 'aborted', reason, step } : { outcome: 'paused', reason: `${reason}; progressDeadlineAbort is off, so the rollout stays degraded`, step };
+    return plan.progressDeadlineAbort
+      ? { outcome: 'aborted', reason, step }
+      : { outcome: 'paused', reason: `${reason}; progressDeadlineAbort is off, so the rollout stays degraded`, step };
   }
 }

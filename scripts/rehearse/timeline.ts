@@ -8,7 +8,14 @@ export type Outcome = 'promoted' | 'aborted' | 'paused' | 'failed';
 export const EXIT_CODES: Record<Outcome, number> = { promoted: 0, aborted: 3, paused: 4, failed: 1 };
 
 export type TimelineEvent =
-  | { readonly kind: 'step'; readonly at: number; readonly index: number; readonly total: number; readonly step: string; readonly weight: number }
+  | {
+      readonly kind: 'step';
+      readonly at: number;
+      readonly index: number;
+      readonly total: number;
+      readonly step: string;
+      readonly weight: number;
+    }
   | ({ readonly kind: 'measurement' } & Measurement)
   | { readonly kind: 'run'; readonly at: number; readonly run: string; readonly phase: RunPhase; readonly message: string }
   | { readonly kind: 'note'; readonly at: number; readonly text: string };
@@ -58,7 +65,12 @@ export function formatEvent(event: TimelineEvent, speed: number): string {
 
 export function formatDecision(decision: Decision, wallSeconds: number): string {
   const word = { promoted: 'PROMOTED', aborted: 'ABORTED', paused: 'PAUSED', failed: 'REHEARSAL FAILED' }[decision.outcome];
-  const where = decision.outcome === 'promoted' ? 'after the last step' : decision.outcome === 'failed' ? 'before the first step' : `at step ${decision.step}`;
+  const where =
+    decision.outcome === 'promoted'
+      ? 'after the last step'
+      : decision.outcome === 'failed'
+        ? 'before the first step'
+        : `at step ${decision.step}`;
   return (
     `Decision: ${word} ${where}: ${decision.reason}\n` +
     `  canary reached ${decision.maxWeight}% of learner traffic; requests served: stable ${decision.requests.stable}, canary ${decision.requests.canary}; ` +

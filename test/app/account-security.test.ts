@@ -24,7 +24,8 @@ describe.each(DATABASE_KINDS)('account security on %s', (kind) => {
   const me = (token: string) => api.request('GET', '/api/v1/me', { token });
   const refresh = (token: string) => api.request('POST', '/api/v1/auth/refresh', { body: { refresh_token: token } });
   const login = (email: string, password: string) => api.request('POST', '/api/v1/auth/login', { body: { email, password } });
-  const events = async (userId: string) => (await api.db.write('audit_events').where({ user_id: userId })).map((r: { event: string }) => r.event);
+  const events = async (userId: string) =>
+    (await api.db.write('audit_events').where({ user_id: userId })).map((r: { event: string }) => r.event);
 
   describe('sign-out ends the access token too', () => {
     it('refuses the access token of a sign-in that was signed out', async () => {
@@ -60,11 +61,17 @@ describe.each(DATABASE_KINDS)('account security on %s', (kind) => {
     it('needs the current password, keeps this sign-in and ends the others', async () => {
       const s = await signUp(api);
       const elsewhere = (await login(s.user.email, s.password)).body;
-      const wrong = await api.request('POST', '/api/v1/me/password', { token: s.access_token, body: { current_password: 'not it at all', new_password: 'a brand new password' } });
+      const wrong = await api.request('POST', '/api/v1/me/password', {
+        token: s.access_token,
+        body: { current_password: 'not it at all', new_password: 'a brand new password' },
+      });
       expect(wrong.status).toBe(403);
       expect(wrong.body.code).toBe('wrong_password');
 
-      const ok = await api.request('POST', '/api/v1/me/password', { token: s.access_token, body: { current_password: s.password, new_password: 'a brand new password' } });
+      const ok = await api.request('POST', '/api/v1/me/password', {
+        token: s.access_token,
+        body: { current_password: s.password, new_password: 'a brand new password' },
+      });
       expect(ok.status).toBe(204);
       expect((await me(s.access_token)).status).toBe(200);
       expect((await refresh(s.refresh_token)).status).toBe(200);
@@ -77,7 +84,10 @@ describe.each(DATABASE_KINDS)('account security on %s', (kind) => {
 
     it('refuses a new password that is too short, naming the field', async () => {
       const s = await signUp(api);
-      const res = await api.request('POST', '/api/v1/me/password', { token: s.access_token, body: { current_password: s.password, new_password: 'short' } });
+      const res = await api.request('POST', '/api/v1/me/password', {
+        token: s.access_token,
+        body: { current_password: s.password, new_password: 'short' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.details.issues.map((i: { path: string }) => i.path)).toContain('new_password');
     });

@@ -52,7 +52,9 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
 
     it('refuses a second account with the same address (any case) with 409', async () => {
       const s = await signUp(api);
-      const res = await api.request('POST', '/api/v1/auth/register', { body: { email: s.user.email.toUpperCase(), password: 'long enough password' } });
+      const res = await api.request('POST', '/api/v1/auth/register', {
+        body: { email: s.user.email.toUpperCase(), password: 'long enough password' },
+      });
       expect(res.status).toBe(409);
       expect(res.body.code).toBe('conflict');
     });
@@ -145,19 +147,34 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
 
     it.each([
       ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`],
-      ['HS512 with the right key', async () =>
-        new SignJWT(claims()).setProtectedHeader({ alg: 'HS512' }).sign(new TextEncoder().encode(TEST_SECRET_KEY))],
-      ['HS256 with a wrong key', async () =>
-        new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('another-key-that-is-also-long-enough!!'))],
-      ['an expired token', async () => {
-        const c = claims();
-        return new SignJWT({ ...c, iat: c.iat - 3600, exp: c.iat - 60 }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(TEST_SECRET_KEY));
-      }],
-      ['a tampered payload', async () => {
-        const good = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(TEST_SECRET_KEY));
-        const [h, , s] = good.split('.');
-        return `${h}.${b64({ ...claims(), sub: 'someone-else' })}.${s}`;
-      }],
+      [
+        'HS512 with the right key',
+        async () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS512' }).sign(new TextEncoder().encode(TEST_SECRET_KEY)),
+      ],
+      [
+        'HS256 with a wrong key',
+        async () =>
+          new SignJWT(claims())
+            .setProtectedHeader({ alg: 'HS256' })
+            .sign(new TextEncoder().encode('another-key-that-is-also-long-enough!!')),
+      ],
+      [
+        'an expired token',
+        async () => {
+          const c = claims();
+          return new SignJWT({ ...c, iat: c.iat - 3600, exp: c.iat - 60 })
+            .setProtectedHeader({ alg: 'HS256' })
+            .sign(new TextEncoder().encode(TEST_SECRET_KEY));
+        },
+      ],
+      [
+        'a tampered payload',
+        async () => {
+          const good = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(TEST_SECRET_KEY));
+          const [h, , s] = good.split('.');
+          return `${h}.${b64({ ...claims(), sub: 'someone-else' })}.${s}`;
+        },
+      ],
       ['garbage', async () => 'not.a.jwt'],
     ])('refuses %s with 401', async (_name, forge) => {
       const res = await me(await forge());
@@ -181,7 +198,7 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
   });
 
   describe('the user comes from the token only', () => {
-    it('ignores no field: PATCH /me with someone else\'s id or a tier is refused', async () => {
+    it("ignores no field: PATCH /me with someone else's id or a tier is refused", async () => {
       const a = await signUp(api);
       const b = await signUp(api);
       const res = await api.request('PATCH', '/api/v1/me', { token: a.access_token, body: { id: b.user.id, tier: 'team' } });
@@ -190,7 +207,7 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
       expect((await me(a.access_token)).body.tier).toBe('free');
     });
 
-    it('updates only the signed-in learner\'s own name and time zone', async () => {
+    it("updates only the signed-in learner's own name and time zone", async () => {
       const a = await signUp(api);
       const res = await api.request('PATCH', '/api/v1/me', { token: a.access_token, body: { name: 'Grace', timezone: 'Asia/Tokyo' } });
       expect(res.status).toBe(200);
@@ -207,7 +224,10 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
   describe('tier changes', () => {
     it('lets the admin token change a tier and records it', async () => {
       const a = await signUp(api);
-      const res = await api.request('POST', `/api/v1/admin/users/${a.user.id}/tier`, { token: TEST_ADMIN_TOKEN, body: { tier: 'premium' } });
+      const res = await api.request('POST', `/api/v1/admin/users/${a.user.id}/tier`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { tier: 'premium' },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ id: a.user.id, tier: 'premium' });
       expect(await auditEvents(a.user.id)).toContain('tier_changed');
@@ -229,13 +249,17 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
 
     it('answers 404 for an unknown user and 400 for an unknown tier', async () => {
       const a = await signUp(api);
-      expect((await api.request('POST', '/api/v1/admin/users/nobody/tier', { token: TEST_ADMIN_TOKEN, body: { tier: 'pro' } })).status).toBe(404);
-      expect((await api.request('POST', `/api/v1/admin/users/${a.user.id}/tier`, { token: TEST_ADMIN_TOKEN, body: { tier: 'gold' } })).status).toBe(400);
+      expect(
+        (await api.request('POST', '/api/v1/admin/users/nobody/tier', { token: TEST_ADMIN_TOKEN, body: { tier: 'pro' } })).status,
+      ).toBe(404);
+      expect(
+        (await api.request('POST', `/api/v1/admin/users/${a.user.id}/tier`, { token: TEST_ADMIN_TOKEN, body: { tier: 'gold' } })).status,
+      ).toBe(400);
     });
   });
 
   describe('export and deletion', () => {
-    it('exports the learner\'s own rows, without secrets', async () => {
+    it("exports the learner's own rows, without secrets", async () => {
       const a = await signUp(api);
       await signUp(api);
       const res = await api.request('GET', '/api/v1/me/export', { token: a.access_token });

@@ -91,7 +91,10 @@ describe.each(DATABASE_KINDS)('batchedLookup on %s', (kind) => {
     const broken = batchedLookup<number, { id: number }>({
       name: `test_broken_${kind}`,
       single: { sql: 'select id from missing_table where id = ?', params: (id) => [id] },
-      batch: { sql: 'select q.batch_index, m.id from unnest(?::int[]) with ordinality as q(id, batch_index) join missing_table m on m.id = q.id', params: (ids) => [ids] },
+      batch: {
+        sql: 'select q.batch_index, m.id from unnest(?::int[]) with ordinality as q(id, batch_index) join missing_table m on m.id = q.id',
+        params: (ids) => [ids],
+      },
     });
     const brokenOnDb = broken.on(database.db.write);
     const outcomes = await Promise.allSettled([1, 2, 3].map((id) => brokenOnDb.load(id)));
@@ -118,10 +121,20 @@ describe.each(DATABASE_KINDS)("the signed-in learner's lookups on %s, batched or
     await db.write('chapter_progress').insert({ user_id: done.id, chapter_number: 2, completed_at: now });
     const attempted = await insertLearner(db);
     await db.write('quiz_attempts').insert({
-      id: randomUUID(), user_id: attempted.id, chapter_number: 2, score: 1, max_score: 5, percentage: 20, passed: false, answers_json: '{}', created_at: now,
+      id: randomUUID(),
+      user_id: attempted.id,
+      chapter_number: 2,
+      score: 1,
+      max_score: 5,
+      percentage: 20,
+      passed: false,
+      answers_json: '{}',
+      created_at: now,
     });
     const positioned = await insertLearner(db);
-    await db.write('chapter_positions').insert({ user_id: positioned.id, chapter_number: 2, section_anchor: null, started_at: now, viewed_at: now });
+    await db
+      .write('chapter_positions')
+      .insert({ user_id: positioned.id, chapter_number: 2, section_anchor: null, started_at: now, viewed_at: now });
     const fresh = await insertLearner(db);
     const lockedOut = await insertLearner(db);
     const learners = [done, attempted, positioned, fresh, lockedOut];

@@ -27,10 +27,18 @@ describe('client address, forwarded headers and timeouts', () => {
   const attempt = (headers: Record<string, string>) =>
     api.request('POST', '/api/v1/auth/login', { body: { email: 'x@example.com', password: 'wrong password' }, headers });
 
-  it('keeps limiting a direct client that rotates X-Forwarded-For or forges the web role\'s header', async () => {
+  it("keeps limiting a direct client that rotates X-Forwarded-For or forges the web role's header", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      statuses.push((await attempt({ 'x-forwarded-for': `203.0.113.${i}`, 'x-client-address': `198.51.100.${i}`, 'x-client-address-signature': 'forged' })).status);
+      statuses.push(
+        (
+          await attempt({
+            'x-forwarded-for': `203.0.113.${i}`,
+            'x-client-address': `198.51.100.${i}`,
+            'x-client-address-signature': 'forged',
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
   });
@@ -44,10 +52,14 @@ describe('client address, forwarded headers and timeouts', () => {
 
   it('refuses a Host outside ALLOWED_HOSTS even with an allowed X-Forwarded-Host', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${api.url}/api/v1/course`, { headers: { host: 'evil.example', 'x-forwarded-host': 'api.example.com' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        `${api.url}/api/v1/course`,
+        { headers: { host: 'evil.example', 'x-forwarded-host': 'api.example.com' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end();
     });

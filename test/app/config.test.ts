@@ -139,7 +139,14 @@ describe('configuration', () => {
   });
 
   it('lets the web role run without the api secrets', () => {
-    const config = loadConfig({ APP_ENV: 'production', ROLE: 'web', SESSION_SECRET: KEY, CLIENT_ADDRESS_SECRET: KEY, ALLOWED_HOSTS: 'learn.example.com', API_URL: 'http://api-stable:8000' });
+    const config = loadConfig({
+      APP_ENV: 'production',
+      ROLE: 'web',
+      SESSION_SECRET: KEY,
+      CLIENT_ADDRESS_SECRET: KEY,
+      ALLOWED_HOSTS: 'learn.example.com',
+      API_URL: 'http://api-stable:8000',
+    });
     expect(config).toMatchObject({ role: 'web', port: 3000, apiUrl: 'http://api-stable:8000' });
   });
 
@@ -147,7 +154,14 @@ describe('configuration', () => {
     const { spawnSync } = await import('node:child_process');
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'app/src/server.ts'], {
       cwd: `${__dirname}/../..`,
-      env: { PATH: process.env.PATH, APP_ENV: 'production', ROLE: 'api', DATABASE_URL: 'postgres://x@127.0.0.1:1/x', SECRET_KEY: 'short', ALLOWED_HOSTS: 'a' },
+      env: {
+        PATH: process.env.PATH,
+        APP_ENV: 'production',
+        ROLE: 'api',
+        DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+        SECRET_KEY: 'short',
+        ALLOWED_HOSTS: 'a',
+      },
       encoding: 'utf8',
       timeout: 120_000,
     });

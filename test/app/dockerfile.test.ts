@@ -3,7 +3,9 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
 const dockerfile = readFileSync(path.join(root, 'app/Dockerfile'), 'utf8');
-const dockerignore = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+const dockerignore = readFileSync(path.join(root, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((l) => l.trim());
 
 /** Instructions without comments and continuation lines, as `[INSTRUCTION, rest]`. */
 function instructions(text: string): [string, string][] {
@@ -23,7 +25,10 @@ const stages = steps.filter(([i]) => i === 'FROM');
 const finalStageIndex = steps.findIndex((s) => s === stages[stages.length - 1]);
 const finalStage = steps.slice(finalStageIndex);
 const args = Object.fromEntries(
-  steps.filter(([i]) => i === 'ARG').map(([, rest]) => rest.split('=')).filter((kv) => kv.length === 2),
+  steps
+    .filter(([i]) => i === 'ARG')
+    .map(([, rest]) => rest.split('='))
+    .filter((kv) => kv.length === 2),
 );
 const resolve = (image: string) => image.replace(/\$\{(\w+)\}/g, (_, name) => args[name] ?? '');
 

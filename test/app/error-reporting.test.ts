@@ -72,8 +72,14 @@ describe('unexpected errors reach Sentry when SENTRY_DSN is set', () => {
 describe('scrubSecrets', () => {
   it('replaces secret-looking values at any depth and keeps the rest', () => {
     expect(
-      scrubSecrets({ request: { headers: { Authorization: 'Bearer x', Cookie: 'a=b', 'user-agent': 'ua' } }, extra: [{ password: 'p', note: 'n' }] }),
-    ).toEqual({ request: { headers: { Authorization: '[redacted]', Cookie: '[redacted]', 'user-agent': 'ua' } }, extra: [{ password: '[redacted]', note: 'n' }] });
+      scrubSecrets({
+        request: { headers: { Authorization: 'Bearer x', Cookie: 'a=b', 'user-agent': 'ua' } },
+        extra: [{ password: 'p', note: 'n' }],
+      }),
+    ).toEqual({
+      request: { headers: { Authorization: '[redacted]', Cookie: '[redacted]', 'user-agent': 'ua' } },
+      extra: [{ password: '[redacted]', note: 'n' }],
+    });
   });
 });
 

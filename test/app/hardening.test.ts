@@ -124,10 +124,17 @@ describe.each(DATABASE_KINDS)('HTTP hardening on %s', (kind) => {
   it('rejects 10,000 generated bad bodies and paths with a 4xx JSON error, never a 5xx', async () => {
     const token = (await signUp(api)).access_token;
     const routes = [
-      ['POST', '/api/v1/auth/register'], ['POST', '/api/v1/auth/login'], ['POST', '/api/v1/auth/refresh'],
-      ['POST', '/api/v1/auth/logout'], ['PATCH', '/api/v1/me'], ['POST', '/api/v1/admin/users/x/tier'],
-      ['POST', '/api/v1/webhooks/payments'], ['POST', '/api/v1/chapters/1/quiz/attempts'],
-      ['PUT', '/api/v1/progress/position'], ['POST', '/api/v1/progress/views'], ['POST', '/api/v1/chapters/1/complete'],
+      ['POST', '/api/v1/auth/register'],
+      ['POST', '/api/v1/auth/login'],
+      ['POST', '/api/v1/auth/refresh'],
+      ['POST', '/api/v1/auth/logout'],
+      ['PATCH', '/api/v1/me'],
+      ['POST', '/api/v1/admin/users/x/tier'],
+      ['POST', '/api/v1/webhooks/payments'],
+      ['POST', '/api/v1/chapters/1/quiz/attempts'],
+      ['PUT', '/api/v1/progress/position'],
+      ['POST', '/api/v1/progress/views'],
+      ['POST', '/api/v1/chapters/1/complete'],
     ] as const;
     const jsonish = fc.oneof(
       fc.json(),
@@ -141,9 +148,9 @@ describe.each(DATABASE_KINDS)('HTTP hardening on %s', (kind) => {
     );
     const badPath = fc.record({
       method: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE'),
-      path: fc.array(pathSegment, { minLength: 1, maxLength: 4 }).chain((segs) =>
-        fc.constantFrom('/api/v1/', '/api/v1/chapters/', '/api/v1/me/', '/').map((p) => p + segs.join('/')),
-      ),
+      path: fc
+        .array(pathSegment, { minLength: 1, maxLength: 4 })
+        .chain((segs) => fc.constantFrom('/api/v1/', '/api/v1/chapters/', '/api/v1/me/', '/').map((p) => p + segs.join('/'))),
       auth: fc.boolean(),
     });
     const sample = fc.oneof(

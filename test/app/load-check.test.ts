@@ -28,7 +28,11 @@ const SETTINGS = {
   LOAD_CHECK_ERROR_RATE_MAX: '0.01',
 };
 
-function loadCheck(url: string, role: string, env: Record<string, string> = SETTINGS): Promise<{ code: number; stdout: string; stderr: string }> {
+function loadCheck(
+  url: string,
+  role: string,
+  env: Record<string, string> = SETTINGS,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -65,7 +69,9 @@ describe('load check against the real server', () => {
   it('passes a healthy api and prints the summary', async () => {
     const { code, stdout, stderr } = await loadCheck(api.url, 'api');
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toMatch(/^ok {3}load api http:\/\/127\.0\.0\.1:\d+: 200 requests in [\d.]+s, p95 [\d.]+s, errors 0 \(0\.00%\), statuses 200=200\n$/);
+    expect(stdout).toMatch(
+      /^ok {3}load api http:\/\/127\.0\.0\.1:\d+: 200 requests in [\d.]+s, p95 [\d.]+s, errors 0 \(0\.00%\), statuses 200=200\n$/,
+    );
   }, 90_000);
 });
 
@@ -105,7 +111,11 @@ describe('load check against a bad server', () => {
   it('fails when p95 is above the threshold', async () => {
     const { server, url } = await fakeServer((respond) => setTimeout(() => respond(200), 150));
     servers.push(server);
-    const { code, stdout } = await loadCheck(url, 'api', { ...SETTINGS, LOAD_CHECK_REQUESTS: '40', LOAD_CHECK_LATENCY_P95_MAX_SECONDS: '0.1' });
+    const { code, stdout } = await loadCheck(url, 'api', {
+      ...SETTINGS,
+      LOAD_CHECK_REQUESTS: '40',
+      LOAD_CHECK_LATENCY_P95_MAX_SECONDS: '0.1',
+    });
     expect(code).toBe(1);
     expect(stdout).toMatch(/^FAIL load api .*: 40 requests/);
     // Every answer takes 150 ms or more, so the p95 can only be above 0.1 s.

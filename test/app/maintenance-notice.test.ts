@@ -19,7 +19,7 @@ const FIRST_SUNDAY: MaintenanceWindow = { schedule: '0 2 * * 0', weekOfMonth: 1,
 const at = (iso: string) => new Date(iso);
 
 describe('the window the app announces', () => {
-  it.each(['production', 'staging'])('is the %s environment file\'s, read back from the generated ConfigMap', (env) => {
+  it.each(['production', 'staging'])("is the %s environment file's, read back from the generated ConfigMap", (env) => {
     const configMap = parse(readFileSync(path.join(ROOT, 'dist', env, 'configmap-web-config.yaml'), 'utf8'));
     const config = loadConfig({ APP_ENV: 'test', ROLE: 'web', MAINTENANCE_WINDOW: configMap.data.MAINTENANCE_WINDOW });
     expect(config.maintenanceWindow).toEqual(loadEnvironment(path.join(ROOT, 'charts', 'environments', `${env}.yaml`)).maintenanceWindow);
@@ -27,8 +27,12 @@ describe('the window the app announces', () => {
 
   it('refuses a window Argo CD could not express, naming the variable', () => {
     const bad = JSON.stringify({ ...FIRST_SUNDAY, schedule: '0 2 1-7 * 0' });
-    expect(problemsOf({ APP_ENV: 'test', MAINTENANCE_WINDOW: bad })).toEqual([expect.stringMatching(/^MAINTENANCE_WINDOW: schedule: a cron/)]);
-    expect(problemsOf({ APP_ENV: 'test', MAINTENANCE_WINDOW: 'first Sunday' })).toEqual([expect.stringMatching(/^MAINTENANCE_WINDOW: expected JSON/)]);
+    expect(problemsOf({ APP_ENV: 'test', MAINTENANCE_WINDOW: bad })).toEqual([
+      expect.stringMatching(/^MAINTENANCE_WINDOW: schedule: a cron/),
+    ]);
+    expect(problemsOf({ APP_ENV: 'test', MAINTENANCE_WINDOW: 'first Sunday' })).toEqual([
+      expect.stringMatching(/^MAINTENANCE_WINDOW: expected JSON/),
+    ]);
   });
 });
 
@@ -63,7 +67,7 @@ describe('maintenanceStatus', () => {
   });
 });
 
-describe('describeWindow in the learner\'s zone', () => {
+describe("describeWindow in the learner's zone", () => {
   // Sydney leaves daylight saving on 2027-04-04 at 03:00 local (2027-04-03T16:00Z),
   // after the notice starts (2027-04-02T02:00Z) and before the window (02:00-04:00Z).
   it('uses the offset in force at the window, not the one in force when the notice shows', () => {
@@ -72,10 +76,12 @@ describe('describeWindow in the learner\'s zone', () => {
     expect(describeWindow(status, 'Australia/Sydney')).toBe('Sunday 4 April 2027, 12:00–14:00 (Australia/Sydney)');
   });
 
-  it('names both days when the window crosses midnight in the learner\'s zone', () => {
+  it("names both days when the window crosses midnight in the learner's zone", () => {
     const status = maintenanceStatus(FIRST_SUNDAY, at('2027-11-05T12:00:00Z'));
     // New York is still on daylight time (UTC-4) until 06:00Z that Sunday.
-    expect(describeWindow(status, 'America/New_York')).toBe('Saturday 6 November 2027, 22:00–Sunday 7 November 2027, 00:00 (America/New_York)');
+    expect(describeWindow(status, 'America/New_York')).toBe(
+      'Saturday 6 November 2027, 22:00–Sunday 7 November 2027, 00:00 (America/New_York)',
+    );
   });
 });
 

@@ -27,7 +27,9 @@ describe('what a Stripe event means for a tier', () => {
   });
 
   it('ends access on deletion, whatever the status says', () => {
-    expect(tierChangeOf(event({ type: 'customer.subscription.deleted', customer: 'cus_1', price: 'price_t', created: 1 }), PRICES)?.tier).toBe('free');
+    expect(
+      tierChangeOf(event({ type: 'customer.subscription.deleted', customer: 'cus_1', price: 'price_t', created: 1 }), PRICES)?.tier,
+    ).toBe('free');
   });
 
   it.each([
@@ -53,7 +55,8 @@ describe('the signature check', () => {
   };
 
   it('accepts what Stripe signed within five minutes either way, on our clock', () => {
-    for (const at of [now - 299, now, now + 299]) expect(status(() => verifyEvent(TEST_WEBHOOK_SECRET, stripeSignature(body, at), body, clock))).toBe('verified');
+    for (const at of [now - 299, now, now + 299])
+      expect(status(() => verifyEvent(TEST_WEBHOOK_SECRET, stripeSignature(body, at), body, clock))).toBe('verified');
   });
 
   it.each([

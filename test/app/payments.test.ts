@@ -2,7 +2,11 @@ import { DATABASE_KINDS } from '../support/databases';
 import { FakeStripe, stripeSignature, subscriptionEvent } from '../support/fake-stripe';
 import { TEST_STRIPE_ENV, signUp, startApi, testConfig, type TestApi } from '../support/http';
 
-const PRICES = { premium: TEST_STRIPE_ENV.STRIPE_PRICE_PREMIUM, pro: TEST_STRIPE_ENV.STRIPE_PRICE_PRO, team: TEST_STRIPE_ENV.STRIPE_PRICE_TEAM };
+const PRICES = {
+  premium: TEST_STRIPE_ENV.STRIPE_PRICE_PREMIUM,
+  pro: TEST_STRIPE_ENV.STRIPE_PRICE_PRO,
+  team: TEST_STRIPE_ENV.STRIPE_PRICE_TEAM,
+};
 
 describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
   let api: TestApi;
@@ -85,7 +89,10 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
       const res = await api.request('POST', '/api/v1/billing/portal', { token: learner.access_token });
       expect(res.status).toBe(200);
       expect(res.body.url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\//);
-      expect(stripe.callsTo('/v1/billing_portal/sessions').at(-1)!.form).toEqual({ customer: customerId, return_url: 'http://web.test/account' });
+      expect(stripe.callsTo('/v1/billing_portal/sessions').at(-1)!.form).toEqual({
+        customer: customerId,
+        return_url: 'http://web.test/account',
+      });
     });
 
     it('has no portal for a learner who never checked out', async () => {
@@ -98,7 +105,9 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
       const { learner, customerId } = await customer();
       const exported = await api.request('GET', '/api/v1/me/export', { token: learner.access_token });
       expect(exported.body.billing_customers).toEqual([expect.objectContaining({ customer_id: customerId })]);
-      expect((await api.request('DELETE', '/api/v1/me', { token: learner.access_token, body: { password: learner.password } })).status).toBe(204);
+      expect(
+        (await api.request('DELETE', '/api/v1/me', { token: learner.access_token, body: { password: learner.password } })).status,
+      ).toBe(204);
       expect(await api.db.write('billing_customers').where({ customer_id: customerId })).toHaveLength(0);
     });
 
@@ -122,11 +131,21 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
   describe('the webhook', () => {
     it('applies a subscription Stripe signed, and its deletion returns the learner to free', async () => {
       const { learner, customerId } = await customer();
-      const up = await signed(subscriptionEvent({ type: 'customer.subscription.created', customer: customerId, price: PRICES.team, created: now() }));
+      const up = await signed(
+        subscriptionEvent({ type: 'customer.subscription.created', customer: customerId, price: PRICES.team, created: now() }),
+      );
       expect([up.status, up.body.outcome]).toEqual([200, 'applied']);
       expect((await me(learner.access_token)).tier).toBe('team');
       api.clock.advance(1_000);
-      await signed(subscriptionEvent({ type: 'customer.subscription.deleted', customer: customerId, price: PRICES.team, status: 'canceled', created: now() }));
+      await signed(
+        subscriptionEvent({
+          type: 'customer.subscription.deleted',
+          customer: customerId,
+          price: PRICES.team,
+          status: 'canceled',
+          created: now(),
+        }),
+      );
       expect((await me(learner.access_token)).tier).toBe('free');
     });
 
@@ -147,7 +166,15 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
       const upSignature = stripeSignature(up, now());
       expect((await webhook(up, upSignature)).body.outcome).toBe('applied');
       api.clock.advance(1_000);
-      await signed(subscriptionEvent({ type: 'customer.subscription.deleted', customer: customerId, price: PRICES.pro, status: 'canceled', created: now() }));
+      await signed(
+        subscriptionEvent({
+          type: 'customer.subscription.deleted',
+          customer: customerId,
+          price: PRICES.pro,
+          status: 'canceled',
+          created: now(),
+        }),
+      );
       api.clock.advance(1_000);
       // The very same bytes and signature, sent again within the tolerance.
       const replay = await webhook(up, upSignature);
@@ -168,12 +195,22 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
     it('never downgrades on a stale event: the newest word on a subscription wins', async () => {
       const { learner, customerId } = await customer();
       const createdAt = now();
-      await signed(subscriptionEvent({ type: 'customer.subscription.deleted', customer: customerId, price: PRICES.premium, status: 'canceled', created: createdAt }));
+      await signed(
+        subscriptionEvent({
+          type: 'customer.subscription.deleted',
+          customer: customerId,
+          price: PRICES.premium,
+          status: 'canceled',
+          created: createdAt,
+        }),
+      );
       const older = await signed(subscriptionEvent({ customer: customerId, price: PRICES.premium, created: createdAt - 60 }));
       expect([older.status, older.body.outcome]).toEqual([200, 'superseded']);
       expect((await me(learner.access_token)).tier).toBe('free');
       await signed(subscriptionEvent({ customer: customerId, price: PRICES.team, created: createdAt + 60 }));
-      const staleCancel = await signed(subscriptionEvent({ customer: customerId, price: PRICES.team, status: 'canceled', created: createdAt + 30 }));
+      const staleCancel = await signed(
+        subscriptionEvent({ customer: customerId, price: PRICES.team, status: 'canceled', created: createdAt + 30 }),
+      );
       expect(staleCancel.body.outcome).toBe('superseded');
       expect((await me(learner.access_token)).tier).toBe('team');
     });
@@ -183,7 +220,9 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
       const body = subscriptionEvent({ customer: 'cus_linked_later', price: PRICES.pro, created: now() });
       const early = await signed(body);
       expect([early.status, early.body.code]).toEqual([404, 'not_found']);
-      await api.db.write('billing_customers').insert({ user_id: learner.user.id, customer_id: 'cus_linked_later', created_at: new Date().toISOString() });
+      await api.db
+        .write('billing_customers')
+        .insert({ user_id: learner.user.id, customer_id: 'cus_linked_later', created_at: new Date().toISOString() });
       expect((await signed(body)).body.outcome).toBe('applied');
       expect((await me(learner.access_token)).tier).toBe('pro');
     });
@@ -192,18 +231,40 @@ describe.each(DATABASE_KINDS)('upgrading through Stripe on %s', (kind) => {
       const { learner, customerId } = await customer();
       const second = now();
       await signed(subscriptionEvent({ customer: customerId, price: PRICES.pro, created: second }));
-      const creation = await signed(subscriptionEvent({ type: 'customer.subscription.created', customer: customerId, price: PRICES.pro, status: 'incomplete', created: second }));
+      const creation = await signed(
+        subscriptionEvent({
+          type: 'customer.subscription.created',
+          customer: customerId,
+          price: PRICES.pro,
+          status: 'incomplete',
+          created: second,
+        }),
+      );
       expect(creation.body.outcome).toBe('ignored');
       expect((await me(learner.access_token)).tier).toBe('pro');
     });
 
     it('acknowledges events that change no tier without applying anything', async () => {
       const { learner, customerId } = await customer();
-      const invoice = JSON.stringify({ id: 'evt_invoice', object: 'event', type: 'invoice.paid', created: now(), data: { object: { object: 'invoice', customer: customerId } } });
+      const invoice = JSON.stringify({
+        id: 'evt_invoice',
+        object: 'event',
+        type: 'invoice.paid',
+        created: now(),
+        data: { object: { object: 'invoice', customer: customerId } },
+      });
       expect((await signed(invoice)).body).toEqual({ id: 'evt_invoice', outcome: 'ignored' });
       const foreignPrice = await signed(subscriptionEvent({ customer: customerId, price: 'price_of_another_product', created: now() }));
       expect(foreignPrice.body.outcome).toBe('ignored');
-      const firstPaymentUnderWay = await signed(subscriptionEvent({ type: 'customer.subscription.created', customer: customerId, price: PRICES.pro, status: 'incomplete', created: now() }));
+      const firstPaymentUnderWay = await signed(
+        subscriptionEvent({
+          type: 'customer.subscription.created',
+          customer: customerId,
+          price: PRICES.pro,
+          status: 'incomplete',
+          created: now(),
+        }),
+      );
       expect(firstPaymentUnderWay.body.outcome).toBe('ignored');
       expect((await me(learner.access_token)).tier).toBe('free');
     });

@@ -1,7 +1,10 @@
 import { preparedStatement } from '../../app/src/db/prepared';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/databases';
 
-const NOTE_BY_ID = preparedStatement<{ id: number; body: string }>('test_note_by_id', 'select id, body from prepared_notes where id = ? limit 1');
+const NOTE_BY_ID = preparedStatement<{ id: number; body: string }>(
+  'test_note_by_id',
+  'select id, body from prepared_notes where id = ? limit 1',
+);
 const NOTE_BY_BODY = preparedStatement<{ id: number }>('test_note_by_body', 'select id from prepared_notes where body = ?');
 const NOTES_FROM = preparedStatement<{ id: number }>('test_notes_from', 'select id from prepared_notes where id >= ? order by id');
 
@@ -75,13 +78,16 @@ describe.each(DATABASE_KINDS)('preparedStatement on %s', (kind) => {
   it('gives the connection back to the pool, also after an error', async () => {
     const broken = preparedStatement('test_broken', 'select missing_column from prepared_notes where id = ?');
     for (let i = 0; i < 20; i++) {
-      const outcome = await broken.rows(database.db.write, [1]).then((rows) => ({ rows }), (error: Error) => ({ error: error.message }));
+      const outcome = await broken.rows(database.db.write, [1]).then(
+        (rows) => ({ rows }),
+        (error: Error) => ({ error: error.message }),
+      );
       expect(outcome).toEqual({ error: expect.stringMatching(/missing_column/) });
     }
     expect(await NOTE_BY_ID.first(database.db.write, [1])).toEqual({ id: 1, body: 'one' });
   });
 
-  it("keeps only its own statements: a setting one knex query makes (safeIntegers) never reaches the next", async () => {
+  it('keeps only its own statements: a setting one knex query makes (safeIntegers) never reaches the next', async () => {
     const query = () => database.db.write('prepared_notes').select('id').where({ id: 1 });
     if (kind === 'sqlite') expect(await query().options({ safeIntegers: true })).toEqual([{ id: BigInt(1) }]);
     expect(await query()).toEqual([{ id: 1 }]);

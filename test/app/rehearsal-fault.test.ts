@@ -9,7 +9,9 @@ const KEY = 'k'.repeat(40);
 describe('REHEARSAL_FAULT, the canary fault npm run rehearse injects', () => {
   it('is accepted in development and test', () => {
     expect(loadConfig({ REHEARSAL_FAULT: 'errors' }).rehearsalFault).toBe('errors');
-    expect(loadConfig({ APP_ENV: 'test', SECRET_KEY: KEY, DATABASE_URL: 'sqlite::memory:', REHEARSAL_FAULT: 'latency' }).rehearsalFault).toBe('latency');
+    expect(
+      loadConfig({ APP_ENV: 'test', SECRET_KEY: KEY, DATABASE_URL: 'sqlite::memory:', REHEARSAL_FAULT: 'latency' }).rehearsalFault,
+    ).toBe('latency');
     expect(loadConfig({}).rehearsalFault).toBeUndefined();
   });
 
@@ -27,9 +29,9 @@ describe('REHEARSAL_FAULT, the canary fault npm run rehearse injects', () => {
   });
 
   it('is refused by the image, which sets NODE_ENV=production', () => {
-    expect(problemsOf({ APP_ENV: 'test', SECRET_KEY: KEY, DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'production', REHEARSAL_FAULT: 'crash' })).toEqual([
-      expect.stringMatching(/^REHEARSAL_FAULT: .*NODE_ENV=production/),
-    ]);
+    expect(
+      problemsOf({ APP_ENV: 'test', SECRET_KEY: KEY, DATABASE_URL: 'sqlite::memory:', NODE_ENV: 'production', REHEARSAL_FAULT: 'crash' }),
+    ).toEqual([expect.stringMatching(/^REHEARSAL_FAULT: .*NODE_ENV=production/)]);
   });
 
   it('refuses an unknown fault', () => {
@@ -75,8 +77,8 @@ describe('REHEARSAL_FAULT, the canary fault npm run rehearse injects', () => {
   });
 
   it('crash: the server exits at start, before listening', async () => {
-    await expect(spawnApiServer({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: TEST_SECRET_KEY, REHEARSAL_FAULT: 'crash' })).rejects.toThrow(
-      /server exited early \(1\).*REHEARSAL_FAULT=crash/s,
-    );
+    await expect(
+      spawnApiServer({ DATABASE_URL: 'sqlite::memory:', SECRET_KEY: TEST_SECRET_KEY, REHEARSAL_FAULT: 'crash' }),
+    ).rejects.toThrow(/server exited early \(1\).*REHEARSAL_FAULT=crash/s);
   });
 });

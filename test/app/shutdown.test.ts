@@ -28,7 +28,9 @@ describe('SIGTERM', () => {
     const socket = connect(Number(port), '127.0.0.1');
     await once(socket, 'connect');
     const body = JSON.stringify({ email: 'someone@example.com', password: 'not their password' });
-    socket.write(`POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(
+      `POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
     socket.write(body.slice(0, 10));
     let response = '';
     socket.on('data', (d: Buffer) => (response += d.toString()));

@@ -52,19 +52,27 @@ describe('backup schedules and the maintenance window', () => {
   it('refuse a weekly copy that starts before the window and runs into it', () => {
     const error = refusal((env) => (env.backup.weeklySchedule = '17 1 * * 0'));
     expect(error.problems).toEqual([
-      expect.objectContaining({ path: 'backup.weeklySchedule', message: expect.stringContaining('a run starting at 01:17 overlaps it at 02:00') }),
+      expect.objectContaining({
+        path: 'backup.weeklySchedule',
+        message: expect.stringContaining('a run starting at 01:17 overlaps it at 02:00'),
+      }),
     ]);
   });
 
   it('count the longest run: 00:30 fits with 60 minutes, not with 120', () => {
-    expect(() => parseEnvironment({ ...productionData(), backup: { ...productionData().backup, schedule: '30 0 * * *' } }, FILE)).not.toThrow();
+    expect(() =>
+      parseEnvironment({ ...productionData(), backup: { ...productionData().backup, schedule: '30 0 * * *' } }, FILE),
+    ).not.toThrow();
     const error = refusal((env) => Object.assign(env.backup, { schedule: '30 0 * * *', maxRunMinutes: 120 }));
     expect(error.problems.map((p) => p.path)).toEqual(['backup.schedule']);
   });
 
   it('refuse a schedule in another time zone than the window', () => {
     const error = refusal((env) => (env.backup.timeZone = 'Europe/Berlin'));
-    expect(error.problems[0]).toEqual({ path: 'backup.timeZone', message: expect.stringContaining('expected the maintenance window\'s time zone "Etc/UTC"') });
+    expect(error.problems[0]).toEqual({
+      path: 'backup.timeZone',
+      message: expect.stringContaining('expected the maintenance window\'s time zone "Etc/UTC"'),
+    });
   });
 });
 

@@ -65,94 +65,156 @@ const cases: BrokenCase[] = [
   {
     name: 'monitoring in a wave after the Rollouts (the layout before issue 11)',
     objects: todaysLayout,
-    check: 'argocd', rule: 'rollout-last-wave', file: 'rollout-web.yaml',
-    message: 'Rollout shop/web syncs in Sync wave 0, but the sync goes on after it (monitoring.coreos.com/ServiceMonitor/web in Sync wave 1)',
+    check: 'argocd',
+    rule: 'rollout-last-wave',
+    file: 'rollout-web.yaml',
+    message:
+      'Rollout shop/web syncs in Sync wave 0, but the sync goes on after it (monitoring.coreos.com/ServiceMonitor/web in Sync wave 1)',
   },
   {
     name: 'a ServiceMonitor after the Rollout',
     objects: todaysLayout,
-    check: 'argocd', rule: 'rollout-dependency-wave', file: 'servicemonitor-web.yaml',
+    check: 'argocd',
+    rule: 'rollout-dependency-wave',
+    file: 'servicemonitor-web.yaml',
     message: 'ServiceMonitor shop/web (monitoring of Rollout shop/web) syncs in Sync wave 1, not before the Rollout (Sync wave 0)',
   },
   {
     name: 'the canary Service in the Rollout wave',
     objects: () => changed('service-web-canary.yaml', setWave('1')),
-    check: 'argocd', rule: 'rollout-dependency-wave', file: 'service-web-canary.yaml', message: 'canary Service of Rollout shop/web',
+    check: 'argocd',
+    rule: 'rollout-dependency-wave',
+    file: 'service-web-canary.yaml',
+    message: 'canary Service of Rollout shop/web',
   },
   {
     name: 'the traffic-routed HTTPRoute in the Rollout wave',
     objects: () => changed('httproute-web.yaml', setWave('1')),
-    check: 'argocd', rule: 'rollout-dependency-wave', file: 'httproute-web.yaml', message: 'traffic-routed HTTPRoute of Rollout shop/web',
+    check: 'argocd',
+    rule: 'rollout-dependency-wave',
+    file: 'httproute-web.yaml',
+    message: 'traffic-routed HTTPRoute of Rollout shop/web',
   },
   {
     name: 'an AnalysisTemplate after the Rollout',
     objects: () => changed('analysistemplate-smoke.yaml', setWave('2')),
-    check: 'argocd', rule: 'rollout-dependency-wave', file: 'analysistemplate-smoke.yaml', message: 'analysis template of Rollout shop/web',
+    check: 'argocd',
+    rule: 'rollout-dependency-wave',
+    file: 'analysistemplate-smoke.yaml',
+    message: 'analysis template of Rollout shop/web',
   },
   {
     name: "the ExternalSecret producing the Rollout's Secret in its wave",
     objects: () => changed('externalsecret-web-secrets.yaml', setWave('1')),
-    check: 'argocd', rule: 'rollout-dependency-wave', file: 'externalsecret-web-secrets.yaml', message: 'ExternalSecret producing Secret web-secrets',
+    check: 'argocd',
+    rule: 'rollout-dependency-wave',
+    file: 'externalsecret-web-secrets.yaml',
+    message: 'ExternalSecret producing Secret web-secrets',
   },
   {
     name: 'the ServiceAccount in the Rollout wave',
     objects: () => changed('serviceaccount-web.yaml', setWave('1')),
-    check: 'argocd', rule: 'rollout-dependency-wave', file: 'serviceaccount-web.yaml', message: 'ServiceAccount of Rollout shop/web',
+    check: 'argocd',
+    rule: 'rollout-dependency-wave',
+    file: 'serviceaccount-web.yaml',
+    message: 'ServiceAccount of Rollout shop/web',
   },
   {
     name: 'a PostSync hook next to a Rollout',
     objects: () => changed('job-migrate.yaml', (o) => (o.metadata.annotations['argocd.argoproj.io/hook'] = 'PostSync')),
-    check: 'argocd', rule: 'post-sync-hook', file: 'job-migrate.yaml', message: 'Job shop/migrate is a PostSync hook in an Application with Rollouts',
+    check: 'argocd',
+    rule: 'post-sync-hook',
+    file: 'job-migrate.yaml',
+    message: 'Job shop/migrate is a PostSync hook in an Application with Rollouts',
   },
   {
     name: 'a PostSync hook holds the Rollout wave',
     objects: () => changed('job-migrate.yaml', (o) => (o.metadata.annotations['argocd.argoproj.io/hook'] = 'PostSync')),
-    check: 'argocd', rule: 'rollout-last-wave', file: 'rollout-web.yaml', message: 'PostSync hook batch/Job/migrate in PostSync wave -1',
+    check: 'argocd',
+    rule: 'rollout-last-wave',
+    file: 'rollout-web.yaml',
+    message: 'PostSync hook batch/Job/migrate in PostSync wave -1',
   },
   {
     name: 'a Sync hook in the Rollout wave',
     objects: () => changed('job-migrate.yaml', setWave('1')),
-    check: 'argocd', rule: 'rollout-last-wave', file: 'rollout-web.yaml', message: 'Sync hook batch/Job/migrate in Sync wave 1',
+    check: 'argocd',
+    rule: 'rollout-last-wave',
+    file: 'rollout-web.yaml',
+    message: 'Sync hook batch/Job/migrate in Sync wave 1',
   },
   {
     name: 'a CronJob before the last wave (a failed backup would fail every release)',
     objects: () => changed('cronjob-backup.yaml', setWave('0')),
-    check: 'argocd', rule: 'cronjob-wave', file: 'cronjob-backup.yaml',
+    check: 'argocd',
+    rule: 'cronjob-wave',
+    file: 'cronjob-backup.yaml',
     message: 'CronJob shop/backup syncs in Sync wave 0, before the last step (Sync wave 1): after a failed run Argo CD reports it Degraded',
   },
   {
     name: 'an object annotated PruneLast=true next to a Rollout',
-    objects: () => changed('cronjob-backup.yaml', (o) => (o.metadata.annotations = { 'argocd.argoproj.io/sync-options': 'PruneLast=true' })),
-    check: 'argocd', rule: 'prune-last', file: 'cronjob-backup.yaml', message: "PruneLast=true puts its prune after the Rollouts' wave",
+    objects: () =>
+      changed('cronjob-backup.yaml', (o) => (o.metadata.annotations = { 'argocd.argoproj.io/sync-options': 'PruneLast=true' })),
+    check: 'argocd',
+    rule: 'prune-last',
+    file: 'cronjob-backup.yaml',
+    message: "PruneLast=true puts its prune after the Rollouts' wave",
   },
   {
     name: 'an Application with PruneLast=true in a project that deploys Rollouts',
     objects: () => [
       {
         file: 'appproject.yaml',
-        object: { apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'shop', namespace: 'argocd' }, spec: { namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Rollout' }] } },
+        object: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'AppProject',
+          metadata: { name: 'shop', namespace: 'argocd' },
+          spec: { namespaceResourceWhitelist: [{ group: 'argoproj.io', kind: 'Rollout' }] },
+        },
       },
       {
         file: 'application.yaml',
-        object: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'shop', namespace: 'argocd' }, spec: { project: 'shop', syncPolicy: { syncOptions: ['PruneLast=true'] } } },
+        object: {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: { name: 'shop', namespace: 'argocd' },
+          spec: { project: 'shop', syncPolicy: { syncOptions: ['PruneLast=true'] } },
+        },
       },
     ],
-    check: 'argocd', rule: 'prune-last', file: 'application.yaml', message: 'syncOptions PruneLast=true moves every prune to a wave after the Rollouts',
+    check: 'argocd',
+    rule: 'prune-last',
+    file: 'application.yaml',
+    message: 'syncOptions PruneLast=true moves every prune to a wave after the Rollouts',
   },
   {
     name: 'a Namespace Argo CD may prune and delete',
     objects: () => changed('namespace-shop.yaml', (o) => delete o.metadata.annotations['argocd.argoproj.io/sync-options']),
-    check: 'argocd', rule: 'namespace-protected', file: 'namespace-shop.yaml', message: 'lacks Prune=false and Delete=false',
+    check: 'argocd',
+    rule: 'namespace-protected',
+    file: 'namespace-shop.yaml',
+    message: 'lacks Prune=false and Delete=false',
   },
   {
     name: 'a Namespace protected from pruning only',
     objects: () => changed('namespace-shop.yaml', (o) => (o.metadata.annotations['argocd.argoproj.io/sync-options'] = 'Prune=false')),
-    check: 'argocd', rule: 'namespace-protected', file: 'namespace-shop.yaml', message: 'lacks Delete=false',
+    check: 'argocd',
+    rule: 'namespace-protected',
+    file: 'namespace-shop.yaml',
+    message: 'lacks Delete=false',
   },
   ...(
     [
-      ['a window schedule that restricts day-of-month and day-of-week (ORed by robfig)', { schedule: '0 2 1-7 * 0' }, 'restricts both day-of-month and day-of-week'],
-      ['a window schedule robfig refuses (Sunday as 7)', { schedule: '0 2 * * 7' }, 'is not a cron Argo CD accepts: end of range (7) above maximum (6)'],
+      [
+        'a window schedule that restricts day-of-month and day-of-week (ORed by robfig)',
+        { schedule: '0 2 1-7 * 0' },
+        'restricts both day-of-month and day-of-week',
+      ],
+      [
+        'a window schedule robfig refuses (Sunday as 7)',
+        { schedule: '0 2 * * 7' },
+        'is not a cron Argo CD accepts: end of range (7) above maximum (6)',
+      ],
       ['a window duration Go cannot parse', { duration: '2 hours' }, 'duration "2 hours" is not a Go duration'],
     ] as const
   ).map(([name, change, message]): BrokenCase => ({
@@ -168,7 +230,10 @@ const cases: BrokenCase[] = [
         },
       },
     ],
-    check: 'argocd', rule: 'sync-window', file: 'appproject.yaml', message,
+    check: 'argocd',
+    rule: 'sync-window',
+    file: 'appproject.yaml',
+    message,
   })),
 ];
 
@@ -178,7 +243,10 @@ describe('argocd rules fire on', () => {
   });
 
   it('accept the options in any order, with spaces (comma-separated, trimmed)', () => {
-    const objects = changed('namespace-shop.yaml', (o) => (o.metadata.annotations['argocd.argoproj.io/sync-options'] = 'Delete=false, Prune=false'));
+    const objects = changed(
+      'namespace-shop.yaml',
+      (o) => (o.metadata.annotations['argocd.argoproj.io/sync-options'] = 'Delete=false, Prune=false'),
+    );
     expect(formatFindings(checkManifests(objects, { only: ['argocd'] }))).toBe('');
   });
 });
@@ -227,7 +295,10 @@ describe("gitops-engine's sync loop, simulated", () => {
     it('still waits for each earlier wave to be healthy (a Secret that never syncs holds the release)', () => {
       const secretMissing = (t: SyncTask): HealthStatus => (t.manifest.object.kind === 'ExternalSecret' ? 'Progressing' : canaryPaused(t));
       const outcome = simulateSync(syncTasksOf(layered()), { health: secretMissing });
-      expect(outcome).toMatchObject({ phase: 'Running', message: 'waiting for healthy state of external-secrets.io/ExternalSecret/web-secrets' });
+      expect(outcome).toMatchObject({
+        phase: 'Running',
+        message: 'waiting for healthy state of external-secrets.io/ExternalSecret/web-secrets',
+      });
     });
 
     it('a rollback during the canary is accepted and ends at once', () => {
@@ -245,7 +316,12 @@ describe("gitops-engine's sync loop, simulated", () => {
     });
 
     it('PruneLast would make a release that deletes anything wait for the canary', () => {
-      const pruned: ManifestObject[] = [{ file: 'configmap-old.yaml', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: 'shop', annotations: { [WAVE]: '-2' } } } }];
+      const pruned: ManifestObject[] = [
+        {
+          file: 'configmap-old.yaml',
+          object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'old', namespace: 'shop', annotations: { [WAVE]: '-2' } } },
+        },
+      ];
       const withPruneLast = simulateSync(syncTasksOf(layered(), { pruned, pruneLast: true }), { health: canaryPaused });
       expect(withPruneLast).toMatchObject({ phase: 'Running', message: 'waiting for healthy state of argoproj.io/Rollout/web' });
       const without = simulateSync(syncTasksOf(layered(), { pruned }), { health: canaryPaused });
@@ -253,7 +329,10 @@ describe("gitops-engine's sync loop, simulated", () => {
     });
 
     it('reverses prune waves: the last-created object is pruned first', () => {
-      const live = (name: string, wave: string): ManifestObject => ({ file: `${name}.yaml`, object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', annotations: { [WAVE]: wave } } } });
+      const live = (name: string, wave: string): ManifestObject => ({
+        file: `${name}.yaml`,
+        object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'shop', annotations: { [WAVE]: wave } } },
+      });
       const prunes = syncTasksOf(layered(), { pruned: [live('early', '-2'), live('late', '0')] }).filter((t) => t.prune);
       expect(prunes.map((t) => `${t.manifest.object.metadata.name}@${t.wave}`)).toEqual(['late@-2', 'early@0']);
     });

@@ -6,7 +6,6 @@ import { checkManifests, formatFindings, type ManifestObject } from '../../chart
 import { expectFinding, type BrokenCase } from './fixtures/expect-finding';
 import { NAMESPACE, validObjects, withChange } from './fixtures/valid-objects';
 
-
 const ROLLOUT = 'rollout-web.yaml';
 const change = (file: string, fn: (o: any) => void) => (objects: ManifestObject[]) => {
   const target = objects.find((m) => m.file === file);
@@ -56,7 +55,14 @@ function withInternalGateway(listRoute: boolean, apiUrl: string): ManifestObject
         metadata: { name: 'web-internal', namespace: NAMESPACE },
         spec: {
           parentRefs: [{ name: 'internal', sectionName: 'http-web' }],
-          rules: [{ backendRefs: [{ name: 'web-stable', port: 3000, weight: 100 }, { name: 'web-canary', port: 3000, weight: 0 }] }],
+          rules: [
+            {
+              backendRefs: [
+                { name: 'web-stable', port: 3000, weight: 100 },
+                { name: 'web-canary', port: 3000, weight: 0 },
+              ],
+            },
+          ],
         },
       },
     },
@@ -77,8 +83,11 @@ const deliveryCases: BrokenCase[] = [
   {
     name: 'an in-cluster caller of the stable Service (the old API_URL → api-stable)',
     objects: () => withChange('configmap-web-config.yaml', (o) => (o.data.API_URL = 'http://web-stable:3000')),
-    check: 'delivery', rule: 'canary-caller-route', file: 'configmap-web-config.yaml',
-    message: 'ConfigMap shop/web-config API_URL = http://web-stable:3000 calls Service web-stable directly, bypassing the traffic routing of Rollout shop/web',
+    check: 'delivery',
+    rule: 'canary-caller-route',
+    file: 'configmap-web-config.yaml',
+    message:
+      'ConfigMap shop/web-config API_URL = http://web-stable:3000 calls Service web-stable directly, bypassing the traffic routing of Rollout shop/web',
   },
   {
     name: 'an in-cluster caller of the canary Service by its cluster DNS name, in a container env',
@@ -86,64 +95,111 @@ const deliveryCases: BrokenCase[] = [
       withChange('job-migrate.yaml', (o) => {
         o.spec.template.spec.containers[0].env = [{ name: 'TARGET', value: `http://web-canary.${NAMESPACE}.svc.cluster.local:3000/x` }];
       }),
-    check: 'delivery', rule: 'canary-caller-route', file: 'job-migrate.yaml',
+    check: 'delivery',
+    rule: 'canary-caller-route',
+    file: 'job-migrate.yaml',
     message: 'container "job" env TARGET = http://web-canary.shop.svc.cluster.local:3000/x calls Service web-canary directly',
   },
   {
     name: 'a caller through a gateway route the Rollout does not list',
     objects: () => withInternalGateway(false, 'http://shop-internal.envoy-gateway-system.svc.cluster.local:3000'),
-    check: 'delivery', rule: 'canary-caller-route', file: 'configmap-web-config.yaml',
+    check: 'delivery',
+    rule: 'canary-caller-route',
+    file: 'configmap-web-config.yaml',
     message: 'reaches Rollout shop/web through HTTPRoute shop/web-internal, which its argoproj-labs/gatewayAPI plugin config does not list',
   },
   {
     name: 'a managed route without the canary backend',
     objects: () => withChange('httproute-web.yaml', (o) => (o.spec.rules[0].backendRefs = [{ name: 'web-stable', port: 3000 }])),
-    check: 'delivery', rule: 'canary-route-backends', file: 'httproute-web.yaml',
+    check: 'delivery',
+    rule: 'canary-route-backends',
+    file: 'httproute-web.yaml',
     message: 'HTTPRoute shop/web is managed by Rollout shop/web but has no backendRef to Service "web-canary"',
   },
   {
     name: 'user traffic before any smoke test (the old production steps)',
-    objects: () => setSteps([{ setWeight: 10 }, { pause: { duration: '10m' } }, { setWeight: 50 }, { pause: { duration: '10m' } }, { setWeight: 100 }, smokeOf('web-canary')], 0),
-    check: 'delivery', rule: 'smoke-before-traffic', file: ROLLOUT,
-    message: 'Rollout shop/web: steps[0] (setWeight 10) gives the canary user traffic before any smoke analysis step has tested canary pods',
+    objects: () =>
+      setSteps(
+        [
+          { setWeight: 10 },
+          { pause: { duration: '10m' } },
+          { setWeight: 50 },
+          { pause: { duration: '10m' } },
+          { setWeight: 100 },
+          smokeOf('web-canary'),
+        ],
+        0,
+      ),
+    check: 'delivery',
+    rule: 'smoke-before-traffic',
+    file: ROLLOUT,
+    message:
+      'Rollout shop/web: steps[0] (setWeight 10) gives the canary user traffic before any smoke analysis step has tested canary pods',
   },
   {
     name: 'a smoke test before traffic but with no canary pods (no setCanaryScale)',
     objects: () => setSteps([smokeOf('web-canary'), { setWeight: 10 }, { pause: { duration: '10m' } }], 1),
-    check: 'delivery', rule: 'smoke-before-traffic', file: ROLLOUT, message: 'steps[1] (setWeight 10) gives the canary user traffic',
+    check: 'delivery',
+    rule: 'smoke-before-traffic',
+    file: ROLLOUT,
+    message: 'steps[1] (setWeight 10) gives the canary user traffic',
   },
   {
     name: 'a smoke test of the stable Service, not the canary',
-    objects: () => setSteps([{ setCanaryScale: { replicas: 1 } }, smokeOf('web-stable'), { setCanaryScale: { matchTrafficWeight: true } }, { setWeight: 10 }], 3),
-    check: 'delivery', rule: 'smoke-before-traffic', file: ROLLOUT, message: 'steps[3] (setWeight 10)',
+    objects: () =>
+      setSteps(
+        [{ setCanaryScale: { replicas: 1 } }, smokeOf('web-stable'), { setCanaryScale: { matchTrafficWeight: true } }, { setWeight: 10 }],
+        3,
+      ),
+    check: 'delivery',
+    rule: 'smoke-before-traffic',
+    file: ROLLOUT,
+    message: 'steps[3] (setWeight 10)',
   },
   {
     name: 'no setWeight at all',
     objects: () => setSteps([]),
-    check: 'delivery', rule: 'smoke-before-traffic', file: ROLLOUT, message: 'has no setWeight step',
+    check: 'delivery',
+    rule: 'smoke-before-traffic',
+    file: ROLLOUT,
+    message: 'has no setWeight step',
   },
   {
     name: 'a setWeight above the setCanaryScale pin',
     objects: () =>
-      setSteps([{ setCanaryScale: { weight: 10 } }, smokeOf('web-canary'), { setWeight: 10 }, { pause: { duration: '10m' } }, { setWeight: 50 }], 2),
-    check: 'delivery', rule: 'canary-scale-reset', file: ROLLOUT,
+      setSteps(
+        [{ setCanaryScale: { weight: 10 } }, smokeOf('web-canary'), { setWeight: 10 }, { pause: { duration: '10m' } }, { setWeight: 50 }],
+        2,
+      ),
+    check: 'delivery',
+    rule: 'canary-scale-reset',
+    file: ROLLOUT,
     message: 'steps[4] sets weight 50 while setCanaryScale still pins the canary to 10% of the replicas',
   },
   {
     name: 'a setWeight while the canary is pinned to a replica count',
     objects: () => setSteps([{ setCanaryScale: { replicas: 1 } }, smokeOf('web-canary'), { setWeight: 10 }], 2),
-    check: 'delivery', rule: 'canary-scale-reset', file: ROLLOUT, message: 'steps[2] sets weight 10 while setCanaryScale still pins the canary to 1 replica(s)',
+    check: 'delivery',
+    rule: 'canary-scale-reset',
+    file: ROLLOUT,
+    message: 'steps[2] sets weight 10 while setCanaryScale still pins the canary to 1 replica(s)',
   },
   {
     name: 'background analysis that starts before any traffic',
     objects: () => withChange(ROLLOUT, (o) => (o.spec.strategy.canary.analysis.startingStep = 0)),
-    check: 'delivery', rule: 'background-analysis-start', file: ROLLOUT,
-    message: 'background analysis starts at step 0, but the canary first gets user traffic at steps[2]: before it, the queries see no canary requests',
+    check: 'delivery',
+    rule: 'background-analysis-start',
+    file: ROLLOUT,
+    message:
+      'background analysis starts at step 0, but the canary first gets user traffic at steps[2]: before it, the queries see no canary requests',
   },
   {
     name: 'background analysis that starts after the first traffic step',
     objects: () => withChange(ROLLOUT, (o) => (o.spec.strategy.canary.analysis.startingStep = 5)),
-    check: 'delivery', rule: 'background-analysis-start', file: ROLLOUT, message: 'the steps before its start run with users on the canary and no analysis',
+    check: 'delivery',
+    rule: 'background-analysis-start',
+    file: ROLLOUT,
+    message: 'the steps before its start run with users on the canary and no analysis',
   },
 ];
 
@@ -203,34 +259,50 @@ const policy = (name: string, tls: object, sectionName?: string): ManifestObject
     },
   },
 });
-const withTls = (...extra: ManifestObject[]) => () => [...validObjects(), gateway([{ name: 'http', protocol: 'HTTP', port: 80 }, httpsListener]), ...extra];
+const withTls =
+  (...extra: ManifestObject[]) =>
+  () => [...validObjects(), gateway([{ name: 'http', protocol: 'HTTP', port: 80 }, httpsListener]), ...extra];
 
 const tlsCases: BrokenCase[] = [
   {
     name: 'an HTTPS listener with no ClientTrafficPolicy (the old output)',
     objects: withTls(),
-    check: 'policy', rule: 'tls-min-version', file: 'gateway-public.yaml',
+    check: 'policy',
+    rule: 'tls-min-version',
+    file: 'gateway-public.yaml',
     message: 'Gateway shop/public listener "https-web" (HTTPS) has no ClientTrafficPolicy',
   },
   {
     name: 'a policy that allows TLS 1.1',
     objects: withTls(policy('tls', { minVersion: '1.1', maxVersion: '1.3' })),
-    check: 'policy', rule: 'tls-min-version', file: 'clienttrafficpolicy-tls.yaml', message: 'tls.minVersion "1.1"; expected "1.2" or "1.3"',
+    check: 'policy',
+    rule: 'tls-min-version',
+    file: 'clienttrafficpolicy-tls.yaml',
+    message: 'tls.minVersion "1.1"; expected "1.2" or "1.3"',
   },
   {
     name: 'a policy that leaves the minimum to the proxy default',
     objects: withTls(policy('tls', { maxVersion: '1.3' })),
-    check: 'policy', rule: 'tls-min-version', file: 'clienttrafficpolicy-tls.yaml', message: 'tls.minVersion null',
+    check: 'policy',
+    rule: 'tls-min-version',
+    file: 'clienttrafficpolicy-tls.yaml',
+    message: 'tls.minVersion null',
   },
   {
     name: 'a listener-level policy that overrides a good Gateway-wide one',
     objects: withTls(policy('tls', { minVersion: '1.2' }), policy('legacy', { minVersion: '1.0' }, 'https-web')),
-    check: 'policy', rule: 'tls-min-version', file: 'clienttrafficpolicy-legacy.yaml', message: 'ClientTrafficPolicy shop/legacy covers',
+    check: 'policy',
+    rule: 'tls-min-version',
+    file: 'clienttrafficpolicy-legacy.yaml',
+    message: 'ClientTrafficPolicy shop/legacy covers',
   },
   {
     name: 'two Gateway-wide policies (only the oldest applies)',
     objects: withTls(policy('a', { minVersion: '1.2' }), policy('b', { minVersion: '1.3' })),
-    check: 'policy', rule: 'tls-min-version', file: 'gateway-public.yaml', message: 'Envoy Gateway applies only the oldest',
+    check: 'policy',
+    rule: 'tls-min-version',
+    file: 'gateway-public.yaml',
+    message: 'Envoy Gateway applies only the oldest',
   },
 ];
 
@@ -239,7 +311,11 @@ describe('internal gateway exposure', () => {
     const objects = withInternalGateway(true, 'http://shop-internal.envoy-gateway-system.svc.cluster.local:3000');
     change('envoyproxy-internal.yaml', (o) => (o.spec.provider.kubernetes.envoyService.type = 'LoadBalancer'))(objects);
     expectFinding({
-      name: 'exposed', objects: () => objects, check: 'policy', rule: 'internal-gateway-exposed', file: 'gateway-internal.yaml',
+      name: 'exposed',
+      objects: () => objects,
+      check: 'policy',
+      rule: 'internal-gateway-exposed',
+      file: 'gateway-internal.yaml',
       message: 'Gateway shop/internal has only plain-HTTP listeners but its proxy Service would be LoadBalancer (EnvoyProxy shop/internal)',
     });
   });
@@ -248,7 +324,11 @@ describe('internal gateway exposure', () => {
     const objects = withInternalGateway(true, 'http://x');
     change('gateway-internal.yaml', (o) => delete o.spec.infrastructure)(objects);
     expectFinding({
-      name: 'no proxy', objects: () => objects, check: 'policy', rule: 'internal-gateway-exposed', file: 'gateway-internal.yaml',
+      name: 'no proxy',
+      objects: () => objects,
+      check: 'policy',
+      rule: 'internal-gateway-exposed',
+      file: 'gateway-internal.yaml',
       message: 'would be LoadBalancer (no EnvoyProxy in spec.infrastructure.parametersRef)',
     });
   });
@@ -283,7 +363,11 @@ describe('TLS version check', () => {
       },
     ];
     const messages = formatFindings(checkManifests(objects, { only: ['schema'] }));
-    expect(messages).toContain('[schema/invalid] clienttrafficpolicy-tls.yaml: ClientTrafficPolicy shop/tls: unknown field spec.tls.maxVerison');
-    expect(messages).toContain('envoyproxy-internal.yaml: EnvoyProxy shop/internal: spec.provider.kubernetes.envoyService.type must be one of "ClusterIP", "LoadBalancer", "NodePort"');
+    expect(messages).toContain(
+      '[schema/invalid] clienttrafficpolicy-tls.yaml: ClientTrafficPolicy shop/tls: unknown field spec.tls.maxVerison',
+    );
+    expect(messages).toContain(
+      'envoyproxy-internal.yaml: EnvoyProxy shop/internal: spec.provider.kubernetes.envoyService.type must be one of "ClusterIP", "LoadBalancer", "NodePort"',
+    );
   });
 });

@@ -30,10 +30,26 @@ describe('charts/cluster.yaml', () => {
   });
 
   it.each([
-    ['a plugin location that is not the pinned release', (d: any) => (d.argoRollouts.gatewayApiPlugin.location = d.argoRollouts.gatewayApiPlugin.location.replace('v0.15.0', 'v0.14.1')), 'argoRollouts.gatewayApiPlugin.location: expected a release asset under'],
-    ['a short plugin checksum', (d: any) => (d.argoRollouts.gatewayApiPlugin.sha256 = 'abc'), 'argoRollouts.gatewayApiPlugin.sha256: expected a sha256 checksum'],
-    ['a signer that is not a GitHub workflow identity', (d: any) => (d.imagePolicies.policies[0].signer.subject = 'someone@example.com'), 'imagePolicies.policies.0.signer.subject: expected a GitHub workflow identity'],
-    ['an unknown key', (d: any) => (d.externalSecrets.vault.token = 'x'), 'externalSecrets.vault: unknown key "token": expected only the keys the schema defines'],
+    [
+      'a plugin location that is not the pinned release',
+      (d: any) => (d.argoRollouts.gatewayApiPlugin.location = d.argoRollouts.gatewayApiPlugin.location.replace('v0.15.0', 'v0.14.1')),
+      'argoRollouts.gatewayApiPlugin.location: expected a release asset under',
+    ],
+    [
+      'a short plugin checksum',
+      (d: any) => (d.argoRollouts.gatewayApiPlugin.sha256 = 'abc'),
+      'argoRollouts.gatewayApiPlugin.sha256: expected a sha256 checksum',
+    ],
+    [
+      'a signer that is not a GitHub workflow identity',
+      (d: any) => (d.imagePolicies.policies[0].signer.subject = 'someone@example.com'),
+      'imagePolicies.policies.0.signer.subject: expected a GitHub workflow identity',
+    ],
+    [
+      'an unknown key',
+      (d: any) => (d.externalSecrets.vault.token = 'x'),
+      'externalSecrets.vault: unknown key "token": expected only the keys the schema defines',
+    ],
   ])('refuses %s, naming the field', (_name, edit, expected) => {
     const d = data();
     edit(d);
@@ -42,18 +58,22 @@ describe('charts/cluster.yaml', () => {
     expect(message).toContain(expected);
   });
 
-  it("refuses an environment whose storeName is not the store generated for it", () => {
+  it('refuses an environment whose storeName is not the store generated for it', () => {
     const config = parseCluster(data(), FILE);
     const env = staging();
     const message = problemOf(() => storeOf(config, { ...env, secrets: { ...env.secrets, storeName: 'course-companion-production' } }));
-    expect(message).toContain('externalSecrets.stores.staging.name: expected "course-companion-production" (secrets.storeName in charts/environments/staging.yaml), got "course-companion-staging"');
+    expect(message).toContain(
+      'externalSecrets.stores.staging.name: expected "course-companion-production" (secrets.storeName in charts/environments/staging.yaml), got "course-companion-staging"',
+    );
   });
 
   it('refuses two environments sharing a Vault role', () => {
     const d = data();
     d.externalSecrets.stores.staging.vaultRole = d.externalSecrets.stores.production.vaultRole;
     const message = problemOf(() => storeOf(parseCluster(d, FILE), staging()));
-    expect(message).toContain('externalSecrets.stores.staging: expected a store, Vault role and ServiceAccount of its own, shared with "production"');
+    expect(message).toContain(
+      'externalSecrets.stores.staging: expected a store, Vault role and ServiceAccount of its own, shared with "production"',
+    );
   });
 
   it('names the plugin the Rollouts use', () => {

@@ -37,7 +37,21 @@ function errorOf(file: string): EnvironmentConfigError {
 describe('database capacity', () => {
   it('sizes the canary as Argo Rollouts does: ceil(weight × replicas / 100), then 100 % at the last step', () => {
     const env = loadEnvironment(PRODUCTION);
-    expect(releaseSteps({ ...env, delivery: { kind: 'canary', steps: [{ weight: 10, pause: '1m' }, { weight: 50, pause: '1m' }] } }, 8)).toEqual([
+    expect(
+      releaseSteps(
+        {
+          ...env,
+          delivery: {
+            kind: 'canary',
+            steps: [
+              { weight: 10, pause: '1m' },
+              { weight: 50, pause: '1m' },
+            ],
+          },
+        },
+        8,
+      ),
+    ).toEqual([
       { label: 'canary at 10 %', pods: 1 },
       { label: 'canary at 50 %', pods: 4 },
       { label: 'canary at 100 % (last step, before the stable set scales down)', pods: 8 },

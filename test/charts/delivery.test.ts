@@ -25,7 +25,12 @@ describe('Delivery', () => {
   });
 
   it('smoke tests a canary before any user traffic and starts background analysis with the first weight', () => {
-    const { canary } = Delivery.canary({ steps: [{ weight: 10, pause: '5m' }, { weight: 50, pause: '5m' }] }).strategy(target);
+    const { canary } = Delivery.canary({
+      steps: [
+        { weight: 10, pause: '5m' },
+        { weight: 50, pause: '5m' },
+      ],
+    }).strategy(target);
     const steps = canary!.steps!;
     expect(steps[0]).toEqual({ setCanaryScale: { weight: 10 } });
     expect(steps[1].analysis?.args?.[0].value).toBe('http://api-canary.shop.svc.cluster.local:8000');
@@ -43,7 +48,12 @@ describe('Delivery', () => {
 
   it('promotes blue-green after the preview smoke test, keeping the old version 30 s by default', () => {
     const { blueGreen } = Delivery.blueGreen().strategy(target);
-    expect(blueGreen).toMatchObject({ activeService: 'api-active', previewService: 'api-preview', autoPromotionEnabled: true, scaleDownDelaySeconds: 30 });
+    expect(blueGreen).toMatchObject({
+      activeService: 'api-active',
+      previewService: 'api-preview',
+      autoPromotionEnabled: true,
+      scaleDownDelaySeconds: 30,
+    });
     expect(blueGreen!.autoPromotionSeconds).toBeUndefined();
   });
 
@@ -52,4 +62,3 @@ describe('Delivery', () => {
     expect(Delivery.of({ kind: 'canary', steps: [{ weight: 10, pause: '1m' }] }).kind).toBe('canary');
   });
 });
-

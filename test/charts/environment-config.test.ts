@@ -84,7 +84,11 @@ const cases: BadCase[] = [
   },
   {
     name: 'canary weights that go down',
-    mutate: (env) => (env.delivery.steps = [{ weight: 50, pause: '10m' }, { weight: 10, pause: '10m' }]),
+    mutate: (env) =>
+      (env.delivery.steps = [
+        { weight: 50, pause: '10m' },
+        { weight: 10, pause: '10m' },
+      ]),
     path: 'delivery.steps',
     expected: 'expected weights that increase from step to step',
   },
@@ -126,7 +130,11 @@ const cases: BadCase[] = [
   },
   {
     name: 'canary pauses that end before the analysis can decide',
-    mutate: (env) => (env.delivery.steps = [{ weight: 10, pause: '2m' }, { weight: 50, pause: '1m' }]),
+    mutate: (env) =>
+      (env.delivery.steps = [
+        { weight: 10, pause: '2m' },
+        { weight: 50, pause: '1m' },
+      ]),
     path: 'delivery.steps',
     expected: /expected pauses adding up to at least 300s .*so the analysis decides before the canary ends/,
   },
@@ -382,7 +390,9 @@ describe('writing a synthesis', () => {
     expect(existsSync(join(outdir, 'dist/production/deployment-old.yaml'))).toBe(false);
     expect(existsSync(join(outdir, 'unrelated'))).toBe(true);
     const written = readdirSync(join(outdir, 'dist/production')).sort();
-    const expected = [...synthesis.files.keys()].filter((p) => p.startsWith('dist/production/')).map((p) => p.slice('dist/production/'.length));
+    const expected = [...synthesis.files.keys()]
+      .filter((p) => p.startsWith('dist/production/'))
+      .map((p) => p.slice('dist/production/'.length));
     expect(written).toEqual(expected.sort());
     // No temporary directory is left behind.
     expect(readdirSync(outdir).filter((f) => f.startsWith('.synth-'))).toEqual([]);

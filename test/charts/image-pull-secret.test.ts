@@ -27,7 +27,8 @@ describe('image pull secret', () => {
     expect(secret.spec.data).toEqual([{ secretKey: 'dockerconfigjson', remoteRef: { key: 'course-companion/production/ghcr-pull' } }]);
     const pods = objects.flatMap(podTemplatesOf);
     expect(pods.length).toBeGreaterThanOrEqual(6); // 2 Rollouts, migrate, 2 backups, analysis Jobs
-    for (const pod of pods) expect({ where: pod.where, pull: pod.spec.imagePullSecrets }).toEqual({ where: pod.where, pull: [{ name: 'image-pull-secret' }] });
+    for (const pod of pods)
+      expect({ where: pod.where, pull: pod.spec.imagePullSecrets }).toEqual({ where: pod.where, pull: [{ name: 'image-pull-secret' }] });
     expect(pods.flatMap(containersOf).length).toBeGreaterThan(0);
     expect(formatFindings(checkManifests(all))).toBe('');
   }, 120_000);

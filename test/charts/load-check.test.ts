@@ -59,7 +59,14 @@ describe('the staging load check as synthesized', () => {
     expect(policy.spec.ingress).toEqual([]);
     expect(policy.spec.egress.map((rule: any) => [rule.to[0].podSelector.matchLabels, rule.ports.map((p: any) => p.port)])).toEqual([
       [{ 'k8s-app': 'kube-dns' }, [53, 53]],
-      [{ 'app.kubernetes.io/component': 'api', 'app.kubernetes.io/name': 'course-companion', 'app.kubernetes.io/part-of': 'course-companion' }, [8000]],
+      [
+        {
+          'app.kubernetes.io/component': 'api',
+          'app.kubernetes.io/name': 'course-companion',
+          'app.kubernetes.io/part-of': 'course-companion',
+        },
+        [8000],
+      ],
     ]);
   });
 
@@ -82,28 +89,51 @@ describe('the strict checks on a broken wiring', () => {
   const preview = (o: any) => o.spec.strategy.blueGreen.prePromotionAnalysis.args.find((a: any) => a.name === 'url');
 
   it('refuses an analysis that calls a Service that does not exist', () => {
-    const findings = broken('rollout-api.yaml', (o) => (preview(o).value = 'http://api-previw.course-companion-staging.svc.cluster.local:8000'));
-    expect(findings).toContainEqual(expect.objectContaining({ rule: 'analysis-job-target', file: 'rollout-api.yaml', message: expect.stringContaining('api-previw, which does not exist') }));
+    const findings = broken(
+      'rollout-api.yaml',
+      (o) => (preview(o).value = 'http://api-previw.course-companion-staging.svc.cluster.local:8000'),
+    );
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        rule: 'analysis-job-target',
+        file: 'rollout-api.yaml',
+        message: expect.stringContaining('api-previw, which does not exist'),
+      }),
+    );
   });
 
   it('refuses a pre-promotion analysis that tests the active Service instead of the preview', () => {
-    const findings = broken('rollout-api.yaml', (o) => (preview(o).value = 'http://api-active.course-companion-staging.svc.cluster.local:8000'));
-    expect(findings).toContainEqual(expect.objectContaining({ rule: 'analysis-job-target', message: expect.stringContaining('through Service api-preview') }));
+    const findings = broken(
+      'rollout-api.yaml',
+      (o) => (preview(o).value = 'http://api-active.course-companion-staging.svc.cluster.local:8000'),
+    );
+    expect(findings).toContainEqual(
+      expect.objectContaining({ rule: 'analysis-job-target', message: expect.stringContaining('through Service api-preview') }),
+    );
   });
 
   it('refuses a port the Service does not expose', () => {
-    const findings = broken('rollout-api.yaml', (o) => (preview(o).value = 'http://api-preview.course-companion-staging.svc.cluster.local:3000'));
-    expect(findings).toContainEqual(expect.objectContaining({ rule: 'analysis-job-target', message: expect.stringContaining('port 3000') }));
+    const findings = broken(
+      'rollout-api.yaml',
+      (o) => (preview(o).value = 'http://api-preview.course-companion-staging.svc.cluster.local:3000'),
+    );
+    expect(findings).toContainEqual(
+      expect.objectContaining({ rule: 'analysis-job-target', message: expect.stringContaining('port 3000') }),
+    );
   });
 
-  it("refuses a role policy that does not let its load check in", () => {
+  it('refuses a role policy that does not let its load check in', () => {
     const findings = broken('networkpolicy-api.yaml', (o) => {
-      o.spec.ingress = o.spec.ingress.filter((r: any) => r.from[0].podSelector?.matchLabels?.['app.kubernetes.io/component'] !== 'load-check-api');
+      o.spec.ingress = o.spec.ingress.filter(
+        (r: any) => r.from[0].podSelector?.matchLabels?.['app.kubernetes.io/component'] !== 'load-check-api',
+      );
     });
     expect(findings).toContainEqual(
       expect.objectContaining({
         rule: 'analysis-job-network',
-        message: expect.stringMatching(/AnalysisTemplate course-companion-staging\/load-check-api .*cannot reach .*no NetworkPolicy selecting the destination pods allows ingress/),
+        message: expect.stringMatching(
+          /AnalysisTemplate course-companion-staging\/load-check-api .*cannot reach .*no NetworkPolicy selecting the destination pods allows ingress/,
+        ),
       }),
     );
   });
@@ -111,7 +141,10 @@ describe('the strict checks on a broken wiring', () => {
   it('refuses a load-check policy whose egress misses the role port', () => {
     const findings = broken('networkpolicy-load-check-api.yaml', (o) => (o.spec.egress[1].ports[0].port = 3000));
     expect(findings).toContainEqual(
-      expect.objectContaining({ rule: 'analysis-job-network', message: expect.stringContaining('no NetworkPolicy selecting the source pods allows egress') }),
+      expect.objectContaining({
+        rule: 'analysis-job-network',
+        message: expect.stringContaining('no NetworkPolicy selecting the source pods allows egress'),
+      }),
     );
   });
 });

@@ -13,9 +13,17 @@ const job = { namespace: 'shop', labels: { component: 'check' } };
 const api = { namespace: 'shop', labels: { component: 'api' }, namedPorts: { http: 8000 } };
 const denyAll = policy('default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
 const egressToApi = (ports: object[]) =>
-  policy('check', { podSelector: { matchLabels: { component: 'check' } }, policyTypes: ['Ingress', 'Egress'], egress: [{ to: [{ podSelector: { matchLabels: { component: 'api' } } }], ports }] });
+  policy('check', {
+    podSelector: { matchLabels: { component: 'check' } },
+    policyTypes: ['Ingress', 'Egress'],
+    egress: [{ to: [{ podSelector: { matchLabels: { component: 'api' } } }], ports }],
+  });
 const ingressFromCheck = (peer: object) =>
-  policy('api', { podSelector: { matchLabels: { component: 'api' } }, policyTypes: ['Ingress'], ingress: [{ from: [peer], ports: [{ port: 8000 }] }] });
+  policy('api', {
+    podSelector: { matchLabels: { component: 'api' } },
+    policyTypes: ['Ingress'],
+    ingress: [{ from: [peer], ports: [{ port: 8000 }] }],
+  });
 
 describe('blockedConnection', () => {
   it('lets anything through when no policy selects either pod', () => {
@@ -48,7 +56,11 @@ describe('blockedConnection', () => {
   });
 
   it('never matches a pod with an ipBlock peer', () => {
-    const toAnywhere = policy('check', { podSelector: { matchLabels: { component: 'check' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] });
+    const toAnywhere = policy('check', {
+      podSelector: { matchLabels: { component: 'check' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+    });
     expect(blockedConnection([toAnywhere], job, api, 8000)).toEqual([expect.stringContaining('egress')]);
   });
 });

@@ -34,7 +34,13 @@ function application(env: string, status: Record<string, unknown>) {
   return {
     metadata: { name: `course-companion-${env}`, namespace: 'argocd' },
     spec: { destination: { namespace: `course-companion-${env}` } },
-    status: { sync: { revision: 'abc123' }, summary: { images: [PROMOTED] }, health: { status: 'Healthy' }, operationState: null, ...status },
+    status: {
+      sync: { revision: 'abc123' },
+      summary: { images: [PROMOTED] },
+      health: { status: 'Healthy' },
+      operationState: null,
+      ...status,
+    },
   };
 }
 const operation = (phase: string) => ({ phase, syncResult: { revision: 'abc123' } });
@@ -95,8 +101,12 @@ describe.each(['production', 'staging'])('Argo Rollouts notifications in %s', (e
   });
 
   it('subscribes each Rollout to every trigger the ConfigMap defines', () => {
-    const triggers = Object.keys(configMap.data as object).filter((k) => k.startsWith('trigger.')).map((k) => k.slice('trigger.'.length));
-    const subscribed = Object.keys(rollout.metadata.annotations as object).filter((k) => k.startsWith('notifications.argoproj.io/subscribe.'));
+    const triggers = Object.keys(configMap.data as object)
+      .filter((k) => k.startsWith('trigger.'))
+      .map((k) => k.slice('trigger.'.length));
+    const subscribed = Object.keys(rollout.metadata.annotations as object).filter((k) =>
+      k.startsWith('notifications.argoproj.io/subscribe.'),
+    );
     expect(subscribed.sort()).toEqual(triggers.map((t) => `notifications.argoproj.io/subscribe.${t}.releases`).sort());
   });
 });
@@ -115,7 +125,9 @@ describe('the template renderer fails a broken template', () => {
   });
 
   it('renders if/else, range and trim markers as Go does', () => {
-    expect(renderGoTemplate('{{if .a}}yes{{else}}no{{end}} {{range .l}}<{{.}}>{{end}} x {{- .s -}} y', { a: 0, l: [1, 'b'], s: 'S' })).toBe('no <1><b> xSy');
+    expect(renderGoTemplate('{{if .a}}yes{{else}}no{{end}} {{range .l}}<{{.}}>{{end}} x {{- .s -}} y', { a: 0, l: [1, 'b'], s: 'S' })).toBe(
+      'no <1><b> xSy',
+    );
   });
 });
 
@@ -142,13 +154,36 @@ describe('notifications check', () => {
   });
 
   it.each([
-    ['a subscription to an undefined trigger', [configMap(good), rollout({ 'notifications.argoproj.io/subscribe.on-rollout-aborted.releases': '' })], 'trigger "on-rollout-aborted"'],
-    ['a subscription to an undefined service', [configMap(good), rollout({ 'notifications.argoproj.io/subscribe.on-rollout-completed.slack': '' })], 'service "slack"'],
+    [
+      'a subscription to an undefined trigger',
+      [configMap(good), rollout({ 'notifications.argoproj.io/subscribe.on-rollout-aborted.releases': '' })],
+      'trigger "on-rollout-aborted"',
+    ],
+    [
+      'a subscription to an undefined service',
+      [configMap(good), rollout({ 'notifications.argoproj.io/subscribe.on-rollout-completed.slack': '' })],
+      'service "slack"',
+    ],
     ['a subscription without a ConfigMap', [subscribed], 'no argo-rollouts-notification-configmap'],
-    ['a trigger sending an undefined template', [configMap({ ...good, 'trigger.on-rollout-completed': '- send: [gone]\n' }), subscribed], 'template "gone"'],
-    ['a condition that does not parse', [configMap({ ...good, 'trigger.on-rollout-completed': "- send: [done]\n  when: rollout.status.phase == 'Healthy' and\n" }), subscribed], 'when: unexpected end'],
+    [
+      'a trigger sending an undefined template',
+      [configMap({ ...good, 'trigger.on-rollout-completed': '- send: [gone]\n' }), subscribed],
+      'template "gone"',
+    ],
+    [
+      'a condition that does not parse',
+      [
+        configMap({ ...good, 'trigger.on-rollout-completed': "- send: [done]\n  when: rollout.status.phase == 'Healthy' and\n" }),
+        subscribed,
+      ],
+      'when: unexpected end',
+    ],
     ['a key the controller ignores', [configMap({ ...good, 'templates.done': 'message: x\n' }), subscribed], 'key "templates.done"'],
-    ['a webhook to an undefined service', [configMap({ ...good, 'template.done': 'message: x\nwebhook:\n  other: { method: POST, body: x }\n' }), subscribed], 'no service.webhook.other'],
+    [
+      'a webhook to an undefined service',
+      [configMap({ ...good, 'template.done': 'message: x\nwebhook:\n  other: { method: POST, body: x }\n' }), subscribed],
+      'no service.webhook.other',
+    ],
   ])('refuses %s', (_name, objects, message) => {
     expect(findings(objects)).toContain(message);
   });

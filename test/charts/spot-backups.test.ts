@@ -23,16 +23,23 @@ function problems(change: (env: ReturnType<typeof production>) => void): string 
 }
 
 describe('backup jobs on spot nodes', () => {
-  it.each(['cronjob-backup.yaml', 'cronjob-backup-weekly.yaml'])('production %s tolerates the spot taint and prefers spot nodes', (file) => {
-    const pod = parse(readFileSync(join(ROOT, 'dist/production', file), 'utf8')).spec.jobTemplate.spec.template.spec;
-    expect(pod.tolerations).toEqual([{ key: 'karpenter.sh/capacity-type', operator: 'Equal', value: 'spot', effect: 'NoSchedule' }]);
-    expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
-      { weight: 100, preference: { matchExpressions: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }] } },
-    ]);
-  });
+  it.each(['cronjob-backup.yaml', 'cronjob-backup-weekly.yaml'])(
+    'production %s tolerates the spot taint and prefers spot nodes',
+    (file) => {
+      const pod = parse(readFileSync(join(ROOT, 'dist/production', file), 'utf8')).spec.jobTemplate.spec.template.spec;
+      expect(pod.tolerations).toEqual([{ key: 'karpenter.sh/capacity-type', operator: 'Equal', value: 'spot', effect: 'NoSchedule' }]);
+      expect(pod.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+        { weight: 100, preference: { matchExpressions: [{ key: 'karpenter.sh/capacity-type', operator: 'In', values: ['spot'] }] } },
+      ]);
+    },
+  );
 
   it('can require spot nodes instead', () => {
-    const fields = spotPodFields({ tolerations: [{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }], nodeLabels: { spot: 'true' }, affinity: 'required' });
+    const fields = spotPodFields({
+      tolerations: [{ key: 'spot', operator: 'Exists', effect: 'NoSchedule' }],
+      nodeLabels: { spot: 'true' },
+      affinity: 'required',
+    });
     expect(fields.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual([
       { matchExpressions: [{ key: 'spot', operator: 'In', values: ['true'] }] },
     ]);
@@ -44,7 +51,11 @@ describe('backup jobs on spot nodes', () => {
   });
 
   it.each([
-    ['a value with operator Exists', { key: 'spot', operator: 'Exists', value: 'true', effect: 'NoSchedule' }, 'backup.spot.tolerations.0.value'],
+    [
+      'a value with operator Exists',
+      { key: 'spot', operator: 'Exists', value: 'true', effect: 'NoSchedule' },
+      'backup.spot.tolerations.0.value',
+    ],
     ['an unknown effect', { key: 'spot', value: 'true', effect: 'NoRun' }, 'backup.spot.tolerations.0.effect'],
     ['a key that is no label key', { key: 'spot nodes', value: 'true', effect: 'NoSchedule' }, 'backup.spot.tolerations.0.key'],
   ])('refuses a toleration with %s, naming the field', (_name, toleration, path) => {

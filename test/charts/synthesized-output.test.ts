@@ -27,7 +27,7 @@ afterAll(() => {
   for (const dir of [firstDir, secondDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const environmentDirs = () => first.dirs.filter((dir) => dir.startsWith('dist/'));  // dist/cluster/ included
+const environmentDirs = () => first.dirs.filter((dir) => dir.startsWith('dist/')); // dist/cluster/ included
 const loaded = new Map<string, ManifestObject[]>();
 const objectsOf = (dir: string): ManifestObject[] => {
   if (!loaded.has(dir)) loaded.set(dir, loadManifestDir(join(firstDir, dir), firstDir));
@@ -44,29 +44,41 @@ describe('synthesized environments', () => {
     expect(environmentDirs()).toEqual(['dist/cluster', 'dist/production', 'dist/staging']);
   });
 
-  it.each(['dist/production', 'dist/staging'])('%s (with dist/cluster/) passes every check (schema and CEL, policy with TLS, reference, cluster, analysis, Argo CD, delivery)', (dir) => {
-    // The cluster rules (secret stores, Rollouts plugin, signed images) need the
-    // cluster pieces the environment relies on, so both sets are checked together.
-    const objects = [...objectsOf(dir), ...objectsOf('dist/cluster')];
-    // Both environments' stores and Argo CD's (its notifications' webhook URL).
-    expect(objects.filter((m) => m.object.kind === 'ClusterSecretStore').length).toBe(3);
-    // Guard against a vacuous pass: the checks must have had the workloads to look at.
-    expect(objects.filter((m) => m.object.kind === 'Rollout').length).toBe(2);
-    expect(formatFindings(checkManifests(objects))).toBe('');
-  });
+  it.each(['dist/production', 'dist/staging'])(
+    '%s (with dist/cluster/) passes every check (schema and CEL, policy with TLS, reference, cluster, analysis, Argo CD, delivery)',
+    (dir) => {
+      // The cluster rules (secret stores, Rollouts plugin, signed images) need the
+      // cluster pieces the environment relies on, so both sets are checked together.
+      const objects = [...objectsOf(dir), ...objectsOf('dist/cluster')];
+      // Both environments' stores and Argo CD's (its notifications' webhook URL).
+      expect(objects.filter((m) => m.object.kind === 'ClusterSecretStore').length).toBe(3);
+      // Guard against a vacuous pass: the checks must have had the workloads to look at.
+      expect(objects.filter((m) => m.object.kind === 'Rollout').length).toBe(2);
+      expect(formatFindings(checkManifests(objects))).toBe('');
+    },
+  );
 
-  it.each(['dist/production', 'dist/staging'])('%s without dist/cluster/ fails the cluster rules (what the output was before issue 11, point 13)', (dir) => {
-    const rules = new Set(checkManifests(objectsOf(dir), { only: ['cluster'] }).map((f) => f.rule));
-    expect([...rules].sort()).toEqual(['image-signature', 'secret-store', ...(dir === 'dist/production' ? ['rollouts-plugin'] : [])].sort());
-  });
+  it.each(['dist/production', 'dist/staging'])(
+    '%s without dist/cluster/ fails the cluster rules (what the output was before issue 11, point 13)',
+    (dir) => {
+      const rules = new Set(checkManifests(objectsOf(dir), { only: ['cluster'] }).map((f) => f.rule));
+      expect([...rules].sort()).toEqual(
+        ['image-signature', 'secret-store', ...(dir === 'dist/production' ? ['rollouts-plugin'] : [])].sort(),
+      );
+    },
+  );
 
   it("dist/cluster/ serves each environment's ExternalSecrets from a store of its own", () => {
-    const stores = objectsOf('dist/cluster').filter((m) => m.object.kind === 'ClusterSecretStore').map((m) => m.object);
+    const stores = objectsOf('dist/cluster')
+      .filter((m) => m.object.kind === 'ClusterSecretStore')
+      .map((m) => m.object);
     for (const env of first.environments) {
       const store = stores.find((s) => s.metadata.name === env.secrets.storeName);
       expect(store?.spec.conditions).toEqual([{ namespaces: [env.namespace] }]);
       expect(store?.metadata.annotations['course-companion.dev/key-prefix']).toBe(env.secrets.keyPrefix);
-      const refs = objectsOf(`dist/${env.name}`).filter((m) => m.object.kind === 'ExternalSecret').map((m) => m.object.spec.secretStoreRef.name);
+      const refs = objectsOf(`dist/${env.name}`)
+        .filter((m) => m.object.kind === 'ExternalSecret')
+        .map((m) => m.object.spec.secretStoreRef.name);
       expect(new Set(refs)).toEqual(new Set([env.secrets.storeName]));
     }
     expect(new Set(first.environments.map((e) => e.secrets.storeName)).size).toBe(first.environments.length);
@@ -78,7 +90,10 @@ describe('synthesized environments', () => {
       expect(readdirSync(join(secondDir, dir)).sort()).toEqual(files);
       for (const file of files) {
         const path = join(dir, file);
-        expect({ path, text: readFileSync(join(secondDir, path), 'utf8') }).toEqual({ path, text: readFileSync(join(firstDir, path), 'utf8') });
+        expect({ path, text: readFileSync(join(secondDir, path), 'utf8') }).toEqual({
+          path,
+          text: readFileSync(join(firstDir, path), 'utf8'),
+        });
       }
     }
   });
@@ -89,11 +104,15 @@ describe("Argo CD's sync of the output, simulated (gitops-engine's wave loop)", 
     const tasks = syncTasksOf(objectsOf(dir));
     const outcome = simulateSync(tasks, { health: (t) => (t.manifest.object.kind === 'Rollout' ? 'Suspended' : 'Healthy') });
     expect(outcome.phase).toBe('Succeeded');
-    expect(outcome.trace[outcome.trace.length - 1]).toMatch(/^applied Sync wave 1: (autoscaling\/HorizontalPodAutoscaler\/\w+, ){2}(batch\/CronJob\/[\w-]+, )+(argoproj.io\/Rollout\/\w+, autoscaling.k8s.io\/VerticalPodAutoscaler\/\w+(, )?){2}$/);
+    expect(outcome.trace[outcome.trace.length - 1]).toMatch(
+      /^applied Sync wave 1: (autoscaling\/HorizontalPodAutoscaler\/\w+, ){2}(batch\/CronJob\/[\w-]+, )+(argoproj.io\/Rollout\/\w+, autoscaling.k8s.io\/VerticalPodAutoscaler\/\w+(, )?){2}$/,
+    );
   });
 
   it.each(['dist/production', 'dist/staging'])('%s: a failed backup run (CronJob Degraded) does not fail a release', (dir) => {
-    const outcome = simulateSync(syncTasksOf(objectsOf(dir)), { health: (t) => (t.manifest.object.kind === 'CronJob' ? 'Degraded' : 'Healthy') });
+    const outcome = simulateSync(syncTasksOf(objectsOf(dir)), {
+      health: (t) => (t.manifest.object.kind === 'CronJob' ? 'Degraded' : 'Healthy'),
+    });
     expect(outcome.phase).toBe('Succeeded');
   });
 });
@@ -137,7 +156,7 @@ describe('production canary, read back from the output', () => {
     );
   });
 
-  it('moves the weights of the api\'s public and in-cluster routes together', () => {
+  it("moves the weights of the api's public and in-cluster routes together", () => {
     const canary = find('dist/production', 'Rollout', 'api').spec.strategy.canary;
     expect(canary.trafficRouting.plugins['argoproj-labs/gatewayAPI']).toEqual({
       httpRoutes: [{ name: 'api' }, { name: 'api-internal' }],
@@ -154,7 +173,10 @@ describe.each(['dist/production', 'dist/staging'])('%s: in-cluster calls and TLS
     expect(web.API_URL).toBe(`http://${host}:8000`);
     // The api accepts the Host header the gateway passes on.
     expect(find(dir, 'ConfigMap', 'api-config').data.ALLOWED_HOSTS.split(',')).toContain(host);
-    expect(find(dir, 'EnvoyProxy', 'course-companion-internal').spec.provider.kubernetes.envoyService).toEqual({ name: `${namespace}-internal`, type: 'ClusterIP' });
+    expect(find(dir, 'EnvoyProxy', 'course-companion-internal').spec.provider.kubernetes.envoyService).toEqual({
+      name: `${namespace}-internal`,
+      type: 'ClusterIP',
+    });
     expect(find(dir, 'Gateway', 'course-companion-internal').spec.infrastructure.parametersRef).toEqual({
       group: 'gateway.envoyproxy.io',
       kind: 'EnvoyProxy',
@@ -164,7 +186,7 @@ describe.each(['dist/production', 'dist/staging'])('%s: in-cluster calls and TLS
     expect(find(dir, 'Gateway', 'course-companion').spec.infrastructure?.parametersRef).toBeUndefined();
   });
 
-  it('lets the web role reach only the internal gateway\'s proxies, not the api pods', () => {
+  it("lets the web role reach only the internal gateway's proxies, not the api pods", () => {
     const egress = find(dir, 'NetworkPolicy', 'web').spec.egress;
     const peers = egress.flatMap((rule: { to: unknown[] }) => rule.to);
     expect(peers).toContainEqual({
@@ -192,7 +214,7 @@ describe('the issue-11 checks fail on what the output used to be', () => {
     objects.find((m) => m.object.kind === kind && m.object.metadata.name === name)!.object;
   const rules = (findings: Finding[]) => findings.map((f) => `${f.rule} ${f.file.split('/').pop()}`);
 
-  it('API_URL → api-stable (the canary never sees the web role\'s requests)', () => {
+  it("API_URL → api-stable (the canary never sees the web role's requests)", () => {
     const findings = oldProduction((objects) => (objectIn(objects, 'ConfigMap', 'web-config').data.API_URL = 'http://api-stable:8000'));
     expect(rules(findings)).toEqual(['canary-caller-route configmap-web-config.yaml']);
     expect(findings[0].message).toContain('API_URL = http://api-stable:8000 calls Service api-stable directly');
@@ -206,7 +228,9 @@ describe('the issue-11 checks fail on what the output used to be', () => {
       };
     });
     expect(rules(findings)).toEqual(['canary-caller-route configmap-web-config.yaml']);
-    expect(findings[0].message).toContain('through HTTPRoute course-companion-production/api-internal, which its argoproj-labs/gatewayAPI plugin config does not list');
+    expect(findings[0].message).toContain(
+      'through HTTPRoute course-companion-production/api-internal, which its argoproj-labs/gatewayAPI plugin config does not list',
+    );
   });
 
   it('setWeight 10 first, smoke only at 100 %', () => {
@@ -219,7 +243,12 @@ describe('the issue-11 checks fail on what the output used to be', () => {
   });
 
   it('no ClientTrafficPolicy', () => {
-    const findings = oldProduction((objects) => objects.splice(objects.findIndex((m) => m.object.kind === 'ClientTrafficPolicy'), 1));
+    const findings = oldProduction((objects) =>
+      objects.splice(
+        objects.findIndex((m) => m.object.kind === 'ClientTrafficPolicy'),
+        1,
+      ),
+    );
     expect(rules(findings)).toEqual(['tls-min-version gateway-course-companion.yaml', 'tls-min-version gateway-course-companion.yaml']);
   });
 });

@@ -97,7 +97,12 @@ describe('every page: accessibility and screenshots', () => {
       maintenanceWindow: { schedule: '0 2 * * 0', weekOfMonth: 1, durationMinutes: 120, timeZone: 'Etc/UTC' },
       clock: new FixedClock(new Date('2027-07-30T14:00:00Z')),
     });
-    const noScript = await browser.newContext({ viewport: VIEWPORTS.desktop, colorScheme: 'light', reducedMotion: 'reduce', javaScriptEnabled: false });
+    const noScript = await browser.newContext({
+      viewport: VIEWPORTS.desktop,
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+      javaScriptEnabled: false,
+    });
     try {
       const visitor = await noScript.newPage();
       await visitor.goto(`${noticeWeb.url}/`);
@@ -145,7 +150,12 @@ describe('every page: accessibility and screenshots', () => {
 
   it('mobile (360 px) and dark mode screenshots, and the page scrolls only vertically', async () => {
     const state = await contexts.desktop!.storageState();
-    contexts.mobile = await browser.newContext({ viewport: VIEWPORTS.mobile, colorScheme: 'light', reducedMotion: 'reduce', storageState: state });
+    contexts.mobile = await browser.newContext({
+      viewport: VIEWPORTS.mobile,
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+      storageState: state,
+    });
     const mobile = await contexts.mobile.newPage();
     for (const entry of PAGES.filter((p) => p.screenshot)) {
       await mobile.goto(url(entry.path));
@@ -153,7 +163,12 @@ describe('every page: accessibility and screenshots', () => {
       expect([entry.name, overflow]).toEqual([entry.name, 0]);
       await shoot(entry.name, mobile, 'mobile');
     }
-    const dark = await browser.newContext({ viewport: VIEWPORTS.desktop, colorScheme: 'dark', reducedMotion: 'reduce', storageState: state });
+    const dark = await browser.newContext({
+      viewport: VIEWPORTS.desktop,
+      colorScheme: 'dark',
+      reducedMotion: 'reduce',
+      storageState: state,
+    });
     const darkPage = await dark.newPage();
     await darkPage.goto(url('/chapters/1'));
     expect(await seriousViolations(darkPage)).toEqual([]);

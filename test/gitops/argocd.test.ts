@@ -63,9 +63,7 @@ describe('AppProject', () => {
   it('allows one repository and only the environment namespaces', () => {
     const gitops = loadGitops(GITOPS_FILE);
     expect(project().spec.sourceRepos).toEqual([gitops.repoURL]);
-    expect(project().spec.destinations.map((d: Json) => d.namespace)).toEqual(
-      synthesis.environments.map((e) => e.namespace).sort(),
-    );
+    expect(project().spec.destinations.map((d: Json) => d.namespace)).toEqual(synthesis.environments.map((e) => e.namespace).sort());
     expect(JSON.stringify(project().spec)).not.toContain('"*"');
   });
 
@@ -127,11 +125,17 @@ describe('Applications', () => {
 
   it('ignores only the HTTPRoute weights the Rollouts plugin moves, and only where a canary drives them', () => {
     const production = byName('Application', 'course-companion-production');
-    const routes = distOf('production').filter((o) => o.kind === 'HTTPRoute').map((o) => o.metadata.name);
+    const routes = distOf('production')
+      .filter((o) => o.kind === 'HTTPRoute')
+      .map((o) => o.metadata.name);
     expect(production.spec.ignoreDifferences.length).toBeGreaterThan(0);
     for (const entry of production.spec.ignoreDifferences) {
       expect(entry).toEqual(
-        expect.objectContaining({ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', jqPathExpressions: ['.spec.rules[].backendRefs[]?.weight'] }),
+        expect.objectContaining({
+          group: 'gateway.networking.k8s.io',
+          kind: 'HTTPRoute',
+          jqPathExpressions: ['.spec.rules[].backendRefs[]?.weight'],
+        }),
       );
       expect(routes).toContain(entry.name);
     }
@@ -176,33 +180,36 @@ describe('environment sync waves', () => {
   const waveOf = (o: Json) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
   const waves = (objects: Json[], kind: string) => objects.filter((o) => o.kind === kind).map(waveOf);
 
-  it.each(['staging', 'production'])('%s: namespace, then secrets, then the migration hook, then monitoring and routing, the Rollouts last', (env) => {
-    const objects = distOf(env);
-    const namespaceWave = Math.max(...waves(objects, 'Namespace'));
-    for (const other of objects.filter((o) => o.kind !== 'Namespace')) {
-      expect([other.kind, other.metadata.name, waveOf(other) > namespaceWave]).toEqual([other.kind, other.metadata.name, true]);
-    }
-    expect(Math.max(...waves(objects, 'ExternalSecret'))).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
-    // Within one wave Argo CD applies ConfigMaps before workloads by kind, so equal is enough.
-    expect(Math.max(...waves(objects, 'ConfigMap'))).toBeLessThanOrEqual(Math.min(...waves(objects, 'Rollout')));
-    // The migration is a Sync hook (a PreSync hook would run before the ExternalSecret
-    // exists on a new namespace) placed between secrets and workloads.
-    const migrate = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'migrate');
-    expect(migrate.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
-    expect(waveOf(migrate)).toBeGreaterThan(Math.max(...waves(objects, 'ExternalSecret')));
-    expect(waveOf(migrate)).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
-    // Monitoring exists before the canary's first step (issue 11, point 4) ...
-    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'AnalysisTemplate', 'HTTPRoute', 'Service']) {
-      expect([kind, Math.max(...waves(objects, kind))]).toEqual([kind, expect.any(Number)]);
-      expect(Math.max(...waves(objects, kind))).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
-    }
-    // ... and the Rollouts (with their HPAs) are the last wave, so Argo CD ends the sync
-    // operation once they are applied instead of waiting for the whole canary. The
-    // CronJobs too: a failed backup (CronJob Degraded) must not fail a release's sync.
-    const last = Math.max(...objects.map(waveOf));
-    const inLastWave = objects.filter((o) => waveOf(o) === last).map((o) => o.kind);
-    expect([...new Set(inLastWave)].sort()).toEqual(['CronJob', 'HorizontalPodAutoscaler', 'Rollout', 'VerticalPodAutoscaler']);
-  });
+  it.each(['staging', 'production'])(
+    '%s: namespace, then secrets, then the migration hook, then monitoring and routing, the Rollouts last',
+    (env) => {
+      const objects = distOf(env);
+      const namespaceWave = Math.max(...waves(objects, 'Namespace'));
+      for (const other of objects.filter((o) => o.kind !== 'Namespace')) {
+        expect([other.kind, other.metadata.name, waveOf(other) > namespaceWave]).toEqual([other.kind, other.metadata.name, true]);
+      }
+      expect(Math.max(...waves(objects, 'ExternalSecret'))).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
+      // Within one wave Argo CD applies ConfigMaps before workloads by kind, so equal is enough.
+      expect(Math.max(...waves(objects, 'ConfigMap'))).toBeLessThanOrEqual(Math.min(...waves(objects, 'Rollout')));
+      // The migration is a Sync hook (a PreSync hook would run before the ExternalSecret
+      // exists on a new namespace) placed between secrets and workloads.
+      const migrate = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'migrate');
+      expect(migrate.metadata.annotations['argocd.argoproj.io/hook']).toBe('Sync');
+      expect(waveOf(migrate)).toBeGreaterThan(Math.max(...waves(objects, 'ExternalSecret')));
+      expect(waveOf(migrate)).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
+      // Monitoring exists before the canary's first step (issue 11, point 4) ...
+      for (const kind of ['ServiceMonitor', 'PrometheusRule', 'AnalysisTemplate', 'HTTPRoute', 'Service']) {
+        expect([kind, Math.max(...waves(objects, kind))]).toEqual([kind, expect.any(Number)]);
+        expect(Math.max(...waves(objects, kind))).toBeLessThan(Math.min(...waves(objects, 'Rollout')));
+      }
+      // ... and the Rollouts (with their HPAs) are the last wave, so Argo CD ends the sync
+      // operation once they are applied instead of waiting for the whole canary. The
+      // CronJobs too: a failed backup (CronJob Degraded) must not fail a release's sync.
+      const last = Math.max(...objects.map(waveOf));
+      const inLastWave = objects.filter((o) => waveOf(o) === last).map((o) => o.kind);
+      expect([...new Set(inLastWave)].sort()).toEqual(['CronJob', 'HorizontalPodAutoscaler', 'Rollout', 'VerticalPodAutoscaler']);
+    },
+  );
 
   it.each(['staging', 'production'])('%s: the Namespace is never pruned or deleted by Argo CD', (env) => {
     const namespace = distOf(env).find((o) => o.kind === 'Namespace');
@@ -214,9 +221,21 @@ describe('charts/gitops.yaml', () => {
   const valid = (): GitopsConfig => loadGitops(GITOPS_FILE);
 
   it.each([
-    ['an unknown key', (c: Json) => ({ ...c, autosync: true }), '(top level): unknown key "autosync": expected only the keys the schema defines'],
-    ['a bad autoSync', (c: Json) => ({ ...c, environments: { production: { autoSync: 'sometimes' } } }), 'environments.production.autoSync: expected one of "always", "maintenanceWindow"'],
-    ['a bad backoff', (c: Json) => ({ ...c, retry: { ...c.retry, backoff: { ...c.retry.backoff, duration: '10 seconds' } } }), 'retry.backoff.duration: expected a duration such as "10s"'],
+    [
+      'an unknown key',
+      (c: Json) => ({ ...c, autosync: true }),
+      '(top level): unknown key "autosync": expected only the keys the schema defines',
+    ],
+    [
+      'a bad autoSync',
+      (c: Json) => ({ ...c, environments: { production: { autoSync: 'sometimes' } } }),
+      'environments.production.autoSync: expected one of "always", "maintenanceWindow"',
+    ],
+    [
+      'a bad backoff',
+      (c: Json) => ({ ...c, retry: { ...c.retry, backoff: { ...c.retry.backoff, duration: '10 seconds' } } }),
+      'retry.backoff.duration: expected a duration such as "10s"',
+    ],
     ['no deployers', (c: Json) => ({ ...c, project: { ...c.project, deployers: [] } }), 'project.deployers: expected at least one group'],
     ['a non-git URL', (c: Json) => ({ ...c, repoURL: 'ftp://x' }), 'repoURL: expected a git repository URL'],
   ])('rejects %s, naming the file and the field', (_name, mutate, message) => {

@@ -28,11 +28,13 @@ function rules(): Rule[] {
 }
 
 /** Our patterns are anchored paths only ("/dir/" or "/file"), so matching is a prefix test. */
-const matches = (pattern: string, file: string) =>
-  pattern.endsWith('/') ? `/${file}`.startsWith(pattern) : `/${file}` === pattern;
+const matches = (pattern: string, file: string) => (pattern.endsWith('/') ? `/${file}`.startsWith(pattern) : `/${file}` === pattern);
 
 /** GitHub applies the last matching line only. */
-const ownersOf = (file: string) => rules().filter((r) => matches(r.pattern, file)).at(-1)?.owners ?? [];
+const ownersOf = (file: string) =>
+  rules()
+    .filter((r) => matches(r.pattern, file))
+    .at(-1)?.owners ?? [];
 
 describe('CODEOWNERS', () => {
   it.each(rules().map((r) => [r.pattern, r]))('%s names a path that exists, and owners GitHub can resolve', (_, rule) => {
@@ -75,10 +77,14 @@ describe('the pull-request template', () => {
   });
 
   it('keeps a section the generator does not know, and appends one the template lacks', () => {
-    const text = fillTemplate('note\n## Rollout plan\n<!-- ask -->\n\n## Checklist\n- [ ] done\n', ['intro'], new Map([
-      ['Rollout plan', ['steps']],
-      ['Extra', ['more']],
-    ]));
+    const text = fillTemplate(
+      'note\n## Rollout plan\n<!-- ask -->\n\n## Checklist\n- [ ] done\n',
+      ['intro'],
+      new Map([
+        ['Rollout plan', ['steps']],
+        ['Extra', ['more']],
+      ]),
+    );
     expect(text).toBe('intro\n\n## Rollout plan\n\nsteps\n\n## Checklist\n\n- [ ] done\n\n## Extra\n\nmore\n');
   });
 
@@ -97,7 +103,10 @@ describe('the pull-request template', () => {
       const filled = templateSections(description);
       expect(filled.map((s) => s.heading)).toEqual(templateSections(template).map((s) => s.heading));
       for (const section of filled.filter((s) => s.heading !== 'Checklist')) {
-        expect({ heading: section.heading, prompt: section.body.join('\n').includes('<!--') }).toEqual({ heading: section.heading, prompt: false });
+        expect({ heading: section.heading, prompt: section.body.join('\n').includes('<!--') }).toEqual({
+          heading: section.heading,
+          prompt: false,
+        });
       }
       const body = (heading: string) => filled.find((s) => s.heading === heading)!.body.join('\n');
       expect(body('Rollout plan')).toContain('send 10% of requests to the new version');

@@ -1,37 +1,37 @@
 import { diffObjectSets, isEmptyReport, type FlagKind } from '../../scripts/lib/diff';
 import { diffFields } from '../../scripts/lib/fields';
 import { renderMarkdown } from '../../scripts/lib/render';
-import {
-  analysisTemplate,
-  configMap,
-  DIGEST_B,
-  hpa,
-  networkPolicy,
-  podSpec,
-  rollout,
-  secureContainer,
-  setOf,
-} from './fixtures';
+import { analysisTemplate, configMap, DIGEST_B, hpa, networkPolicy, podSpec, rollout, secureContainer, setOf } from './fixtures';
 import type { K8sObject } from '../../charts/manifest';
 
-const flagsOf = (before: K8sObject[], after: K8sObject[]) =>
-  diffObjectSets(setOf(...before), setOf(...after)).flags;
-const kindsOf = (before: K8sObject[], after: K8sObject[]): FlagKind[] => [
-  ...new Set(flagsOf(before, after).map((flag) => flag.kind)),
-];
+const flagsOf = (before: K8sObject[], after: K8sObject[]) => diffObjectSets(setOf(...before), setOf(...after)).flags;
+const kindsOf = (before: K8sObject[], after: K8sObject[]): FlagKind[] => [...new Set(flagsOf(before, after).map((flag) => flag.kind))];
 
 describe('field diff', () => {
   it('matches named list items by name, so inserting a container is one addition', () => {
     const before = { containers: [{ name: 'api', image: 'a' }] };
-    const after = { containers: [{ name: 'sidecar', image: 's' }, { name: 'api', image: 'a' }] };
+    const after = {
+      containers: [
+        { name: 'sidecar', image: 's' },
+        { name: 'api', image: 'a' },
+      ],
+    };
     expect(diffFields(before, after)).toEqual([{ path: 'containers[name=sidecar]', after: { name: 'sidecar', image: 's' } }]);
   });
 
   it('matches resource allow-list items by group and kind, so a new kind is one addition', () => {
-    const before = { kinds: [{ group: 'autoscaling', kind: 'HorizontalPodAutoscaler' }, { group: 'batch', kind: 'CronJob' }] };
+    const before = {
+      kinds: [
+        { group: 'autoscaling', kind: 'HorizontalPodAutoscaler' },
+        { group: 'batch', kind: 'CronJob' },
+      ],
+    };
     const after = { kinds: [before.kinds[0], { group: 'autoscaling.k8s.io', kind: 'VerticalPodAutoscaler' }, before.kinds[1]] };
     expect(diffFields(before, after)).toEqual([
-      { path: 'kinds[kind=autoscaling.k8s.io/VerticalPodAutoscaler]', after: { group: 'autoscaling.k8s.io', kind: 'VerticalPodAutoscaler' } },
+      {
+        path: 'kinds[kind=autoscaling.k8s.io/VerticalPodAutoscaler]',
+        after: { group: 'autoscaling.k8s.io', kind: 'VerticalPodAutoscaler' },
+      },
     ]);
   });
 
@@ -68,7 +68,9 @@ describe('object-by-object diff', () => {
 
 describe('flags', () => {
   it('flags an image change with both references', () => {
-    const after = rollout({ podSpec: podSpec({ containers: [secureContainer({ image: `ghcr.io/course-companion/course-companion@${DIGEST_B}` })] }) });
+    const after = rollout({
+      podSpec: podSpec({ containers: [secureContainer({ image: `ghcr.io/course-companion/course-companion@${DIGEST_B}` })] }),
+    });
     const flags = flagsOf([rollout()], [after]);
     expect(flags.map((flag) => flag.kind)).toEqual(['image']);
     expect(flags[0].detail).toContain(DIGEST_B);
@@ -115,7 +117,9 @@ describe('flags', () => {
     });
     expect(kindsOf([rollout()], [faster])).toEqual(['rollout-steps']);
     const noAnalysis = rollout({
-      strategy: { canary: { steps: [{ setWeight: 10 }, { pause: { duration: '10m' } }, { setWeight: 50 }, { pause: { duration: '10m' } }] } },
+      strategy: {
+        canary: { steps: [{ setWeight: 10 }, { pause: { duration: '10m' } }, { setWeight: 50 }, { pause: { duration: '10m' } }] },
+      },
     });
     expect(kindsOf([rollout()], [noAnalysis])).toEqual(['analysis']);
   });
@@ -129,7 +133,14 @@ describe('flags', () => {
   it('treats an image inside an analysis Job as an image change, not a threshold change', () => {
     const withJob = (image: string): K8sObject => ({
       ...analysisTemplate(),
-      spec: { metrics: [{ name: 'smoke', provider: { job: { spec: { template: { spec: podSpec({ containers: [secureContainer({ name: 'smoke', image })] }) } } } } }] },
+      spec: {
+        metrics: [
+          {
+            name: 'smoke',
+            provider: { job: { spec: { template: { spec: podSpec({ containers: [secureContainer({ name: 'smoke', image })] }) } } } },
+          },
+        ],
+      },
     });
     const flags = flagsOf([withJob('a')], [withJob('b')]);
     expect(flags.map((flag) => flag.kind)).toEqual(['image']);
@@ -152,7 +163,11 @@ describe('flags', () => {
       }),
     });
     expect(kindsOf([rollout()], [weaker])).toEqual(['security-context']);
-    expect(flagsOf([rollout()], [weaker]).map((flag) => flag.detail).join('\n')).toContain(finding);
+    expect(
+      flagsOf([rollout()], [weaker])
+        .map((flag) => flag.detail)
+        .join('\n'),
+    ).toContain(finding);
   });
 
   it('flags pod-level weakening: host namespaces and a mounted service account token', () => {
@@ -217,10 +232,7 @@ describe('Markdown rendering', () => {
   });
 
   it('escapes pipes so a value cannot break the table', () => {
-    const markdown = renderMarkdown(
-      diffObjectSets(setOf(configMap({ Q: 'a' })), setOf(configMap({ Q: 'a|b' }))),
-      'Changes',
-    );
+    const markdown = renderMarkdown(diffObjectSets(setOf(configMap({ Q: 'a' })), setOf(configMap({ Q: 'a|b' }))), 'Changes');
     expect(markdown).toContain('`a\\|b`');
   });
 

@@ -6,7 +6,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { checkManifests, formatFindings, githubRepositoryOf, imagePushesByWorkflow, imagesPushedByWorkflows, type ManifestObject } from '../../charts/checks';
+import {
+  checkManifests,
+  formatFindings,
+  githubRepositoryOf,
+  imagePushesByWorkflow,
+  imagesPushedByWorkflows,
+  type ManifestObject,
+} from '../../charts/checks';
 import { repositoryOf } from '../../charts/checks/image-provenance';
 import { postgresClientMajorVersion } from '../../charts/constructs/backup/backup-image';
 import { loadGitops } from '../../charts/config/gitops';
@@ -71,16 +78,37 @@ describe('the image-provenance policy rule', () => {
   });
 
   it.each([
-    ['a container', 'cronjob-backup.yaml', (o: any) => (o.spec.jobTemplate.spec.template.spec.containers[0].image = `ghcr.io/example/backup@sha256:${'b'.repeat(64)}`), 'CronJob shop/backup container "job"'],
-    ['an init container', 'rollout-web.yaml', (o: any) => (o.spec.template.spec.initContainers = [{ ...o.spec.template.spec.containers[0], name: 'wait', image: `docker.io/library/busybox@sha256:${'c'.repeat(64)}` }]), 'Rollout shop/web init container "wait"'],
-    ['an analysis Job', 'analysistemplate-smoke.yaml', (o: any) => (o.spec.metrics[0].provider.job.spec.template.spec.containers[0].image = `ghcr.io/elsewhere/smoke@sha256:${'d'.repeat(64)}`), 'AnalysisTemplate shop/smoke container "job"'],
+    [
+      'a container',
+      'cronjob-backup.yaml',
+      (o: any) => (o.spec.jobTemplate.spec.template.spec.containers[0].image = `ghcr.io/example/backup@sha256:${'b'.repeat(64)}`),
+      'CronJob shop/backup container "job"',
+    ],
+    [
+      'an init container',
+      'rollout-web.yaml',
+      (o: any) =>
+        (o.spec.template.spec.initContainers = [
+          { ...o.spec.template.spec.containers[0], name: 'wait', image: `docker.io/library/busybox@sha256:${'c'.repeat(64)}` },
+        ]),
+      'Rollout shop/web init container "wait"',
+    ],
+    [
+      'an analysis Job',
+      'analysistemplate-smoke.yaml',
+      (o: any) =>
+        (o.spec.metrics[0].provider.job.spec.template.spec.containers[0].image = `ghcr.io/elsewhere/smoke@sha256:${'d'.repeat(64)}`),
+      'AnalysisTemplate shop/smoke container "job"',
+    ],
   ])('refuses an image no workflow builds in %s', (_what, file, change, where) => {
     expectFindingWith(withChange(file, change), file, where, built);
   });
 
   it('holds for the real synthesized output: every image in dist/ is built here', () => {
     const synthesis = synthesize();
-    const objects: ManifestObject[] = synthesis.objects.filter((o) => o.group.startsWith('dist/')).map((o) => ({ file: o.path, object: o.manifest }));
+    const objects: ManifestObject[] = synthesis.objects
+      .filter((o) => o.group.startsWith('dist/'))
+      .map((o) => ({ file: o.path, object: o.manifest }));
     const builtHere = imagesPushedByWorkflows(WORKFLOWS, GITHUB_REPOSITORY);
     expect(formatFindings(checkManifests(objects, { only: ['policy'], builtImages: builtHere }))).toBe('');
     // Not vacuous: the backup CronJobs and the Rollouts were looked at.
@@ -115,7 +143,9 @@ describe('the signed-image admission policies', () => {
 /** expectFinding() runs checkManifests without builtImages, so this rule has its own. */
 function expectFindingWith(objects: ManifestObject[], file: string, where: string, built: string[]): void {
   const findings = checkManifests(objects, { only: ['policy'], builtImages: built });
-  expect(formatFindings(findings.filter((f) => f.rule === 'image-provenance'))).toContain(`[policy/image-provenance] ${file}: ${where}: image repository`);
+  expect(formatFindings(findings.filter((f) => f.rule === 'image-provenance'))).toContain(
+    `[policy/image-provenance] ${file}: ${where}: image repository`,
+  );
 }
 
 describe('the backup image PostgreSQL client', () => {

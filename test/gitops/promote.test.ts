@@ -62,8 +62,7 @@ describe('npm run promote', () => {
   let repo: TempRepo;
   afterEach(() => repo?.dispose());
 
-  const run = (options: PromoteOptions = STAGING_TO_PRODUCTION) =>
-    promote(options, { cwd: repo.root, synth: fakeSynth, now: NOW });
+  const run = (options: PromoteOptions = STAGING_TO_PRODUCTION) => promote(options, { cwd: repo.root, synth: fakeSynth, now: NOW });
 
   /** Runs a promotion that must be refused and proves nothing in the repository moved. */
   async function expectRefusal(options: PromoteOptions, message: string | RegExp) {
@@ -83,10 +82,14 @@ describe('npm run promote', () => {
     const result = await run();
     expect(result.before.digest).toBe(PIN_A);
     expect(result.after.digest).toBe(PIN_B);
-    expect(repo.git('diff', '--stat').trim().split('\n').slice(0, -1).map((l) => l.split('|')[0].trim())).toEqual([
-      'charts/environments/production.yaml',
-      'dist/production/rollout-api.yaml',
-    ]);
+    expect(
+      repo
+        .git('diff', '--stat')
+        .trim()
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.split('|')[0].trim()),
+    ).toEqual(['charts/environments/production.yaml', 'dist/production/rollout-api.yaml']);
     // The environment file differs in one line, its comment intact.
     const diff = repo.git('diff', '-U0', '--', 'charts/environments/production.yaml');
     expect(diff.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual([
@@ -173,10 +176,7 @@ describe('npm run promote', () => {
       'charts/environments/staging.yaml': environmentFile('staging', PIN_A, 'blueGreen').replace(PIN_A, 'v1.4.2'),
     });
     repo.commit('staging on a tag');
-    await expectRefusal(
-      STAGING_TO_PRODUCTION,
-      'charts/environments/staging.yaml: image.digest "v1.4.2" is not a sha256: digest',
-    );
+    await expectRefusal(STAGING_TO_PRODUCTION, 'charts/environments/staging.yaml: image.digest "v1.4.2" is not a sha256: digest');
   });
 
   it('refuses a --digest that is not a sha256 digest', async () => {
@@ -186,12 +186,18 @@ describe('npm run promote', () => {
 
   it('refuses when both environments already run the same image', async () => {
     repo = await promotionRepo(PIN_A, PIN_A);
-    await expectRefusal(STAGING_TO_PRODUCTION, `production already runs ghcr.io/course-companion/course-companion@${PIN_A} (same as staging); nothing to promote`);
+    await expectRefusal(
+      STAGING_TO_PRODUCTION,
+      `production already runs ghcr.io/course-companion/course-companion@${PIN_A} (same as staging); nothing to promote`,
+    );
   });
 
   it('refuses an unknown environment, naming the ones that exist', async () => {
     repo = await promotionRepo(PIN_B, PIN_A);
-    await expectRefusal({ from: 'staging', to: 'prod', dryRun: false }, 'no environment "prod" (charts/environments/prod.yaml does not exist); known: production, staging');
+    await expectRefusal(
+      { from: 'staging', to: 'prod', dryRun: false },
+      'no environment "prod" (charts/environments/prod.yaml does not exist); known: production, staging',
+    );
   });
 
   it('puts the pin back when synthesis fails', async () => {

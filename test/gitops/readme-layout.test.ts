@@ -17,7 +17,10 @@ export function layoutPaths(readme: string): string[] {
     const indent = line.length - line.trimStart().length;
     // Entries sit at column 0 or 2; deeper lines continue the description above.
     if (line.trim() === '' || indent > 2) continue;
-    const names = line.trim().split(/\s{2,}/)[0].split(' ');
+    const names = line
+      .trim()
+      .split(/\s{2,}/)[0]
+      .split(' ');
     if (indent === 0) parent = names[0].endsWith('/') ? names[0] : '';
     for (const name of names) paths.push(indent === 0 ? name : `${parent}${name}`);
   }
@@ -44,7 +47,17 @@ function trackedFolders(): Set<string> {
 describe('README layout', () => {
   const named = layoutPaths(readFileSync(join(ROOT, 'README.md'), 'utf8'));
   // `app/src/api/` names `app/src/` too.
-  const listed = [...new Set(named.flatMap((path) => path.split('/').slice(0, -1).map((_, i, parts) => `${parts.slice(0, i + 1).join('/')}/`).concat(path)))];
+  const listed = [
+    ...new Set(
+      named.flatMap((path) =>
+        path
+          .split('/')
+          .slice(0, -1)
+          .map((_, i, parts) => `${parts.slice(0, i + 1).join('/')}/`)
+          .concat(path),
+      ),
+    ),
+  ];
   const folders = trackedFolders();
 
   it('names only paths that exist', () => {
@@ -63,7 +76,8 @@ describe('README layout', () => {
   });
 
   it('reads nested entries relative to their parent', () => {
-    const readme = '## Layout\n\n```\napp/  the app\n  src/api/  routes\n                continued\ncharts/\n  crds/ schemas/  vendored\n```\n';
+    const readme =
+      '## Layout\n\n```\napp/  the app\n  src/api/  routes\n                continued\ncharts/\n  crds/ schemas/  vendored\n```\n';
     expect(layoutPaths(readme)).toEqual(['app/', 'app/src/api/', 'charts/', 'charts/crds/', 'charts/schemas/']);
   });
 });

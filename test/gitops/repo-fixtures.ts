@@ -93,7 +93,12 @@ function objectsFor(env: FakeEnv): Record<string, unknown>[] {
             canaryService: 'api-canary',
             steps: [
               { setCanaryScale: { weight: 10 } },
-              { analysis: { templates: [{ templateName: 'smoke' }], args: [{ name: 'url', value: `http://api-canary.${ns}.svc.cluster.local:8000` }] } },
+              {
+                analysis: {
+                  templates: [{ templateName: 'smoke' }],
+                  args: [{ name: 'url', value: `http://api-canary.${ns}.svc.cluster.local:8000` }],
+                },
+              },
               { setWeight: 10 },
               { setCanaryScale: { matchTrafficWeight: true } },
               { pause: { duration: '10m' } },
@@ -143,7 +148,9 @@ function objectsFor(env: FakeEnv): Record<string, unknown>[] {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AnalysisTemplate',
       metadata: { name: 'success-rate', namespace: ns },
-      spec: { metrics: [{ name: 'success-rate', interval: '1m', successCondition: 'result[0] >= 0.999', failureLimit: 1, inconclusiveLimit: 2 }] },
+      spec: {
+        metrics: [{ name: 'success-rate', interval: '1m', successCondition: 'result[0] >= 0.999', failureLimit: 1, inconclusiveLimit: 2 }],
+      },
     },
     {
       apiVersion: 'gateway.networking.k8s.io/v1',

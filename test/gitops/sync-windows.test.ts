@@ -57,19 +57,32 @@ function firstSundays(year: number): string[] {
   });
 }
 
-const TWO_HOURS = Array.from({ length: 120 }, (_, i) => `${String(2 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`);
+const TWO_HOURS = Array.from(
+  { length: 120 },
+  (_, i) => `${String(2 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
+);
 
 describe('production maintenance window, walked minute by minute', () => {
   // 2027: first Sundays fall on the 1st (August) and the 7th (February, March, November);
   // 2028 is a leap year whose February 29 is not a Sunday but shifts March.
-  it.each([2027, 2028])('%i: automated sync only on the first Sunday of each month, 02:00-04:00 UTC', (year) => {
-    const windows = new SyncWindows(committedWindows).matching(app(production));
-    const { autoSyncDays, manualBlocked } = walkYear(windows, year);
-    expect([...autoSyncDays.keys()]).toEqual(firstSundays(year));
-    for (const [day, minutes] of autoSyncDays) expect([day, minutes]).toEqual([day, TWO_HOURS]);
-    expect(manualBlocked).toEqual([]);
-    if (year === 2027) expect(firstSundays(2027).filter((d) => d.endsWith('-01') || d.endsWith('-07'))).toEqual(['2027-02-07', '2027-03-07', '2027-08-01', '2027-11-07']);
-  }, 120_000);
+  it.each([2027, 2028])(
+    '%i: automated sync only on the first Sunday of each month, 02:00-04:00 UTC',
+    (year) => {
+      const windows = new SyncWindows(committedWindows).matching(app(production));
+      const { autoSyncDays, manualBlocked } = walkYear(windows, year);
+      expect([...autoSyncDays.keys()]).toEqual(firstSundays(year));
+      for (const [day, minutes] of autoSyncDays) expect([day, minutes]).toEqual([day, TWO_HOURS]);
+      expect(manualBlocked).toEqual([]);
+      if (year === 2027)
+        expect(firstSundays(2027).filter((d) => d.endsWith('-01') || d.endsWith('-07'))).toEqual([
+          '2027-02-07',
+          '2027-03-07',
+          '2027-08-01',
+          '2027-11-07',
+        ]);
+    },
+    120_000,
+  );
 
   it('agrees with the window announced from the environment data (nextMaintenanceWindow)', () => {
     const windows = new SyncWindows(committedWindows).matching(app(production));
@@ -128,22 +141,33 @@ describe('the windows made from the environment data', () => {
   it.each([
     [2, '0 2 1-7,15-31 * *', ['2027-02-14', '2027-03-14']],
     [4, '0 2 1-21,29-31 * *', ['2027-02-28', '2027-03-28']],
-  ] as const)('week %i of the month: deny "%s"', (weekOfMonth, deny, firstTwo) => {
-    const windows = maintenanceSyncWindows('app', { ...production.maintenanceWindow, weekOfMonth });
-    expect(windows[1].schedule).toBe(deny);
-    const days = [...walkYear(new SyncWindows(windows as SyncWindowSpec[]), 2027).autoSyncDays.keys()];
-    expect(days.length).toBe(12);
-    expect(days.slice(1, 3)).toEqual(firstTwo);
-  }, 60_000);
+  ] as const)(
+    'week %i of the month: deny "%s"',
+    (weekOfMonth, deny, firstTwo) => {
+      const windows = maintenanceSyncWindows('app', { ...production.maintenanceWindow, weekOfMonth });
+      expect(windows[1].schedule).toBe(deny);
+      const days = [...walkYear(new SyncWindows(windows as SyncWindowSpec[]), 2027).autoSyncDays.keys()];
+      expect(days.length).toBe(12);
+      expect(days.slice(1, 3)).toEqual(firstTwo);
+    },
+    60_000,
+  );
 
   it('refuse a schedule the allow/deny pair cannot narrow to one week', () => {
     const bad = (maintenanceWindow: object) => () =>
-      parseEnvironment({ ...structuredClone(production), maintenanceWindow: { ...production.maintenanceWindow, ...maintenanceWindow } }, 'charts/environments/production.yaml');
+      parseEnvironment(
+        { ...structuredClone(production), maintenanceWindow: { ...production.maintenanceWindow, ...maintenanceWindow } },
+        'charts/environments/production.yaml',
+      );
     expect(bad({ schedule: '0 2 1-7 * 0' })).toThrow(
       'maintenanceWindow.schedule: expected a cron "minute hour * * weekday" that opens once a week, such as "0 2 * * 0"',
     );
-    expect(bad({ schedule: '0 2 * * 7' })).toThrow('maintenanceWindow.schedule: expected end of range (7) above maximum (6): 7, got "0 2 * * 7"');
-    expect(bad({ weekOfMonth: 5 })).toThrow('maintenanceWindow.weekOfMonth: expected a week of the month from 1 (days 1-7) to 4 (days 22-28)');
+    expect(bad({ schedule: '0 2 * * 7' })).toThrow(
+      'maintenanceWindow.schedule: expected end of range (7) above maximum (6): 7, got "0 2 * * 7"',
+    );
+    expect(bad({ weekOfMonth: 5 })).toThrow(
+      'maintenanceWindow.weekOfMonth: expected a week of the month from 1 (days 1-7) to 4 (days 22-28)',
+    );
     expect(bad({ timeZone: 'Mars/Olympus' })).toThrow('maintenanceWindow.timeZone: expected an IANA time zone such as "Etc/UTC"');
   });
 });

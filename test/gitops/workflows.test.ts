@@ -31,11 +31,19 @@ interface Workflow {
 
 const load = (file: string): Workflow => parse(readFileSync(join(DIR, file), 'utf8')) as Workflow;
 const stepsOf = (workflow: Workflow) => Object.values(workflow.jobs).flatMap((job) => job.steps);
-const runs = (workflow: Workflow) => stepsOf(workflow).map((step) => step.run ?? '').join('\n');
-const uses = (workflow: Workflow) => stepsOf(workflow).map((step) => step.uses).filter((u): u is string => !!u);
+const runs = (workflow: Workflow) =>
+  stepsOf(workflow)
+    .map((step) => step.run ?? '')
+    .join('\n');
+const uses = (workflow: Workflow) =>
+  stepsOf(workflow)
+    .map((step) => step.uses)
+    .filter((u): u is string => !!u);
 
 describe('GitHub workflows', () => {
-  const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
 
   it('are the PR check, the PR diff comment and the app and backup image builds', () => {
     expect(files).toEqual(['backup-image.yml', 'image.yml', 'pr-check.yml', 'pr-diff.yml']);
@@ -59,7 +67,9 @@ describe('GitHub workflows', () => {
     expect(workflow.jobs.check.steps.map((step) => step.run).filter(Boolean)).toEqual(['.ci/run']);
 
     const ci = readFileSync(join(DIR, '..', '..', '.ci', 'run'), 'utf8');
-    const order = ['npm run -s lint', 'npm run -s synth', 'git status --porcelain -- dist argocd', 'npm test -- '].map((c) => ci.indexOf(c));
+    const order = ['npm run -s lint', 'npm run -s synth', 'git status --porcelain -- dist argocd', 'npm test -- '].map((c) =>
+      ci.indexOf(c),
+    );
     expect(order.every((i, n) => i >= 0 && (n === 0 || i > order[n - 1]))).toBe(true);
     for (const pkg of ['chromium', 'prometheus', 'age', 'rclone', 'postgresql-client', 'postgresql', 'redis-server']) {
       expect(ci).toContain(`need+=(${pkg})`);
@@ -72,7 +82,10 @@ describe('GitHub workflows', () => {
     const bump = load(file).jobs['bump-staging'];
     const [token, checkout] = bump.steps;
     expect(token.uses).toMatch(/^actions\/create-github-app-token@/);
-    expect(token.with).toMatchObject({ 'client-id': '${{ secrets.PIN_APP_CLIENT_ID }}', 'private-key': '${{ secrets.PIN_APP_PRIVATE_KEY }}' });
+    expect(token.with).toMatchObject({
+      'client-id': '${{ secrets.PIN_APP_CLIENT_ID }}',
+      'private-key': '${{ secrets.PIN_APP_PRIVATE_KEY }}',
+    });
     expect(checkout.with?.token).toBe(`\${{ steps.${token.id}.outputs.token }}`);
     const openPr = bump.steps.find((step) => step.run?.includes('gh pr create'));
     expect(openPr?.env?.GH_TOKEN).toBe(`\${{ steps.${token.id}.outputs.token }}`);
@@ -99,12 +112,16 @@ describe('GitHub workflows', () => {
 
     const scan = runs({ ...workflow, jobs: { s: workflow.jobs['scan-dependencies'] } });
     expect(scan).toContain('npm audit --omit=dev --audit-level=high');
-    expect(uses({ ...workflow, jobs: { s: workflow.jobs['scan-dependencies'] } }).some((u) => u.startsWith('aquasecurity/trivy-action@'))).toBe(true);
+    expect(
+      uses({ ...workflow, jobs: { s: workflow.jobs['scan-dependencies'] } }).some((u) => u.startsWith('aquasecurity/trivy-action@')),
+    ).toBe(true);
 
     const build = workflow.jobs.build.steps;
     const index = (predicate: (step: Step) => boolean) => build.findIndex(predicate);
     const built = index((s) => /docker build --file app\/Dockerfile/.test(s.run ?? ''));
-    const scanned = index((s) => !!s.uses?.startsWith('aquasecurity/trivy-action@') && !!s.with?.['image-ref'] && s.with?.['exit-code'] === '1');
+    const scanned = index(
+      (s) => !!s.uses?.startsWith('aquasecurity/trivy-action@') && !!s.with?.['image-ref'] && s.with?.['exit-code'] === '1',
+    );
     const sbom = index((s) => s.with?.format === 'cyclonedx');
     const pushed = index((s) => /docker push/.test(s.run ?? ''));
     const signed = index((s) => /cosign sign --yes/.test(s.run ?? ''));
@@ -120,7 +137,7 @@ describe('GitHub workflows', () => {
 
   // Issue 11, point 6: the backup image was pinned by a hand-written digest that no
   // workflow produced. Now it is built, scanned, signed and pinned like the app's.
-  it('backup image build: runs on ops/backup changes; build, scan, SBOM, push, sign, then a PR pinning staging\'s backup.image', () => {
+  it("backup image build: runs on ops/backup changes; build, scan, SBOM, push, sign, then a PR pinning staging's backup.image", () => {
     const workflow = load('backup-image.yml');
     expect((workflow.on.push as { paths: string[] }).paths).toEqual(['ops/backup/**']);
     expect(Object.keys(workflow.jobs)).toEqual(['scan-dockerfile', 'build', 'bump-staging']);
@@ -128,7 +145,9 @@ describe('GitHub workflows', () => {
     const build = workflow.jobs.build.steps;
     const index = (predicate: (step: Step) => boolean) => build.findIndex(predicate);
     const built = index((s) => /docker build --file ops\/backup\/Dockerfile/.test(s.run ?? ''));
-    const scanned = index((s) => !!s.uses?.startsWith('aquasecurity/trivy-action@') && !!s.with?.['image-ref'] && s.with?.['exit-code'] === '1');
+    const scanned = index(
+      (s) => !!s.uses?.startsWith('aquasecurity/trivy-action@') && !!s.with?.['image-ref'] && s.with?.['exit-code'] === '1',
+    );
     const sbom = index((s) => s.with?.format === 'cyclonedx');
     const pushed = index((s) => /docker push/.test(s.run ?? ''));
     const signed = index((s) => /cosign sign --yes/.test(s.run ?? ''));
@@ -145,17 +164,61 @@ describe('GitHub workflows', () => {
 // mis-run a workflow: unknown keys, dangling `needs` and step references, secrets nobody
 // documented, and shell that does not parse.
 describe('GitHub workflow files are well-formed', () => {
-  const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(DIR)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   const README = readFileSync(join(DIR, '..', '..', 'README.md'), 'utf8');
   const WORKFLOW_KEYS = ['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs'];
   const JOB_KEYS = [
-    'name', 'needs', 'runs-on', 'permissions', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'if', 'steps',
-    'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services', 'uses', 'with', 'secrets',
+    'name',
+    'needs',
+    'runs-on',
+    'permissions',
+    'environment',
+    'concurrency',
+    'outputs',
+    'env',
+    'defaults',
+    'if',
+    'steps',
+    'timeout-minutes',
+    'strategy',
+    'continue-on-error',
+    'container',
+    'services',
+    'uses',
+    'with',
+    'secrets',
   ];
-  const STEP_KEYS = ['id', 'if', 'name', 'uses', 'run', 'working-directory', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes'];
+  const STEP_KEYS = [
+    'id',
+    'if',
+    'name',
+    'uses',
+    'run',
+    'working-directory',
+    'shell',
+    'with',
+    'env',
+    'continue-on-error',
+    'timeout-minutes',
+  ];
   const PERMISSION_SCOPES = [
-    'actions', 'attestations', 'checks', 'contents', 'deployments', 'discussions', 'id-token', 'issues', 'models', 'packages',
-    'pages', 'pull-requests', 'repository-projects', 'security-events', 'statuses',
+    'actions',
+    'attestations',
+    'checks',
+    'contents',
+    'deployments',
+    'discussions',
+    'id-token',
+    'issues',
+    'models',
+    'packages',
+    'pages',
+    'pull-requests',
+    'repository-projects',
+    'security-events',
+    'statuses',
   ];
   const raw = (file: string) => parse(readFileSync(join(DIR, file), 'utf8')) as Record<string, unknown> & Workflow;
   const unknownKeys = (object: object, known: readonly string[]) => Object.keys(object).filter((k) => !known.includes(k));
@@ -169,7 +232,11 @@ describe('GitHub workflow files are well-formed', () => {
       expect([name, typeof job['runs-on']]).toEqual([name, 'string']);
       for (const step of job.steps) {
         expect([name, unknownKeys(step, STEP_KEYS)]).toEqual([name, []]);
-        expect([name, step.name ?? step.uses, (step.uses === undefined) !== (step.run === undefined)]).toEqual([name, step.name ?? step.uses, true]);
+        expect([name, step.name ?? step.uses, (step.uses === undefined) !== (step.run === undefined)]).toEqual([
+          name,
+          step.name ?? step.uses,
+          true,
+        ]);
       }
     }
   });
@@ -193,7 +260,8 @@ describe('GitHub workflow files are well-formed', () => {
       job.steps.forEach((step, index) => {
         const earlier = job.steps.slice(0, index).map((s) => s.id);
         for (const expression of expressions(step)) {
-          for (const [, id] of expression.matchAll(/\bsteps\.([\w-]+)\./g)) expect([name, id, earlier.includes(id)]).toEqual([name, id, true]);
+          for (const [, id] of expression.matchAll(/\bsteps\.([\w-]+)\./g))
+            expect([name, id, earlier.includes(id)]).toEqual([name, id, true]);
         }
       });
       for (const expression of expressions(job)) {
@@ -203,7 +271,8 @@ describe('GitHub workflow files are well-formed', () => {
         }
         // Every secret a workflow reads is named in the README, so whoever sets up the
         // repository knows to create it.
-        for (const [, secret] of expression.matchAll(/\bsecrets\.(\w+)/g)) expect([secret, README.includes(secret)]).toEqual([secret, true]);
+        for (const [, secret] of expression.matchAll(/\bsecrets\.(\w+)/g))
+          expect([secret, README.includes(secret)]).toEqual([secret, true]);
       }
     }
   });

@@ -72,15 +72,31 @@ function scenarios(env: Environment): Scenario[] {
   });
   return [
     { name: 'healthy', canary: always({ ok: s.busy, errors: 0, p95Seconds: s.fast }), expect: verdicts('Successful', 'Successful') },
-    { name: 'every request a 5xx', canary: always({ ok: 0, errors: s.busy, p95Seconds: s.fast }), expect: verdicts('Failed', 'Successful') },
-    { name: 'half the requests 5xx', canary: always({ ok: s.busy / 2, errors: s.busy / 2, p95Seconds: s.fast }), expect: verdicts('Failed', 'Successful') },
+    {
+      name: 'every request a 5xx',
+      canary: always({ ok: 0, errors: s.busy, p95Seconds: s.fast }),
+      expect: verdicts('Failed', 'Successful'),
+    },
+    {
+      name: 'half the requests 5xx',
+      canary: always({ ok: s.busy / 2, errors: s.busy / 2, p95Seconds: s.fast }),
+      expect: verdicts('Failed', 'Successful'),
+    },
     {
       name: 'p95 twice the threshold',
       canary: always({ ok: s.busy, errors: 0, p95Seconds: 2 * s.latencyMax }),
       expect: verdicts('Successful', 'Failed'),
     },
-    { name: 'one error in 10,000', canary: always({ ok: 19_998, errors: 2, p95Seconds: s.fast }), expect: verdicts('Successful', 'Successful') },
-    { name: 'no traffic at all (probes only)', canary: always({ ok: 0, errors: 0, p95Seconds: s.fast }), expect: verdicts('Inconclusive', 'Inconclusive') },
+    {
+      name: 'one error in 10,000',
+      canary: always({ ok: 19_998, errors: 2, p95Seconds: s.fast }),
+      expect: verdicts('Successful', 'Successful'),
+    },
+    {
+      name: 'no traffic at all (probes only)',
+      canary: always({ ok: 0, errors: 0, p95Seconds: s.fast }),
+      expect: verdicts('Inconclusive', 'Inconclusive'),
+    },
     { name: 'no canary series scraped yet', canary: undefined, expect: verdicts('Inconclusive', 'Inconclusive') },
     {
       name: 'below the minimum traffic, every request a 5xx and slow',
@@ -92,7 +108,11 @@ function scenarios(env: Environment): Scenario[] {
 
 async function measure(env: Environment, canary: Scenario['canary'], times: readonly string[], minutes: number) {
   const queries: InstantQuery[] = TEMPLATES.flatMap((t) => times.map((at) => ({ expr: metricOf(env, t).provider.prometheus.query, at })));
-  const answers = await evaluateQueries(scrapes({ namespace: env.namespace, scrapeInterval: env.monitoring.scrapeInterval, minutes }, canary), env.monitoring.scrapeInterval, queries);
+  const answers = await evaluateQueries(
+    scrapes({ namespace: env.namespace, scrapeInterval: env.monitoring.scrapeInterval, minutes }, canary),
+    env.monitoring.scrapeInterval,
+    queries,
+  );
   const byTemplate = {} as Record<TemplateName, { values: number[]; phase: MeasurementPhase }[]>;
   TEMPLATES.forEach((t, i) => {
     byTemplate[t] = answers.slice(i * times.length, (i + 1) * times.length).map((samples) => {
@@ -104,18 +124,26 @@ async function measure(env: Environment, canary: Scenario['canary'], times: read
 }
 
 describe.each(synthesis.environments.map((env) => [env.name, env] as const))('analysis of %s', (_name, env) => {
-  it.each(scenarios(env).map((s) => [s.name, s] as const))('%s', async (_scenario, scenario) => {
-    const measured = await measure(env, scenario.canary, ['10m'], 12);
-    const got = Object.fromEntries(TEMPLATES.map((t) => [t, measured[t][0].phase]));
-    const values = Object.fromEntries(TEMPLATES.map((t) => [t, measured[t][0].values]));
-    expect({ verdicts: got, values }).toEqual({ verdicts: scenario.expect, values: expect.anything() });
-  }, SLOW);
+  it.each(scenarios(env).map((s) => [s.name, s] as const))(
+    '%s',
+    async (_scenario, scenario) => {
+      const measured = await measure(env, scenario.canary, ['10m'], 12);
+      const got = Object.fromEntries(TEMPLATES.map((t) => [t, measured[t][0].phase]));
+      const values = Object.fromEntries(TEMPLATES.map((t) => [t, measured[t][0].values]));
+      expect({ verdicts: got, values }).toEqual({ verdicts: scenario.expect, values: expect.anything() });
+    },
+    SLOW,
+  );
 
-  it('reads the p95 that the synthetic histogram was built for', async () => {
-    const twice = 2 * env.analysis.latencyP95MaxSeconds;
-    const measured = await measure(env, () => ({ ok: settings(env).busy, errors: 0, p95Seconds: twice }), ['10m'], 12);
-    expect(measured[ANALYSIS_TEMPLATE_NAMES.latency][0].values).toEqual([expect.closeTo(twice, 6)]);
-  }, SLOW);
+  it(
+    'reads the p95 that the synthetic histogram was built for',
+    async () => {
+      const twice = 2 * env.analysis.latencyP95MaxSeconds;
+      const measured = await measure(env, () => ({ ok: settings(env).busy, errors: 0, p95Seconds: twice }), ['10m'], 12);
+      expect(measured[ANALYSIS_TEMPLATE_NAMES.latency][0].values).toEqual([expect.closeTo(twice, 6)]);
+    },
+    SLOW,
+  );
 
   describe('the measurement loop', () => {
     const metric = metricOf(env, ANALYSIS_TEMPLATE_NAMES.successRate);
@@ -139,54 +167,81 @@ describe.each(synthesis.environments.map((env) => [env.name, env] as const))('an
     const broken: Minute = { ok: 0, errors: s.busy, p95Seconds: s.fast };
     const badFrom = 5;
 
-    it.each([0, 30])('one minute of nothing but errors does not fail the run (measured %ss past the minute)', async (offset) => {
-      const { phases, outcome } = await run((m) => (m === badFrom ? broken : healthy), offset);
-      // The bad minute did fail measurements: every one whose window holds part of it
-      // (all of ceil((1m + window) / interval) when measured between scrapes' minutes)...
-      const failed = phases[ANALYSIS_TEMPLATE_NAMES.successRate].filter((p) => p === 'Failed').length;
-      const seeing = measurementsSeeing(60, s.window * 60, interval * 60);
-      expect(failed).toBe(offset === 0 ? seeing - 1 : seeing);
-      // ...and the run still lets the release through.
-      expect(outcome).toMatchObject({ phase: 'Successful', rollout: 'promoted' });
-    }, SLOW);
+    it.each([0, 30])(
+      'one minute of nothing but errors does not fail the run (measured %ss past the minute)',
+      async (offset) => {
+        const { phases, outcome } = await run((m) => (m === badFrom ? broken : healthy), offset);
+        // The bad minute did fail measurements: every one whose window holds part of it
+        // (all of ceil((1m + window) / interval) when measured between scrapes' minutes)...
+        const failed = phases[ANALYSIS_TEMPLATE_NAMES.successRate].filter((p) => p === 'Failed').length;
+        const seeing = measurementsSeeing(60, s.window * 60, interval * 60);
+        expect(failed).toBe(offset === 0 ? seeing - 1 : seeing);
+        // ...and the run still lets the release through.
+        expect(outcome).toMatchObject({ phase: 'Successful', rollout: 'promoted' });
+      },
+      SLOW,
+    );
 
-    it('a sustained failure aborts the rollout within failureLimit + 1 measurements, before the canary ends', async () => {
-      const { phases, outcome } = await run((m) => (m >= badFrom ? broken : healthy), 0);
-      const firstFailed = phases[ANALYSIS_TEMPLATE_NAMES.successRate].indexOf('Failed');
-      expect(firstFailed).toBeGreaterThanOrEqual(0);
-      expect(outcome).toMatchObject({ phase: 'Failed', rollout: 'aborted', completedAfter: firstFailed + (metric.failureLimit ?? 0) });
-    }, SLOW);
+    it(
+      'a sustained failure aborts the rollout within failureLimit + 1 measurements, before the canary ends',
+      async () => {
+        const { phases, outcome } = await run((m) => (m >= badFrom ? broken : healthy), 0);
+        const firstFailed = phases[ANALYSIS_TEMPLATE_NAMES.successRate].indexOf('Failed');
+        expect(firstFailed).toBeGreaterThanOrEqual(0);
+        expect(outcome).toMatchObject({ phase: 'Failed', rollout: 'aborted', completedAfter: firstFailed + (metric.failureLimit ?? 0) });
+      },
+      SLOW,
+    );
 
-    it('a canary that gets no traffic pauses the rollout and is never promoted', async () => {
-      const { outcome } = await run(() => ({ ok: 0, errors: 0, p95Seconds: s.fast }), 0);
-      expect(outcome).toMatchObject({ phase: 'Inconclusive', rollout: 'paused', completedAfter: metric.inconclusiveLimit ?? 0 });
-    }, SLOW);
+    it(
+      'a canary that gets no traffic pauses the rollout and is never promoted',
+      async () => {
+        const { outcome } = await run(() => ({ ok: 0, errors: 0, p95Seconds: s.fast }), 0);
+        expect(outcome).toMatchObject({ phase: 'Inconclusive', rollout: 'paused', completedAfter: metric.inconclusiveLimit ?? 0 });
+      },
+      SLOW,
+    );
   });
 });
 
 describe('the promtool read-back', () => {
-  const series = [{ series: 'x{a="1"}', values: '0+60x20' }, { series: 'x{a="2"}', values: '0+120x20' }];
+  const series = [
+    { series: 'x{a="1"}', values: '0+60x20' },
+    { series: 'x{a="2"}', values: '0+120x20' },
+  ];
 
-  it('reads every sample, an empty answer and NaN', async () => {
-    const [two, none, nan] = await evaluateQueries(series, '1m', [
-      { expr: 'rate(x[5m])', at: '10m' },
-      { expr: 'rate(y[5m])', at: '10m' },
-      { expr: 'sum(rate(x[5m])) * 0 / 0', at: '10m' },
-    ]);
-    expect(two).toEqual([
-      { labels: '{a="1"}', value: 1 },
-      { labels: '{a="2"}', value: 2 },
-    ]);
-    expect(none).toEqual([]);
-    expect(nan.map((s) => s.value)).toEqual([NaN]);
-  }, SLOW);
+  it(
+    'reads every sample, an empty answer and NaN',
+    async () => {
+      const [two, none, nan] = await evaluateQueries(series, '1m', [
+        { expr: 'rate(x[5m])', at: '10m' },
+        { expr: 'rate(y[5m])', at: '10m' },
+        { expr: 'sum(rate(x[5m])) * 0 / 0', at: '10m' },
+      ]);
+      expect(two).toEqual([
+        { labels: '{a="1"}', value: 1 },
+        { labels: '{a="2"}', value: 2 },
+      ]);
+      expect(none).toEqual([]);
+      expect(nan.map((s) => s.value)).toEqual([NaN]);
+    },
+    SLOW,
+  );
 
-  it('fails on a query promtool cannot run instead of reading it as no data', async () => {
-    await expect(evaluateQueries(series, '1m', [{ expr: 'sum(rate(x[5m])', at: '10m' }])).rejects.toThrow(/expected 1 answers from promtool, read 0/);
-  }, SLOW);
+  it(
+    'fails on a query promtool cannot run instead of reading it as no data',
+    async () => {
+      await expect(evaluateQueries(series, '1m', [{ expr: 'sum(rate(x[5m])', at: '10m' }])).rejects.toThrow(
+        /expected 1 answers from promtool, read 0/,
+      );
+    },
+    SLOW,
+  );
 
   it('substitutes arguments as Argo Rollouts does, and refuses an unknown one', () => {
-    expect(resolveArgs({ q: 'x{h="{{ args.canary-hash }}", r="{{args.role}}"}' }, { 'canary-hash': 'a"b', role: 'api' })).toEqual({ q: 'x{h="a"b", r="api"}' });
+    expect(resolveArgs({ q: 'x{h="{{ args.canary-hash }}", r="{{args.role}}"}' }, { 'canary-hash': 'a"b', role: 'api' })).toEqual({
+      q: 'x{h="a"b", r="api"}',
+    });
     expect(() => resolveArgs({ q: '{{args.nope}}' }, {})).toThrow('failed to resolve {{args.nope}}');
   });
 });

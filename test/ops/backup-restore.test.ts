@@ -22,9 +22,7 @@ async function requireTools(): Promise<void> {
     await run('sh', ['-c', `command -v ${tool}`]).catch(() => missing.push(tool));
   }
   if (missing.length > 0) {
-    throw new Error(
-      `backup tests need ${missing.join(', ')} on PATH: apt-get install -y age rclone postgresql-client-15`,
-    );
+    throw new Error(`backup tests need ${missing.join(', ')} on PATH: apt-get install -y age rclone postgresql-client-15`);
   }
 }
 
@@ -124,110 +122,138 @@ afterAll(async () => {
 }, SLOW);
 
 describe('backup and restore (ops/backup/backup.sh on the real PostgreSQL server)', () => {
-  it('restores the newest backup into a new database with every table and row intact', async () => {
-    const source = await newDatabase('cc_backup_src');
-    await seed(source.url);
+  it(
+    'restores the newest backup into a new database with every table and row intact',
+    async () => {
+      const source = await newDatabase('cc_backup_src');
+      await seed(source.url);
 
-    await backupSh(['backup'], { DATABASE_URL: source.url, BACKUP_RECIPIENT: recipient });
+      await backupSh(['backup'], { DATABASE_URL: source.url, BACKUP_RECIPIENT: recipient });
 
-    const [object] = storedObjects('daily');
-    expect(object).toMatch(/^course-companion-\d{8}T\d{6}Z\.dump\.age$/);
-    const ciphertext = readFileSync(join(bucket, 'daily', object));
-    expect(ciphertext.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
-    expect(ciphertext.includes('marker-plaintext-secret')).toBe(false);
-    expect(ciphertext.includes('learner1@example.test')).toBe(false);
+      const [object] = storedObjects('daily');
+      expect(object).toMatch(/^course-companion-\d{8}T\d{6}Z\.dump\.age$/);
+      const ciphertext = readFileSync(join(bucket, 'daily', object));
+      expect(ciphertext.subarray(0, 21).toString()).toBe('age-encryption.org/v1');
+      expect(ciphertext.includes('marker-plaintext-secret')).toBe(false);
+      expect(ciphertext.includes('learner1@example.test')).toBe(false);
 
-    const target = await newDatabase('cc_backup_restore');
-    await backupSh(['restore', 'latest', target.url], { AGE_IDENTITY_FILE: identityFile });
+      const target = await newDatabase('cc_backup_restore');
+      await backupSh(['restore', 'latest', target.url], { AGE_IDENTITY_FILE: identityFile });
 
-    const [expected, actual] = await Promise.all([snapshotDatabase(source.url), snapshotDatabase(target.url)]);
-    expect(Object.keys(expected)).toEqual(['audit.events', 'public.attempts', 'public.empty_table', 'public.users']);
-    expect(expected['public.attempts'].rows).toBe(3000);
-    expect(actual).toEqual(expected);
+      const [expected, actual] = await Promise.all([snapshotDatabase(source.url), snapshotDatabase(target.url)]);
+      expect(Object.keys(expected)).toEqual(['audit.events', 'public.attempts', 'public.empty_table', 'public.users']);
+      expect(expected['public.attempts'].rows).toBe(3000);
+      expect(actual).toEqual(expected);
 
-    // Sequences come back too: the next learner does not collide with a restored one.
-    const next = await withClient(target.url, (c) =>
-      c.query<{ id: number }>(`insert into users (email, tier) values ('new@example.test', 'free') returning id`),
-    );
-    expect(next.rows[0].id).toBe(501);
+      // Sequences come back too: the next learner does not collide with a restored one.
+      const next = await withClient(target.url, (c) =>
+        c.query<{ id: number }>(`insert into users (email, tier) values ('new@example.test', 'free') returning id`),
+      );
+      expect(next.rows[0].id).toBe(501);
 
-    // The comparison can fail: one changed score is a different checksum with the same count.
-    await withClient(target.url, (c) => c.query(`delete from users where email = 'new@example.test'`));
-    await withClient(target.url, (c) => c.query(`update attempts set score = score + 1 where id = 42`));
-    const changed = await snapshotDatabase(target.url);
-    expect(changed['public.attempts'].rows).toBe(expected['public.attempts'].rows);
-    expect(changed['public.attempts'].checksum).not.toBe(expected['public.attempts'].checksum);
-    expect(changed['public.users']).toEqual(expected['public.users']);
-  }, SLOW);
+      // The comparison can fail: one changed score is a different checksum with the same count.
+      await withClient(target.url, (c) => c.query(`delete from users where email = 'new@example.test'`));
+      await withClient(target.url, (c) => c.query(`update attempts set score = score + 1 where id = 42`));
+      const changed = await snapshotDatabase(target.url);
+      expect(changed['public.attempts'].rows).toBe(expected['public.attempts'].rows);
+      expect(changed['public.attempts'].checksum).not.toBe(expected['public.attempts'].checksum);
+      expect(changed['public.users']).toEqual(expected['public.users']);
+    },
+    SLOW,
+  );
 
-  it('refuses to restore over a database that already holds tables', async () => {
-    const occupied = await newDatabase('cc_backup_occupied');
-    await withClient(occupied.url, (c) => c.query(`create table keep_me (id int); insert into keep_me values (1)`));
-    await ensureStoredBackup();
+  it(
+    'refuses to restore over a database that already holds tables',
+    async () => {
+      const occupied = await newDatabase('cc_backup_occupied');
+      await withClient(occupied.url, (c) => c.query(`create table keep_me (id int); insert into keep_me values (1)`));
+      await ensureStoredBackup();
 
-    const failure = await backupShFails(['restore', 'latest', occupied.url], { AGE_IDENTITY_FILE: identityFile });
+      const failure = await backupShFails(['restore', 'latest', occupied.url], { AGE_IDENTITY_FILE: identityFile });
 
-    expect(failure.stderr).toMatch(/already holds 1 tables; restore into a new, empty database/);
-    const kept = await withClient(occupied.url, (c) => c.query(`select count(*)::int as n from keep_me`));
-    expect(kept.rows[0].n).toBe(1);
-  }, SLOW);
+      expect(failure.stderr).toMatch(/already holds 1 tables; restore into a new, empty database/);
+      const kept = await withClient(occupied.url, (c) => c.query(`select count(*)::int as n from keep_me`));
+      expect(kept.rows[0].n).toBe(1);
+    },
+    SLOW,
+  );
 
-  it('cannot restore with the wrong private key, and leaves the target empty', async () => {
-    const otherIdentity = join(work, 'other-identity.txt');
-    await run('age-keygen', ['-o', otherIdentity]);
-    await ensureStoredBackup();
-    const target = await newDatabase('cc_backup_restore');
+  it(
+    'cannot restore with the wrong private key, and leaves the target empty',
+    async () => {
+      const otherIdentity = join(work, 'other-identity.txt');
+      await run('age-keygen', ['-o', otherIdentity]);
+      await ensureStoredBackup();
+      const target = await newDatabase('cc_backup_restore');
 
-    const failure = await backupShFails(['restore', 'latest', target.url], { AGE_IDENTITY_FILE: otherIdentity });
+      const failure = await backupShFails(['restore', 'latest', target.url], { AGE_IDENTITY_FILE: otherIdentity });
 
-    expect(failure.stderr).toMatch(/no identity matched any of the recipients/);
-    expect(await snapshotDatabase(target.url)).toEqual({});
-  }, SLOW);
+      expect(failure.stderr).toMatch(/no identity matched any of the recipients/);
+      expect(await snapshotDatabase(target.url)).toEqual({});
+    },
+    SLOW,
+  );
 
-  it('keeps the newest 30 daily copies and copies the newest one to weekly, keeping 26', async () => {
-    // Older objects as the bucket would hold them after a month and more of nightly runs.
-    const stamp = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-    mkdirSync(join(bucket, 'daily'), { recursive: true });
-    mkdirSync(join(bucket, 'weekly'), { recursive: true });
-    for (let day = 0; day < 35; day += 1) {
-      const at = new Date(Date.UTC(2025, 0, 1 + day, 1));
-      writeFileSync(join(bucket, 'daily', `course-companion-${stamp(at)}.dump.age`), 'old');
-    }
-    for (let week = 0; week < 30; week += 1) {
-      const at = new Date(Date.UTC(2024, 0, 7 + 7 * week, 1));
-      writeFileSync(join(bucket, 'weekly', `course-companion-${stamp(at)}.dump.age`), 'old');
-    }
-    const before = new Set(storedObjects('daily'));
-    const source = await newDatabase('cc_backup_src');
+  it(
+    'keeps the newest 30 daily copies and copies the newest one to weekly, keeping 26',
+    async () => {
+      // Older objects as the bucket would hold them after a month and more of nightly runs.
+      const stamp = (at: Date) =>
+        at
+          .toISOString()
+          .replace(/[-:]/g, '')
+          .replace(/\.\d{3}/, '');
+      mkdirSync(join(bucket, 'daily'), { recursive: true });
+      mkdirSync(join(bucket, 'weekly'), { recursive: true });
+      for (let day = 0; day < 35; day += 1) {
+        const at = new Date(Date.UTC(2025, 0, 1 + day, 1));
+        writeFileSync(join(bucket, 'daily', `course-companion-${stamp(at)}.dump.age`), 'old');
+      }
+      for (let week = 0; week < 30; week += 1) {
+        const at = new Date(Date.UTC(2024, 0, 7 + 7 * week, 1));
+        writeFileSync(join(bucket, 'weekly', `course-companion-${stamp(at)}.dump.age`), 'old');
+      }
+      const before = new Set(storedObjects('daily'));
+      const source = await newDatabase('cc_backup_src');
 
-    await backupSh(['backup'], { DATABASE_URL: source.url, BACKUP_RECIPIENT: recipient });
-    const daily = storedObjects('daily');
-    expect(daily).toHaveLength(30);
-    const created = daily.filter((name) => !before.has(name));
-    expect(created).toHaveLength(1);
-    const newest = daily[daily.length - 1];
-    expect(newest).toBe(created[0]);
-    expect(daily).not.toContain('course-companion-20250101T010000Z.dump.age');
+      await backupSh(['backup'], { DATABASE_URL: source.url, BACKUP_RECIPIENT: recipient });
+      const daily = storedObjects('daily');
+      expect(daily).toHaveLength(30);
+      const created = daily.filter((name) => !before.has(name));
+      expect(created).toHaveLength(1);
+      const newest = daily[daily.length - 1];
+      expect(newest).toBe(created[0]);
+      expect(daily).not.toContain('course-companion-20250101T010000Z.dump.age');
 
-    await backupSh(['weekly']);
-    const weekly = storedObjects('weekly');
-    expect(weekly).toHaveLength(26);
-    expect(weekly[weekly.length - 1]).toBe(newest);
-    expect(readFileSync(join(bucket, 'weekly', newest))).toEqual(readFileSync(join(bucket, 'daily', newest)));
-  }, SLOW);
+      await backupSh(['weekly']);
+      const weekly = storedObjects('weekly');
+      expect(weekly).toHaveLength(26);
+      expect(weekly[weekly.length - 1]).toBe(newest);
+      expect(readFileSync(join(bucket, 'weekly', newest))).toEqual(readFileSync(join(bucket, 'daily', newest)));
+    },
+    SLOW,
+  );
 
-  it('fails naming the missing setting instead of uploading nothing', async () => {
-    const failure = await backupShFails(['backup'], { DATABASE_URL: 'postgres://127.0.0.1:1/none' });
-    expect(failure.stderr).toMatch(/BACKUP_RECIPIENT is not set/);
-  }, SLOW);
+  it(
+    'fails naming the missing setting instead of uploading nothing',
+    async () => {
+      const failure = await backupShFails(['backup'], { DATABASE_URL: 'postgres://127.0.0.1:1/none' });
+      expect(failure.stderr).toMatch(/BACKUP_RECIPIENT is not set/);
+    },
+    SLOW,
+  );
 
-  it('fails when the database cannot be dumped, without storing a partial object', async () => {
-    const before = storedObjects('daily');
-    const failure = await backupShFails(['backup'], {
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/cc_backup_does_not_exist',
-      BACKUP_RECIPIENT: recipient,
-    });
-    expect(failure.stderr).toMatch(/cc_backup_does_not_exist/);
-    expect(storedObjects('daily')).toEqual(before);
-  }, SLOW);
+  it(
+    'fails when the database cannot be dumped, without storing a partial object',
+    async () => {
+      const before = storedObjects('daily');
+      const failure = await backupShFails(['backup'], {
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/cc_backup_does_not_exist',
+        BACKUP_RECIPIENT: recipient,
+      });
+      expect(failure.stderr).toMatch(/cc_backup_does_not_exist/);
+      expect(storedObjects('daily')).toEqual(before);
+    },
+    SLOW,
+  );
 });

@@ -27,11 +27,31 @@ describe('npm run bench (scripts/bench/index.ts)', () => {
 
   it('lists a missing suite, reports a throwing one and keeps the figures of the rest', async () => {
     const lines: string[] = [];
-    const outcomes = await runSuites(['ok', 'gone', 'broken'], (l) => lines.push(l), async (name) => {
-      if (name === 'gone') return undefined;
-      if (name === 'broken') return { default: { name, run: async () => { throw new Error('database refused'); } } };
-      return { default: { name, run: async (progress: (m: string) => void) => { progress('measuring'); return [figure(true)]; } } };
-    });
+    const outcomes = await runSuites(
+      ['ok', 'gone', 'broken'],
+      (l) => lines.push(l),
+      async (name) => {
+        if (name === 'gone') return undefined;
+        if (name === 'broken')
+          return {
+            default: {
+              name,
+              run: async () => {
+                throw new Error('database refused');
+              },
+            },
+          };
+        return {
+          default: {
+            name,
+            run: async (progress: (m: string) => void) => {
+              progress('measuring');
+              return [figure(true)];
+            },
+          },
+        };
+      },
+    );
 
     expect(outcomes.map((o) => o.status)).toEqual(['ok', 'missing', 'failed']);
     expect(lines).toContain('[1/3] ok: measuring');
@@ -48,7 +68,11 @@ describe('npm run bench (scripts/bench/index.ts)', () => {
 
   it('fails the run when a goal is not met, and passes it when all are', async () => {
     const run = (met: boolean) =>
-      runSuites(['one'], () => undefined, async () => ({ default: { name: 'one', run: async () => [figure(met)] } }));
+      runSuites(
+        ['one'],
+        () => undefined,
+        async () => ({ default: { name: 'one', run: async () => [figure(met)] } }),
+      );
     expect(exitCode(await run(false))).toBe(1);
     expect(exitCode(await run(true))).toBe(0);
   });
@@ -60,20 +84,38 @@ describe('npm run bench (scripts/bench/index.ts)', () => {
   });
 
   it('counts a suite that returns nothing as failed', async () => {
-    const [outcome] = await runSuites(['empty'], () => undefined, async () => ({ default: { name: 'empty', run: async () => [] } }));
+    const [outcome] = await runSuites(
+      ['empty'],
+      () => undefined,
+      async () => ({ default: { name: 'empty', run: async () => [] } }),
+    );
     expect(outcome).toMatchObject({ status: 'failed', error: 'returned no measurements' });
   });
 
   it('prints what a figure says in words when it has them, and keeps pipes inside their cell', async () => {
     const worded: Measurement = { ...figure(false), valueText: '900 req/s, p99 12 ms', baselineText: 'a | b', ratioText: '30.0 %' };
-    const outcomes = await runSuites(['one'], () => undefined, async () => ({ default: { name: 'one', run: async () => [worded] } }));
+    const outcomes = await runSuites(
+      ['one'],
+      () => undefined,
+      async () => ({ default: { name: 'one', run: async () => [worded] } }),
+    );
     expect(renderTable(outcomes)).toContain('| GET chapter (req/s) | 900 req/s, p99 12 ms | a \\| b | 30.0 % | ratio ≥ 0.25 | **FAIL** |');
   });
 
   it('reads the load shape from the command line and refuses what is not a whole number', () => {
-    expect(benchOptions({})).toEqual({ rounds: 3, roundSeconds: 5, warmupSeconds: 2, connections: 50, soakSeconds: 60, learners: 1, databases: ['postgres', 'sqlite'] });
+    expect(benchOptions({})).toEqual({
+      rounds: 3,
+      roundSeconds: 5,
+      warmupSeconds: 2,
+      connections: 50,
+      soakSeconds: 60,
+      learners: 1,
+      databases: ['postgres', 'sqlite'],
+    });
     expect(benchOptions({ databases: 'sqlite' }).databases).toEqual(['sqlite']);
-    expect(() => benchOptions({ databases: 'mysql' })).toThrow('--databases: expected a comma-separated list of postgres, sqlite, got "mysql"');
+    expect(() => benchOptions({ databases: 'mysql' })).toThrow(
+      '--databases: expected a comma-separated list of postgres, sqlite, got "mysql"',
+    );
     expect(benchOptions({ rounds: '5', 'soak-seconds': '0' })).toMatchObject({ rounds: 5, soakSeconds: 0 });
     expect(() => benchOptions({ rounds: '0' })).toThrow('--rounds: expected a whole number from 1 to 3600, got "0"');
     expect(() => benchOptions({ 'round-seconds': '1.5' })).toThrow(/--round-seconds/);

@@ -33,7 +33,7 @@ describe('bench rounds: order and medians', () => {
     expect(b).toEqual({ requestsPerSecond: 20, p99Ms: 2, failures: 2 });
   });
 
-  it('takes each figure\'s median on its own', () => {
+  it("takes each figure's median on its own", () => {
     expect(medianResult([result(1, 30), result(3, 10), result(2, 20)])).toEqual({ requestsPerSecond: 2, p99Ms: 20, failures: 0 });
   });
 });
@@ -48,8 +48,12 @@ describe('bench rows: the figures as the table shows them', () => {
     expect(row.goal).toBe('≥ 15 % of bare node:http, p99 < 100 ms');
   });
 
-  it('adds the CPU time each process spent per view, beside bare node:http\'s per request', () => {
-    const cpuPerRequestUs = [{ name: 'bare http', us: 40 }, { name: 'web', us: 200 }, { name: 'api', us: 150 }];
+  it("adds the CPU time each process spent per view, beside bare node:http's per request", () => {
+    const cpuPerRequestUs = [
+      { name: 'bare http', us: 40 },
+      { name: 'web', us: 200 },
+      { name: 'api', us: 150 },
+    ];
     const row = throughputRow(goal, { bareHttp: result(10_000), bareKoa: result(6_000), app: result(4_000), cpuPerRequestUs });
     expect(row.valueText).toBe('2,000 views/s, p99 10 ms; CPU per view: web 400 µs, api 300 µs (bare node:http 40 µs per request)');
   });
@@ -65,7 +69,15 @@ describe('bench rows: the figures as the table shows them', () => {
   });
 
   it('holds every role to the RSS limit', () => {
-    const row = rssRow('RSS', [{ name: 'api', mib: 120.4 }, { name: 'web', mib: 151 }], 50, 150);
+    const row = rssRow(
+      'RSS',
+      [
+        { name: 'api', mib: 120.4 },
+        { name: 'web', mib: 151 },
+      ],
+      50,
+      150,
+    );
     expect(row).toMatchObject({ value: 151, met: false, valueText: 'api 120 MiB, web 151 MiB', ratioText: '3.0×' });
   });
 
@@ -79,10 +91,11 @@ describe('bench rows: the figures as the table shows them', () => {
 });
 
 describe('bench page view: the requests one view sends', () => {
-  const page = '<meta name="csrf-token" content="salt.sig"><script src="/assets/enhance.ab12.js" defer></script><article data-chapter-number="3">';
+  const page =
+    '<meta name="csrf-token" content="salt.sig"><script src="/assets/enhance.ab12.js" defer></script><article data-chapter-number="3">';
   const recordsOnLoad = "window.addEventListener('load', reportView); fetch('/progress/position', {})";
 
-  it('finds the page\'s script', () => {
+  it("finds the page's script", () => {
     expect(scriptPathOf(page)).toBe('/assets/enhance.ab12.js');
   });
 
@@ -91,7 +104,7 @@ describe('bench page view: the requests one view sends', () => {
     expect(view.requests).toEqual([{ method: 'GET', path: '/chapters/3', headers: { cookie: 'c=1' } }]);
   });
 
-  it('adds the POST the script sends once the page has loaded, with the page\'s CSRF token', () => {
+  it("adds the POST the script sends once the page has loaded, with the page's CSRF token", () => {
     const view = pageViewOf(page, recordsOnLoad, '/chapters/3', 'c=1');
     expect(view.requests[1]).toEqual({
       method: 'POST',
@@ -112,7 +125,10 @@ describe('bench load sequence: learners take turns', () => {
       url: 'http://127.0.0.1:1/',
       connections: 2,
       durationSeconds: 1,
-      requests: [{ method: 'GET', path: '/page', headers: { cookie: 'x' } }, { method: 'POST', path: '/view', headers: { cookie: 'x', 'x-csrf-token': 't' } }],
+      requests: [
+        { method: 'GET', path: '/page', headers: { cookie: 'x' } },
+        { method: 'POST', path: '/view', headers: { cookie: 'x', 'x-csrf-token': 't' } },
+      ],
       learnerHeaders: [{ cookie: 'a' }, { cookie: 'b' }],
     })!;
     const pass = () => {
@@ -126,7 +142,12 @@ describe('bench load sequence: learners take turns', () => {
 
   it('turns a plain GET into a sequence only when there are learners', () => {
     expect(sequenceOf({ url: 'http://127.0.0.1:1/api/v1/chapters/1', connections: 1, durationSeconds: 1 })).toBeUndefined();
-    const [get] = sequenceOf({ url: 'http://127.0.0.1:1/api/v1/chapters/1', connections: 1, durationSeconds: 1, learnerHeaders: [{ authorization: 'Bearer a' }] })!;
+    const [get] = sequenceOf({
+      url: 'http://127.0.0.1:1/api/v1/chapters/1',
+      connections: 1,
+      durationSeconds: 1,
+      learnerHeaders: [{ authorization: 'Bearer a' }],
+    })!;
     expect(get.path).toBe('/api/v1/chapters/1');
     expect(setup(get)({ ...get }, {}).headers).toEqual({ authorization: 'Bearer a' });
   });

@@ -32,6 +32,8 @@ describe('npm run bench, end to end (tiny durations)', () => {
       '| RSS of the api role over 2 s of page load, compiled build',
       '| RSS of the web role over 2 s of page load, compiled build',
     ]);
-    expect(rows[1]).toMatch(/\| [\d,]+ views\/s, p99 \d+ ms; CPU per (request|view): web [\d,]+ µs, api [\d,]+ µs \(bare node:http [\d,]+ µs per request\) \| node:http [\d,]+ req\/s/);
+    expect(rows[1]).toMatch(
+      /\| [\d,]+ views\/s, p99 \d+ ms; CPU per (request|view): web [\d,]+ µs, api [\d,]+ µs \(bare node:http [\d,]+ µs per request\) \| node:http [\d,]+ req\/s/,
+    );
   }, 180_000);
 });

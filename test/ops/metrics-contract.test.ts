@@ -74,7 +74,9 @@ it('reads queries from every shipped PrometheusRule and AnalysisTemplate', () =>
   expect(queries.some((q) => q.where.includes('prometheusrule-'))).toBe(true);
   expect(queries.some((q) => q.where.includes('analysistemplate-'))).toBe(true);
   const metrics = new Set(queries.flatMap((q) => selectorsOf(q.query).map((s) => s.metric)));
-  expect([...metrics]).toEqual(expect.arrayContaining(['http_requests_total', 'http_request_duration_seconds_bucket', 'kube_cronjob_status_last_successful_time']));
+  expect([...metrics]).toEqual(
+    expect.arrayContaining(['http_requests_total', 'http_request_duration_seconds_bucket', 'kube_cronjob_status_last_successful_time']),
+  );
 });
 
 it('finds every metric name and label of those queries in the api /metrics', () => {
@@ -96,7 +98,9 @@ it('notices a misspelt metric and a label the app does not set (the check can fa
 
 it('reads selectors the way PromQL does', () => {
   expect(
-    selectorsOf('histogram_quantile(0.95, sum by (le, role) (rate(x_bucket{a="1", b=~"{{args.role}}"}[5m]))) > on (role) y and absent(z{c!="2"})'),
+    selectorsOf(
+      'histogram_quantile(0.95, sum by (le, role) (rate(x_bucket{a="1", b=~"{{args.role}}"}[5m]))) > on (role) y and absent(z{c!="2"})',
+    ),
   ).toEqual([
     { metric: 'x_bucket', labels: ['a', 'b'] },
     { metric: 'z', labels: ['c'] },

@@ -86,37 +86,59 @@ it('ships a PrometheusRule for every environment', () => {
 describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups }) => {
   const file = environmentFile(env);
   const urgentSeverity = file.monitoring.urgentAlerts ?? 'page';
-  const params = { namespace, latencyP95Seconds: file.slo.latencyP95Seconds, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly', urgentSeverity };
+  const params = {
+    namespace,
+    latencyP95Seconds: file.slo.latencyP95Seconds,
+    backupCronJob: 'backup',
+    weeklyBackupCronJob: 'backup-weekly',
+    urgentSeverity,
+  };
 
   // Issue 11, point 12: staging's alerts open tickets; only an environment whose file
   // says `urgentAlerts: page` wakes anyone. The promtool cases above expect these labels.
   it(`routes its urgent alerts as its environment file says (${urgentSeverity})`, () => {
-    const severities = new Set(groups.flatMap((g) => g.rules).filter((r) => r.alert).map((r) => r.labels.severity));
+    const severities = new Set(
+      groups
+        .flatMap((g) => g.rules)
+        .filter((r) => r.alert)
+        .map((r) => r.labels.severity),
+    );
     expect(severities.has('page')).toBe(urgentSeverity === 'page');
     if (env === 'staging') expect([...severities]).toEqual(['ticket']);
   });
   const cases = alertCases(params);
   const dayLongCases = dayLongAlertCases(params);
 
-  it('passes promtool check rules as shipped', async () => {
-    const file = join(work, `${env}-check.yaml`);
-    writeFileSync(file, stringify({ groups }));
-    const result = await promtool(['check', 'rules', file]);
-    expect(result.output).toMatch(/SUCCESS/);
-    expect(result.ok).toBe(true);
-  }, SLOW);
-
-  it('fires each alert when it should and stays quiet when it should not (promtool test rules)', async () => {
-    const dir = mkdtempSync(join(work, `${env}-`));
-    for (const file of [writeUnitTests(dir, groups, cases), writeUnitTests(dir, groups, dayLongCases, '1h')]) {
-      const result = await promtool(['test', 'rules', file]);
-      if (!result.ok) throw new Error(`promtool test rules failed for ${env}:\n${result.output}`);
+  it(
+    'passes promtool check rules as shipped',
+    async () => {
+      const file = join(work, `${env}-check.yaml`);
+      writeFileSync(file, stringify({ groups }));
+      const result = await promtool(['check', 'rules', file]);
       expect(result.output).toMatch(/SUCCESS/);
-    }
-  }, 2 * SLOW);
+      expect(result.ok).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'fires each alert when it should and stays quiet when it should not (promtool test rules)',
+    async () => {
+      const dir = mkdtempSync(join(work, `${env}-`));
+      for (const file of [writeUnitTests(dir, groups, cases), writeUnitTests(dir, groups, dayLongCases, '1h')]) {
+        const result = await promtool(['test', 'rules', file]);
+        if (!result.ok) throw new Error(`promtool test rules failed for ${env}:\n${result.output}`);
+        expect(result.output).toMatch(/SUCCESS/);
+      }
+    },
+    2 * SLOW,
+  );
 
   it('has a firing and a quiet case for every alert it ships', () => {
-    const shipped = groups.flatMap((g) => g.rules).filter((r) => r.alert).map((r) => r.alert as string);
+    const shipped = groups
+      .flatMap((g) => g.rules)
+      .filter((r) => r.alert)
+      .map((r) => r.alert as string);
     const expectations = [...cases, ...dayLongCases].flatMap((c) => c.alert_rule_test);
     for (const alert of shipped) {
       const mine = expectations.filter((e) => e.alertname === alert);
@@ -124,7 +146,16 @@ describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups 
       expect({ alert, quiet: mine.some((e) => e.exp_alerts.length === 0) }).toEqual({ alert, quiet: true });
     }
     expect(shipped.sort()).toEqual(
-      [...['1h', '6h', '1d', '3d'].map((window) => ALERTS.burn(window)), ALERTS.latency, ALERTS.restarts, ALERTS.hpaMaxed, ALERTS.backupTooOld, ALERTS.backupMissing, ALERTS.weeklyBackupTooOld, ALERTS.weeklyBackupMissing].sort(),
+      [
+        ...['1h', '6h', '1d', '3d'].map((window) => ALERTS.burn(window)),
+        ALERTS.latency,
+        ALERTS.restarts,
+        ALERTS.hpaMaxed,
+        ALERTS.backupTooOld,
+        ALERTS.backupMissing,
+        ALERTS.weeklyBackupTooOld,
+        ALERTS.weeklyBackupMissing,
+      ].sort(),
     );
   });
 
@@ -145,28 +176,45 @@ describe.each(environments)('PrometheusRule of $env', ({ env, namespace, groups 
 describe('the promtool harness can fail', () => {
   const [{ namespace, groups }] = environments;
 
-  it('reports an alert expected to fire that does not', async () => {
-    const healthy = alertCases({ namespace, latencyP95Seconds: 0.5, backupCronJob: 'backup', weeklyBackupCronJob: 'backup-weekly', urgentSeverity: 'page' })[1];
-    const wrong: PromtoolTestGroup = {
-      ...healthy,
-      alert_rule_test: [
-        {
-          eval_time: '2h',
-          alertname: ALERTS.burn('1h'),
-          exp_alerts: [{ exp_labels: { namespace, role: 'api', severity: 'page', slo: 'availability', window: '1h' } }],
-        },
-      ],
-    };
-    const dir = mkdtempSync(join(work, 'wrong-'));
-    const result = await promtool(['test', 'rules', writeUnitTests(dir, groups, [wrong])]);
-    expect(result.ok).toBe(false);
-    expect(result.output).toMatch(/FAILED/);
-  }, SLOW);
+  it(
+    'reports an alert expected to fire that does not',
+    async () => {
+      const healthy = alertCases({
+        namespace,
+        latencyP95Seconds: 0.5,
+        backupCronJob: 'backup',
+        weeklyBackupCronJob: 'backup-weekly',
+        urgentSeverity: 'page',
+      })[1];
+      const wrong: PromtoolTestGroup = {
+        ...healthy,
+        alert_rule_test: [
+          {
+            eval_time: '2h',
+            alertname: ALERTS.burn('1h'),
+            exp_alerts: [{ exp_labels: { namespace, role: 'api', severity: 'page', slo: 'availability', window: '1h' } }],
+          },
+        ],
+      };
+      const dir = mkdtempSync(join(work, 'wrong-'));
+      const result = await promtool(['test', 'rules', writeUnitTests(dir, groups, [wrong])]);
+      expect(result.ok).toBe(false);
+      expect(result.output).toMatch(/FAILED/);
+    },
+    SLOW,
+  );
 
-  it('rejects a rule whose PromQL does not parse', async () => {
-    const file = join(work, 'broken.yaml');
-    writeFileSync(file, stringify({ groups: [{ name: 'broken', rules: [{ alert: 'Broken', expr: 'sum(rate(http_requests_total[5m])' }] }] }));
-    const result = await promtool(['check', 'rules', file]);
-    expect(result.ok).toBe(false);
-  }, SLOW);
+  it(
+    'rejects a rule whose PromQL does not parse',
+    async () => {
+      const file = join(work, 'broken.yaml');
+      writeFileSync(
+        file,
+        stringify({ groups: [{ name: 'broken', rules: [{ alert: 'Broken', expr: 'sum(rate(http_requests_total[5m])' }] }] }),
+      );
+      const result = await promtool(['check', 'rules', file]);
+      expect(result.ok).toBe(false);
+    },
+    SLOW,
+  );
 });

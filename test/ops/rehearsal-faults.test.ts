@@ -47,7 +47,9 @@ describe('rollout rehearsal of production (npm run rehearse): canaries that neve
       const file = join(dist, 'servicemonitor-api.yaml');
       const monitor = parse(readFileSync(file, 'utf8'));
       expect(monitor.spec.podTargetLabels).toContain('rollouts-pod-template-hash');
-      monitor.spec.podTargetLabels = monitor.spec.podTargetLabels.map((l: string) => (l === 'rollouts-pod-template-hash' ? 'pod-template-hash' : l));
+      monitor.spec.podTargetLabels = monitor.spec.podTargetLabels.map((l: string) =>
+        l === 'rollouts-pod-template-hash' ? 'pod-template-hash' : l,
+      );
       writeFileSync(file, stringify(monitor));
 
       const run = await rehearse('none', ['--dist', dist]);

@@ -49,7 +49,9 @@ describe('rehearsal time compression', () => {
   });
 
   it('multiplies counts over a shortened window back to the full window', () => {
-    expect(compressQuery('sum(increase(z{route!~"increase(x)"}[2m])) >= 100', 40)).toBe('sum((40 * increase(z{route!~"increase(x)"}[3000ms]))) >= 100');
+    expect(compressQuery('sum(increase(z{route!~"increase(x)"}[2m])) >= 100', 40)).toBe(
+      'sum((40 * increase(z{route!~"increase(x)"}[3000ms]))) >= 100',
+    );
     expect(compressQuery('rate(z[2m])', 40)).toBe('rate(z[3000ms])');
   });
 
@@ -83,7 +85,9 @@ describe('rehearsal wiring read from the generated objects', () => {
   });
 
   it("sends the smoke Job's canary URL to the canary pod and the stable Service to stable", () => {
-    expect(localServiceUrl(plan, pods, `http://${plan.canary.canaryService}.${plan.namespace}.svc.cluster.local:8000/x`)).toBe('http://127.0.0.1:42000/x');
+    expect(localServiceUrl(plan, pods, `http://${plan.canary.canaryService}.${plan.namespace}.svc.cluster.local:8000/x`)).toBe(
+      'http://127.0.0.1:42000/x',
+    );
     expect(localServiceUrl(plan, pods, `http://${plan.canary.stableService}:8000`)).toBe('http://127.0.0.1:41000');
     expect(localServiceUrl(plan, pods, 'api')).toBe('api');
   });

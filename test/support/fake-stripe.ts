@@ -25,7 +25,10 @@ export class FakeStripe {
   outage = false;
   private readonly idempotent = new Map<string, unknown>();
   private counter = 0;
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
 
   static async start(): Promise<FakeStripe> {
     const server = createServer();
@@ -60,7 +63,12 @@ export class FakeStripe {
   }
 
   private answer(req: IncomingMessage, body: string): [number, unknown] {
-    const call = { method: req.method ?? '', path: (req.url ?? '').split('?')[0], form: Object.fromEntries(new URLSearchParams(body)), headers: req.headers };
+    const call = {
+      method: req.method ?? '',
+      path: (req.url ?? '').split('?')[0],
+      form: Object.fromEntries(new URLSearchParams(body)),
+      headers: req.headers,
+    };
     this.calls.push(call);
     if (!/^Bearer sk_test_/.test(req.headers.authorization ?? '')) {
       return [401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } }];
@@ -69,7 +77,8 @@ export class FakeStripe {
     const key = req.headers['idempotency-key'];
     if (typeof key === 'string' && this.idempotent.has(key)) return [200, this.idempotent.get(key)];
     const made = this.make(call);
-    if (!made) return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${call.method}: ${call.path})` } }];
+    if (!made)
+      return [404, { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${call.method}: ${call.path})` } }];
     if (typeof key === 'string') this.idempotent.set(key, made);
     return [200, made];
   }
@@ -79,14 +88,36 @@ export class FakeStripe {
     this.counter += 1;
     const n = this.counter;
     if (path === '/v1/customers') {
-      return { id: `cus_fake${n}`, object: 'customer', email: form.email, metadata: { user_id: form['metadata[user_id]'] }, livemode: false };
+      return {
+        id: `cus_fake${n}`,
+        object: 'customer',
+        email: form.email,
+        metadata: { user_id: form['metadata[user_id]'] },
+        livemode: false,
+      };
     }
     if (path === '/v1/checkout/sessions') {
       const id = `cs_test_fake${n}`;
-      return { id, object: 'checkout.session', mode: form.mode, customer: form.customer, client_reference_id: form.client_reference_id, status: 'open', success_url: form.success_url, cancel_url: form.cancel_url, url: `https://checkout.stripe.com/c/pay/${id}` };
+      return {
+        id,
+        object: 'checkout.session',
+        mode: form.mode,
+        customer: form.customer,
+        client_reference_id: form.client_reference_id,
+        status: 'open',
+        success_url: form.success_url,
+        cancel_url: form.cancel_url,
+        url: `https://checkout.stripe.com/c/pay/${id}`,
+      };
     }
     if (path === '/v1/billing_portal/sessions') {
-      return { id: `bps_fake${n}`, object: 'billing_portal.session', customer: form.customer, return_url: form.return_url, url: `https://billing.stripe.com/p/session/test_fake${n}` };
+      return {
+        id: `bps_fake${n}`,
+        object: 'billing_portal.session',
+        customer: form.customer,
+        return_url: form.return_url,
+        url: `https://billing.stripe.com/p/session/test_fake${n}`,
+      };
     }
     return undefined;
   }
@@ -116,7 +147,10 @@ export function subscriptionEvent(fields: {
         object: 'subscription',
         customer: fields.customer,
         status: fields.status ?? 'active',
-        items: { object: 'list', data: [{ id: `si_${fields.customer}`, object: 'subscription_item', price: { id: fields.price, object: 'price' } }] },
+        items: {
+          object: 'list',
+          data: [{ id: `si_${fields.customer}`, object: 'subscription_item', price: { id: fields.price, object: 'price' } }],
+        },
       },
     },
   });

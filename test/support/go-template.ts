@@ -30,7 +30,8 @@ function lex(source: string): Part[] {
   for (let m = re.exec(source); m; m = re.exec(source)) {
     let text = source.slice(last, m.index);
     if (m[1]) text = text.replace(/\s+$/, '');
-    if (parts.length > 0 && parts[parts.length - 1].kind === 'action' && (parts[parts.length - 1] as { trimRight?: boolean }).trimRight) text = text.replace(/^\s+/, '');
+    if (parts.length > 0 && parts[parts.length - 1].kind === 'action' && (parts[parts.length - 1] as { trimRight?: boolean }).trimRight)
+      text = text.replace(/^\s+/, '');
     parts.push({ kind: 'text', text });
     parts.push(Object.assign({ kind: 'action' as const, body: m[2].trim() }, m[3] ? { trimRight: true } : {}));
     last = re.lastIndex;
@@ -101,8 +102,15 @@ function evaluate(expr: string, dot: Data): Data {
 }
 
 const truthy = (value: Data) =>
-  !(value === false || value === 0 || value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0) ||
-    (typeof value === 'object' && value !== null && Object.keys(value).length === 0));
+  !(
+    value === false ||
+    value === 0 ||
+    value === null ||
+    value === undefined ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+  );
 
 function print(value: Data, expr: string): string {
   if (typeof value === 'string') return value;

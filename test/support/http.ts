@@ -69,7 +69,9 @@ export interface StartApiOptions {
   deps?: Partial<ApiDeps>;
 }
 
-export async function listen(app: { callback(): Parameters<typeof import('node:http').createServer>[1] }): Promise<{ server: Server; url: string }> {
+export async function listen(app: {
+  callback(): Parameters<typeof import('node:http').createServer>[1];
+}): Promise<{ server: Server; url: string }> {
   const { createServer } = await import('node:http');
   const server = createServer(app.callback());
   // Outlive the client's idle sockets, or a reused keep-alive socket may be reset mid-request.

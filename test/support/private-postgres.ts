@@ -69,8 +69,16 @@ export class PrivatePostgres {
 
   async start(): Promise<void> {
     await this.run('pg_ctl', [
-      '-D', this.dataDir, '-w', '-t', '60', '-l', path.join(this.dir, 'log'),
-      '-o', `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start',
+      '-D',
+      this.dataDir,
+      '-w',
+      '-t',
+      '60',
+      '-l',
+      path.join(this.dir, 'log'),
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
     ]);
   }
 

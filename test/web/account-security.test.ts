@@ -59,7 +59,7 @@ describe('account security through the web role (SQLite)', () => {
     expect(ok.status).toBe(303);
   });
 
-  it('does not hand a spent refresh token\'s new session to another browser: the api sees the reuse', async () => {
+  it("does not hand a spent refresh token's new session to another browser: the api sees the reuse", async () => {
     const browser = visitor('192.0.2.20');
     await browser.get('/signup');
     await browser.post('/signup', { email: newEmail(), password: PASSWORD });

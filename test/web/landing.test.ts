@@ -47,8 +47,12 @@ describe('the syllabus and the landing page', () => {
     const text = page.text.replace(/<!-- -->/g, '');
     expect(text).toContain('<h2 id="syllabus-title">What you will learn</h2>');
     expect(text).toContain('5 chapters, each with a short quiz. The first 3 are free');
-    expect(text).toMatch(/Chapter 1: Containers<\/h3><p class="muted">What a container image is\.<\/p><\/div><span class="badge free">Free<\/span>/);
-    expect(text).toMatch(/Chapter 4: Canary Releases<\/h3><p class="muted">Shifting traffic a little at a time\.<\/p><\/div><span class="badge premium">With premium<\/span>/);
+    expect(text).toMatch(
+      /Chapter 1: Containers<\/h3><p class="muted">What a container image is\.<\/p><\/div><span class="badge free">Free<\/span>/,
+    );
+    expect(text).toMatch(
+      /Chapter 4: Canary Releases<\/h3><p class="muted">Shifting traffic a little at a time\.<\/p><\/div><span class="badge premium">With premium<\/span>/,
+    );
     expect(text).toContain('<h3>Premium</h3><p class="price">$9.99 a month</p><p>All chapters</p>');
     expect(text).not.toContain('zeppelin');
     // A visitor cannot open a chapter yet: the syllabus links to sign-up, not to chapters.

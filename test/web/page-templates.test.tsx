@@ -91,7 +91,9 @@ describe('page templates', () => {
 
   it('render directly when a per-response value would need escaping', () => {
     const templates = new PageTemplates();
-    const page = <ChapterPage frame={frame({ csrfToken: 'x"><script>alert(1)</script>' })} chapter={chapter()} html={HTML} totalChapters={9} />;
+    const page = (
+      <ChapterPage frame={frame({ csrfToken: 'x"><script>alert(1)</script>' })} chapter={chapter()} html={HTML} totalChapters={9} />
+    );
     const html = templates.render(page).toString('utf8');
     expect(html).toBe(renderPage(page));
     expect(html).not.toContain('"><script>');
@@ -116,7 +118,8 @@ describe('page templates', () => {
 
   it('keep at most `capacity` templates, dropping the least recently used', () => {
     const templates = new PageTemplates(2);
-    const render = (n: number) => templates.render(<UpgradePage frame={frame()} chapterNumber={n} requiredTier="premium" plans={[]} />).toString('utf8');
+    const render = (n: number) =>
+      templates.render(<UpgradePage frame={frame()} chapterNumber={n} requiredTier="premium" plans={[]} />).toString('utf8');
     render(4);
     render(5);
     render(4); // 4 is now the most recent

@@ -102,7 +102,14 @@ describe('upgrade panel', () => {
 
   it('offers the previous chapter and the plans as ways forward', () => {
     const page = renderToString(
-      <UpgradePage frame={frame} chapterNumber={4} chapterTitle="Declarative configuration" requiredTier="premium" plans={[]} previous={{ number: 3, title: 'Kubernetes Objects' }} />,
+      <UpgradePage
+        frame={frame}
+        chapterNumber={4}
+        chapterTitle="Declarative configuration"
+        requiredTier="premium"
+        plans={[]}
+        previous={{ number: 3, title: 'Kubernetes Objects' }}
+      />,
     );
     expect(page).toMatch(/<a href="\/chapters\/3">[^<]*Chapter 3: Kubernetes Objects/);
     expect(page).toContain('href="/upgrade"');
@@ -141,7 +148,13 @@ describe('search page', () => {
   });
 
   it('links a result in a chapter introduction to the chapter itself, naming the chapter once', () => {
-    const intro = { ...response.results[0], chapter_number: 4, chapter_title: 'Declarative Configuration', section_anchor: '', section_title: 'Declarative Configuration' };
+    const intro = {
+      ...response.results[0],
+      chapter_number: 4,
+      chapter_title: 'Declarative Configuration',
+      section_anchor: '',
+      section_title: 'Declarative Configuration',
+    };
     const page = renderToString(<SearchPage frame={frame} query="pod" response={{ query: 'pod', results: [intro] }} />);
     expect(page).toContain('href="/chapters/4"');
     expect(page).not.toContain('/chapters/4#');
@@ -177,7 +190,17 @@ describe('quiz result', () => {
           chapter_number: 1,
           title: 'Images quiz',
           pass_percentage: 60,
-          questions: [{ id: 'q1', type: 'single', prompt: 'Pick one', options: [{ id: 'a', text: 'Alpha' }, { id: 'b', text: 'Beta' }] }],
+          questions: [
+            {
+              id: 'q1',
+              type: 'single',
+              prompt: 'Pick one',
+              options: [
+                { id: 'a', text: 'Alpha' },
+                { id: 'b', text: 'Beta' },
+              ],
+            },
+          ],
         }}
         result={{
           attempt_id: 'x',
@@ -205,7 +228,15 @@ describe('quiz result', () => {
     max_score: 1,
     percentage: 0,
     passed: false,
-    results: [{ question_id: 'q1', correct: false, feedback: 'Not `quite`.', explanation: 'Run `git revert <sha>`, **then** push. <img src=x onerror=alert(1)>', correct_answer: 'b' }],
+    results: [
+      {
+        question_id: 'q1',
+        correct: false,
+        feedback: 'Not `quite`.',
+        explanation: 'Run `git revert <sha>`, **then** push. <img src=x onerror=alert(1)>',
+        correct_answer: 'b',
+      },
+    ],
     best_percentage: 0,
     last_percentage: 0,
     next_chapter: null,
@@ -215,7 +246,17 @@ describe('quiz result', () => {
     chapter_number: 3,
     title: 'Objects quiz',
     pass_percentage: 60,
-    questions: [{ id: 'q1', type: 'single' as const, prompt: 'Pick one', options: [{ id: 'a', text: 'Alpha' }, { id: 'b', text: 'Beta' }] }],
+    questions: [
+      {
+        id: 'q1',
+        type: 'single' as const,
+        prompt: 'Pick one',
+        options: [
+          { id: 'a', text: 'Alpha' },
+          { id: 'b', text: 'Beta' },
+        ],
+      },
+    ],
   };
 
   it('renders explanations and feedback as Markdown, like chapter text, and safely', () => {
@@ -228,12 +269,20 @@ describe('quiz result', () => {
 
   it('labels a next chapter the learner cannot open yet, and offers the plans', () => {
     const locked = renderToString(
-      <QuizResultPage frame={frame} quiz={quiz} result={resultOf({ next_chapter: { number: 4, title: 'Declarative Configuration', locked: true } })} />,
+      <QuizResultPage
+        frame={frame}
+        quiz={quiz}
+        result={resultOf({ next_chapter: { number: 4, title: 'Declarative Configuration', locked: true } })}
+      />,
     );
     expect(locked).toMatch(/chapter 4: Declarative Configuration[^<]*\(locked on your plan\)/i);
     expect(locked).toContain('href="/upgrade"');
     const open = renderToString(
-      <QuizResultPage frame={frame} quiz={quiz} result={resultOf({ next_chapter: { number: 4, title: 'Declarative Configuration', locked: false } })} />,
+      <QuizResultPage
+        frame={frame}
+        quiz={quiz}
+        result={resultOf({ next_chapter: { number: 4, title: 'Declarative Configuration', locked: false } })}
+      />,
     );
     expect(open).toContain('href="/chapters/4"');
     expect(open).not.toContain('locked');
@@ -247,7 +296,20 @@ describe('quiz result', () => {
 
   it('describes booleans and lists of options', () => {
     expect(describeAnswer({ id: 't', type: 'true_false', prompt: '' }, true)).toBe('True');
-    expect(describeAnswer({ id: 'm', type: 'multiple', prompt: '', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }] }, ['a', 'b'])).toBe('A, B');
+    expect(
+      describeAnswer(
+        {
+          id: 'm',
+          type: 'multiple',
+          prompt: '',
+          options: [
+            { id: 'a', text: 'A' },
+            { id: 'b', text: 'B' },
+          ],
+        },
+        ['a', 'b'],
+      ),
+    ).toBe('A, B');
   });
 });
 

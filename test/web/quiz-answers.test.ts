@@ -7,7 +7,15 @@ const quiz: Quiz = {
   pass_percentage: 70,
   questions: [
     { id: 'single', type: 'single', prompt: 'One?', options: [{ id: 'a', text: 'A' }] },
-    { id: 'multiple', type: 'multiple', prompt: 'Several?', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }] },
+    {
+      id: 'multiple',
+      type: 'multiple',
+      prompt: 'Several?',
+      options: [
+        { id: 'a', text: 'A' },
+        { id: 'b', text: 'B' },
+      ],
+    },
     { id: 'truth', type: 'true_false', prompt: 'True?' },
     { id: 'short', type: 'short_answer', prompt: 'Say it' },
   ],

@@ -45,7 +45,8 @@ describe('time zones through both roles (SQLite)', () => {
     await api?.close();
   });
 
-  const storedZone = async (email: string) => (await api.db.write('users').where({ email }).first<{ timezone: string }>('timezone')).timezone;
+  const storedZone = async (email: string) =>
+    (await api.db.write('users').where({ email }).first<{ timezone: string }>('timezone')).timezone;
 
   it.each(['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Calcutta'])('signs up on the web with %s and keeps the canonical zone', async (zone) => {
     const browser = new CookieClient(web.url);

@@ -37,7 +37,10 @@ describe('buying a plan from the web pages (SQLite, Stripe answered locally)', (
     const customer = stripe.callsTo('/v1/checkout/sessions').at(-1)!.form.customer;
     const created = Math.floor(api.clock.now().getTime() / 1000);
     const body = subscriptionEvent({ type: 'customer.subscription.created', customer, price, created });
-    const res = await api.request('POST', '/api/v1/webhooks/payments', { body, headers: { 'stripe-signature': stripeSignature(body, created) } });
+    const res = await api.request('POST', '/api/v1/webhooks/payments', {
+      body,
+      headers: { 'stripe-signature': stripeSignature(body, created) },
+    });
     expect(res.body.outcome).toBe('applied');
   }
 
@@ -61,7 +64,9 @@ describe('buying a plan from the web pages (SQLite, Stripe answered locally)', (
 
   it('lets the browser follow that redirect: the page policy allows forms to end on Stripe', async () => {
     const res = await new CookieClient(web.url).get('/upgrade');
-    expect(res.headers.get('content-security-policy')).toContain("form-action 'self' https://checkout.stripe.com https://billing.stripe.com");
+    expect(res.headers.get('content-security-policy')).toContain(
+      "form-action 'self' https://checkout.stripe.com https://billing.stripe.com",
+    );
   });
 
   it('refuses a purchase without the CSRF token', async () => {

@@ -39,7 +39,14 @@ function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Tables holding a learner's rows, keyed by `user_id`; export and deletion both walk this list. */
-const OWNED_TABLES = ['chapter_progress', 'chapter_positions', 'reading_positions', 'quiz_attempts', 'activity_days', 'billing_customers'] as const;
+const OWNED_TABLES = [
+  'chapter_progress',
+  'chapter_positions',
+  'reading_positions',
+  'quiz_attempts',
+  'activity_days',
+  'billing_customers',
+] as const;
 
 /** What a profile or tier change may set. */
 export type UserChanges = Partial<Pick<UserRow, 'name' | 'timezone' | 'tier' | 'password_hash' | 'updated_at'>>;
@@ -102,18 +109,21 @@ class SqlAccountStore implements AccountStore {
    * explicitly so a table added without a cascade cannot keep data behind.
    */
   async delete(userId: string): Promise<boolean> {
-    return this.knex.transaction(async (trx) => {
-      for (const table of [...OWNED_TABLES, 'refresh_tokens', 'password_reset_tokens']) await trx(table).where({ user_id: userId }).delete();
-      // Payment deliveries are keyed by email (the provider's identifier): theirs go too.
-      const user: { email: string } | undefined = await trx('users').where({ id: userId }).first('email');
-      if (user) await trx('payment_events').where({ email: user.email }).delete();
-      const deleted = await trx('users').where({ id: userId }).delete();
-      if (deleted !== 1) throw new NoSuchAccount();
-      return true;
-    }).catch((err: unknown) => {
-      if (err instanceof NoSuchAccount) return false;
-      throw err;
-    });
+    return this.knex
+      .transaction(async (trx) => {
+        for (const table of [...OWNED_TABLES, 'refresh_tokens', 'password_reset_tokens'])
+          await trx(table).where({ user_id: userId }).delete();
+        // Payment deliveries are keyed by email (the provider's identifier): theirs go too.
+        const user: { email: string } | undefined = await trx('users').where({ id: userId }).first('email');
+        if (user) await trx('payment_events').where({ email: user.email }).delete();
+        const deleted = await trx('users').where({ id: userId }).delete();
+        if (deleted !== 1) throw new NoSuchAccount();
+        return true;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof NoSuchAccount) return false;
+        throw err;
+      });
   }
 }
 
@@ -151,7 +161,11 @@ class SqlPaymentStore implements PaymentStore {
 
   /** Records the delivery as applied; false when its id was already recorded (a second delivery). */
   async claim(row: Omit<PaymentEventRow, 'outcome'>): Promise<boolean> {
-    const claimed = await this.knex('payment_events').insert({ ...row, outcome: 'applied' }).onConflict('id').ignore().returning('id');
+    const claimed = await this.knex('payment_events')
+      .insert({ ...row, outcome: 'applied' })
+      .onConflict('id')
+      .ignore()
+      .returning('id');
     return claimed.length > 0;
   }
 

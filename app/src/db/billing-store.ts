@@ -22,12 +22,16 @@ export class SqlBillingStore implements BillingStore {
   constructor(private readonly knex: Knex) {}
 
   async customerOf(userId: string): Promise<string | undefined> {
-    const row: Pick<BillingCustomerRow, 'customer_id'> | undefined = await this.knex('billing_customers').where({ user_id: userId }).first('customer_id');
+    const row: Pick<BillingCustomerRow, 'customer_id'> | undefined = await this.knex('billing_customers')
+      .where({ user_id: userId })
+      .first('customer_id');
     return row?.customer_id;
   }
 
   async userOf(customerId: string): Promise<string | undefined> {
-    const row: Pick<BillingCustomerRow, 'user_id'> | undefined = await this.knex('billing_customers').where({ customer_id: customerId }).first('user_id');
+    const row: Pick<BillingCustomerRow, 'user_id'> | undefined = await this.knex('billing_customers')
+      .where({ customer_id: customerId })
+      .first('user_id');
     return row?.user_id;
   }
 

@@ -12,7 +12,10 @@ export interface Cache {
 }
 
 export class RedisCache implements Cache {
-  constructor(private readonly redis: Redis, private readonly prefix = 'cc:cache:') {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'cc:cache:',
+  ) {}
 
   async get(key: string): Promise<string | null> {
     try {

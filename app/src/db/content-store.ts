@@ -129,7 +129,14 @@ export class SqlContentStore implements ContentStore {
     const rows = await this.knex('sections')
       .join('chapters', 'chapters.number', 'sections.chapter_number')
       .whereIn('sections.chapter_number', chapterNumbers as number[])
-      .select('sections.chapter_number', 'chapters.title as chapter_title', 'sections.anchor', 'sections.title', 'sections.body_text', 'sections.emphasis_text')
+      .select(
+        'sections.chapter_number',
+        'chapters.title as chapter_title',
+        'sections.anchor',
+        'sections.title',
+        'sections.body_text',
+        'sections.emphasis_text',
+      )
       .orderBy(['sections.chapter_number', 'sections.position']);
     return rows.map((r) => ({
       chapterNumber: Number(r.chapter_number),
@@ -208,19 +215,17 @@ export class SqlContentStore implements ContentStore {
     return {
       title: course?.title ?? '',
       description: course?.description ?? '',
-      chapters: chapters.map(
-        (chapter): ChapterOutline => ({
-          number: Number(chapter.number),
-          slug: chapter.slug,
-          title: chapter.title,
-          summary: chapter.summary,
-          required_tier: chapter.required_tier,
-          sections: sections
-            .filter((s) => Number(s.chapter_number) === Number(chapter.number))
-            .map((s) => ({ anchor: s.anchor, title: s.title })),
-          has_quiz: withQuiz.has(Number(chapter.number)),
-        }),
-      ),
+      chapters: chapters.map((chapter): ChapterOutline => ({
+        number: Number(chapter.number),
+        slug: chapter.slug,
+        title: chapter.title,
+        summary: chapter.summary,
+        required_tier: chapter.required_tier,
+        sections: sections
+          .filter((s) => Number(s.chapter_number) === Number(chapter.number))
+          .map((s) => ({ anchor: s.anchor, title: s.title })),
+        has_quiz: withQuiz.has(Number(chapter.number)),
+      })),
     };
   }
 }

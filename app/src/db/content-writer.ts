@@ -45,7 +45,9 @@ async function writeChapters(trx: Knex.Transaction, content: CourseContent, now:
   const changed = content.chapters.filter((c) => byNumber.has(c.number) && byNumber.get(c.number) !== c.contentHash);
   // Slugs are unique; moving a slug from one chapter to another would collide midway.
   for (const chapter of changed) {
-    await trx('chapters').where({ number: chapter.number }).update({ slug: `~moving-${chapter.number}` });
+    await trx('chapters')
+      .where({ number: chapter.number })
+      .update({ slug: `~moving-${chapter.number}` });
   }
   for (const chapter of content.chapters) {
     const row = {
@@ -103,7 +105,9 @@ async function writeCourse(trx: Knex.Transaction, content: CourseContent, now: s
   const current = await trx('course').where({ id: 1 }).first();
   if (!current) await trx('course').insert({ id: 1, ...courseRow, updated_at: now });
   else if (current.title !== courseRow.title || current.description !== courseRow.description) {
-    await trx('course').where({ id: 1 }).update({ ...courseRow, updated_at: now });
+    await trx('course')
+      .where({ id: 1 })
+      .update({ ...courseRow, updated_at: now });
   }
 }
 

@@ -41,7 +41,7 @@ export function databaseKind(url: string): Database['kind'] {
 
 function sqliteFilename(url: string): string {
   const filename = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-  if (filename === '' ) throw new Error('sqlite: URL needs a file path, e.g. sqlite:./tmp/dev.sqlite');
+  if (filename === '') throw new Error('sqlite: URL needs a file path, e.g. sqlite:./tmp/dev.sqlite');
   return filename;
 }
 
@@ -100,7 +100,10 @@ export function openDatabase(opts: OpenDatabaseOptions): Database {
   }
   if (opts.echo && opts.logger) {
     const logger = opts.logger;
-    for (const [name, instance] of [['write', write], ['read', read]] as const) {
+    for (const [name, instance] of [
+      ['write', write],
+      ['read', read],
+    ] as const) {
       if (name === 'read' && instance === write) continue;
       instance.on('query', (q: { sql: string }) => logger.debug({ db: name, sql: q.sql }, 'sql'));
     }

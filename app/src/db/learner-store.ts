@@ -1,12 +1,6 @@
 import type { Learner } from '../domain/learner';
 import type { Database } from './database';
-import {
-  chapterFactsOf,
-  LEARNER_WITH_CHAPTER_FACTS,
-  learnerOfRow,
-  SIGNED_IN_LEARNER,
-  type ChapterFacts,
-} from './learner-lookups';
+import { chapterFactsOf, LEARNER_WITH_CHAPTER_FACTS, learnerOfRow, SIGNED_IN_LEARNER, type ChapterFacts } from './learner-lookups';
 
 /** The signed-in learner's lookups, as the domain and the auth middleware call them. */
 export interface LearnerStore {

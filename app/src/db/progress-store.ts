@@ -105,7 +105,13 @@ class SqlProgressReads implements ProgressReads {
       .where({ user_id: userId, chapter_number: chapterNumber })
       .select('id', 'score', 'max_score', 'passed', 'created_at')
       .orderBy('seq', 'desc');
-    return rows.map((r) => ({ id: r.id, score: Number(r.score), max_score: Number(r.max_score), passed: Boolean(r.passed), created_at: r.created_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      score: Number(r.score),
+      max_score: Number(r.max_score),
+      passed: Boolean(r.passed),
+      created_at: r.created_at,
+    }));
   }
 
   /** The local dates on which the learner learned something, with the zone each was counted in. */

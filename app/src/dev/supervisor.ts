@@ -82,7 +82,11 @@ export class DevSupervisor {
     // Source files only: not tests, not an editor's swap files or a database beside them.
     const isSource = (file: string) => /\.tsx?$/.test(file) && !/\.test\.tsx?$/.test(file);
     this.watch(this.options.sourceDir, isSource, () => void this.startVersion('a change in app/src'));
-    this.watch(this.options.contentDir, () => true, () => this.reloadContent());
+    this.watch(
+      this.options.contentDir,
+      () => true,
+      () => this.reloadContent(),
+    );
     // Wait for the first version (ready or failed): either way the ports are open and watched.
     const first = this.nextOutcome();
     await this.startVersion('start');
@@ -157,7 +161,10 @@ export class DevSupervisor {
     proc.on('message', (message) => {
       if (isMessage<ChildMessage>(message)) this.onMessage(version, message);
     });
-    const timeout = setTimeout(() => this.fail(version, `not ready after ${this.options.startTimeoutMs ?? 60_000} ms`), this.options.startTimeoutMs ?? 60_000);
+    const timeout = setTimeout(
+      () => this.fail(version, `not ready after ${this.options.startTimeoutMs ?? 60_000} ms`),
+      this.options.startTimeoutMs ?? 60_000,
+    );
     // 'close', not 'exit': by then its stderr is read to the end, so the failure shows why.
     proc.once('close', (code, signal) => {
       clearTimeout(timeout);

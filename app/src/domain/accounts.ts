@@ -90,7 +90,11 @@ export interface AccountContext {
 }
 
 /** A fresh sign-in (new family) unless `family` continues one. */
-export async function sessionFor(ctx: AccountContext, user: User, family: SessionFamily = newSessionFamily(ctx.tokens, ctx.clock)): Promise<Session> {
+export async function sessionFor(
+  ctx: AccountContext,
+  user: User,
+  family: SessionFamily = newSessionFamily(ctx.tokens, ctx.clock),
+): Promise<Session> {
   return {
     access_token: await ctx.accessTokens.issue(user.id, family.familyId),
     refresh_token: await issueRefreshToken(ctx.stores.tokens, ctx.tokens, ctx.clock, user.id, family),

@@ -32,7 +32,10 @@ export async function recordAudit(
   });
 }
 
-export async function auditEventsFor(audit: AuditStore, userId: string): Promise<{ event: string; details: unknown; created_at: string }[]> {
+export async function auditEventsFor(
+  audit: AuditStore,
+  userId: string,
+): Promise<{ event: string; details: unknown; created_at: string }[]> {
   const rows = await audit.forUser(userId);
   return rows.map((r) => ({ event: r.event, details: JSON.parse(r.details_json) as unknown, created_at: r.created_at }));
 }

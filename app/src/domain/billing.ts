@@ -86,19 +86,22 @@ export async function startCheckout(ctx: BillingContext, userId: string, body: z
   const billing = configured(ctx);
   const user = await ctx.stores.accounts.find({ id: userId });
   if (!user) throw new NotFound('No such account.');
-  if (user.tier !== 'free') throw new Conflict(`You already have the ${user.tier} plan: change it from "Manage subscription" on your account page.`);
+  if (user.tier !== 'free')
+    throw new Conflict(`You already have the ${user.tier} plan: change it from "Manage subscription" on your account page.`);
   const customer = await customerFor(ctx, billing, userId);
   const web = billing.settings.returnUrl;
-  const session = await atStripe(() => billing.stripe.checkout.sessions.create({
-    mode: 'subscription',
-    customer,
-    client_reference_id: userId,
-    line_items: [{ price: billing.settings.prices[body.tier], quantity: 1 }],
-    // {CHECKOUT_SESSION_ID} is filled in by Stripe (docs.stripe.com/payments/checkout/custom-success-page).
-    success_url: `${web}/upgrade/success?session_id={CHECKOUT_SESSION_ID}`,
-    cancel_url: `${web}/upgrade/cancelled`,
-    subscription_data: { metadata: { user_id: userId, tier: body.tier } },
-  }));
+  const session = await atStripe(() =>
+    billing.stripe.checkout.sessions.create({
+      mode: 'subscription',
+      customer,
+      client_reference_id: userId,
+      line_items: [{ price: billing.settings.prices[body.tier], quantity: 1 }],
+      // {CHECKOUT_SESSION_ID} is filled in by Stripe (docs.stripe.com/payments/checkout/custom-success-page).
+      success_url: `${web}/upgrade/success?session_id={CHECKOUT_SESSION_ID}`,
+      cancel_url: `${web}/upgrade/cancelled`,
+      subscription_data: { metadata: { user_id: userId, tier: body.tier } },
+    }),
+  );
   if (!session.url) throw new Error('Stripe answered a Checkout session without a url');
   return { url: session.url };
 }
@@ -108,7 +111,9 @@ export async function openPortal(ctx: BillingContext, userId: string): Promise<{
   const billing = configured(ctx);
   const customer = await ctx.stores.billing.customerOf(userId);
   if (!customer) throw new NotFound('You have no subscription to manage yet.');
-  const session = await atStripe(() => billing.stripe.billingPortal.sessions.create({ customer, return_url: `${billing.settings.returnUrl}/account` }));
+  const session = await atStripe(() =>
+    billing.stripe.billingPortal.sessions.create({ customer, return_url: `${billing.settings.returnUrl}/account` }),
+  );
   return { url: session.url };
 }
 

@@ -33,20 +33,25 @@ export async function getCourse(stores: LearningStores, learner: Learner) {
   return {
     title: outline.title,
     description: outline.description,
-    chapters: outline.chapters.map(
-      (chapter): ChapterSummary => ({
-        ...chapter,
-        locked: !canReadChapter(learner.tier, chapter.number),
-        state: states.get(chapter.number) ?? 'not_started',
-      }),
-    ),
+    chapters: outline.chapters.map((chapter): ChapterSummary => ({
+      ...chapter,
+      locked: !canReadChapter(learner.tier, chapter.number),
+      state: states.get(chapter.number) ?? 'not_started',
+    })),
   };
 }
 
 /** The chapter after `chapterNumber` as a link for this learner, or null after the last. */
-export async function nextChapterLink(stores: Pick<LearningStores, 'content'>, learner: Learner, chapterNumber: number): Promise<ChapterLink | null> {
+export async function nextChapterLink(
+  stores: Pick<LearningStores, 'content'>,
+  learner: Learner,
+  chapterNumber: number,
+): Promise<ChapterLink | null> {
   const { chapters } = await stores.content.outline();
-  return linkTo(learner, chapters.find((c) => c.number > chapterNumber));
+  return linkTo(
+    learner,
+    chapters.find((c) => c.number > chapterNumber),
+  );
 }
 
 /** A link to a neighbour: its title, and whether this learner may open it. Never its content. */

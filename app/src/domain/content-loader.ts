@@ -188,13 +188,19 @@ export async function readCourseContent(contentDir: string): Promise<CourseConte
 
   const numbers = [...claimed].sort((a, b) => a - b);
   numbers.forEach((number, index) => {
-    if (numbers.indexOf(number) !== index) problems.push(`${displayPath(path.join(contentDir, 'chapters'))}: two files for chapter ${number}`);
-    else if (number !== index + 1) problems.push(`${displayPath(path.join(contentDir, 'chapters'))}: chapters must be numbered 1, 2, 3… without gaps (found ${number} at position ${index + 1})`);
+    if (numbers.indexOf(number) !== index)
+      problems.push(`${displayPath(path.join(contentDir, 'chapters'))}: two files for chapter ${number}`);
+    else if (number !== index + 1)
+      problems.push(
+        `${displayPath(path.join(contentDir, 'chapters'))}: chapters must be numbered 1, 2, 3… without gaps (found ${number} at position ${index + 1})`,
+      );
   });
   const quizChapters = quizzes.map((q) => q.chapter);
   quizChapters.forEach((chapter, index) => {
-    if (quizChapters.indexOf(chapter) !== index) problems.push(`${displayPath(path.join(contentDir, 'quizzes'))}: two quizzes for chapter ${chapter}`);
-    if (!numbers.includes(chapter)) problems.push(`${displayPath(path.join(contentDir, 'quizzes'))}: quiz for chapter ${chapter}, which does not exist`);
+    if (quizChapters.indexOf(chapter) !== index)
+      problems.push(`${displayPath(path.join(contentDir, 'quizzes'))}: two quizzes for chapter ${chapter}`);
+    if (!numbers.includes(chapter))
+      problems.push(`${displayPath(path.join(contentDir, 'quizzes'))}: quiz for chapter ${chapter}, which does not exist`);
   });
   if (chapters.length === 0 && problems.length === 0) problems.push(`${displayPath(contentDir)}: no chapters`);
 
@@ -208,7 +214,12 @@ export interface LoadOptions {
 }
 
 /** Validates `contentDir` and brings the database in line with it, in one transaction. */
-export async function loadCourseContent(db: Pick<Database, 'write'>, contentDir: string, clock: Clock, options: LoadOptions = {}): Promise<LoadReport> {
+export async function loadCourseContent(
+  db: Pick<Database, 'write'>,
+  contentDir: string,
+  clock: Clock,
+  options: LoadOptions = {},
+): Promise<LoadReport> {
   const content = await readCourseContent(contentDir);
   const report = await writeCourseContent(db.write, content, clock.now().toISOString());
   options.content?.invalidate();

@@ -70,7 +70,11 @@ const questionBase = {
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, 'letters, digits, - and _ only (at most 40)'),
   prompt: z.string().min(1),
   explanation: z.string().min(1),
-  feedback: z.object({ correct: z.string().min(1), incorrect: z.string().min(1) }).partial().strict().optional(),
+  feedback: z
+    .object({ correct: z.string().min(1), incorrect: z.string().min(1) })
+    .partial()
+    .strict()
+    .optional(),
 };
 
 export const Question = z
@@ -80,15 +84,14 @@ export const Question = z
       .object({ ...questionBase, type: z.literal('multiple'), options: z.array(Option).min(2), answer: z.array(z.string()).min(1) })
       .strict(),
     z.object({ ...questionBase, type: z.literal('true_false'), answer: z.boolean() }).strict(),
-    z
-      .object({ ...questionBase, type: z.literal('short_answer'), answer: z.string().min(1), rule: ShortAnswerRule.optional() })
-      .strict(),
+    z.object({ ...questionBase, type: z.literal('short_answer'), answer: z.string().min(1), rule: ShortAnswerRule.optional() }).strict(),
   ])
   .superRefine((question, ctx) => {
     if (question.type !== 'single' && question.type !== 'multiple') return;
     const ids = question.options.map((o) => o.id);
     ids.forEach((id, index) => {
-      if (ids.indexOf(id) !== index) ctx.addIssue({ code: 'custom', path: ['options', index, 'id'], message: `duplicate option id "${id}"` });
+      if (ids.indexOf(id) !== index)
+        ctx.addIssue({ code: 'custom', path: ['options', index, 'id'], message: `duplicate option id "${id}"` });
     });
     const answers = question.type === 'single' ? [question.answer] : question.answer;
     if (answers.some((answer) => !ids.includes(answer))) {
@@ -111,7 +114,8 @@ export const QuizFile = z
   .superRefine((quiz, ctx) => {
     const ids = quiz.questions.map((q) => q.id);
     ids.forEach((id, index) => {
-      if (ids.indexOf(id) !== index) ctx.addIssue({ code: 'custom', path: ['questions', index, 'id'], message: `duplicate question id "${id}"` });
+      if (ids.indexOf(id) !== index)
+        ctx.addIssue({ code: 'custom', path: ['questions', index, 'id'], message: `duplicate question id "${id}"` });
     });
   });
 export type QuizFile = z.infer<typeof QuizFile>;

@@ -106,6 +106,12 @@ export function extractSections(markdown: string, introTitle: string): MarkdownS
     if (text) current.parts.push(text);
   }
   return sections
-    .map((s) => ({ anchor: s.anchor, title: s.title, text: collapse(s.parts.join(' ')), emphasis: s.emphasis.join(' · '), heading: s.heading }))
+    .map((s) => ({
+      anchor: s.anchor,
+      title: s.title,
+      text: collapse(s.parts.join(' ')),
+      emphasis: s.emphasis.join(' · '),
+      heading: s.heading,
+    }))
     .filter((s) => s.heading || s.text !== '');
 }

@@ -36,7 +36,9 @@ export function verifyEvent(webhookSecret: string, header: string, rawBody: stri
   // captured request kept for later), so the window is symmetric, as ours was.
   const signedAt = Number(/(?:^|,)t=(\d+)/.exec(header)?.[1]);
   if (signedAt * 1000 - nowMs > SIGNATURE_TOLERANCE_SECONDS * 1000) {
-    throw new Unauthorized(`The webhook was signed ${Math.round(signedAt - nowMs / 1000)} s ahead of our clock; only ${SIGNATURE_TOLERANCE_SECONDS} s is accepted.`);
+    throw new Unauthorized(
+      `The webhook was signed ${Math.round(signedAt - nowMs / 1000)} s ahead of our clock; only ${SIGNATURE_TOLERANCE_SECONDS} s is accepted.`,
+    );
   }
   return event;
 }

@@ -93,7 +93,10 @@ export async function chapterStates(
 ): Promise<Map<number, ChapterState>> {
   const reads = stores.progress.replica;
   const completed = new Set((await reads.completions(learner.id)).map((r) => r.chapter_number));
-  const started = new Set([...(await reads.attemptedChapters(learner.id)), ...(await reads.chapterPositions(learner.id)).map((p) => p.chapter_number)]);
+  const started = new Set([
+    ...(await reads.attemptedChapters(learner.id)),
+    ...(await reads.chapterPositions(learner.id)).map((p) => p.chapter_number),
+  ]);
   return new Map(chapterNumbers.map((n) => [n, stateOf(learner, n, completed.has(n), started.has(n))]));
 }
 
@@ -107,7 +110,11 @@ export function stateFromFacts(learner: Learner, chapterNumber: number, facts: C
  * every chapter view asks it and each round trip to PostgreSQL costs more than the
  * lookups themselves.
  */
-export async function chapterState(stores: Pick<LearningStores, 'learners'>, learner: Learner, chapterNumber: number): Promise<ChapterState> {
+export async function chapterState(
+  stores: Pick<LearningStores, 'learners'>,
+  learner: Learner,
+  chapterNumber: number,
+): Promise<ChapterState> {
   return stateFromFacts(learner, chapterNumber, await stores.learners.chapterFacts(learner.id, chapterNumber));
 }
 

@@ -114,10 +114,10 @@ export async function submitAttempt(
     const answer = Object.prototype.hasOwnProperty.call(answers, question.id) ? answers[question.id] : undefined;
     const correct = isCorrect(question, answer);
     const feedback = correct
-      ? question.feedback?.correct ?? 'Correct.'
+      ? (question.feedback?.correct ?? 'Correct.')
       : answer === undefined
         ? 'Not answered.'
-        : question.feedback?.incorrect ?? 'Not quite.';
+        : (question.feedback?.incorrect ?? 'Not quite.');
     return { question_id: question.id, correct, feedback, explanation: question.explanation, correct_answer: correctAnswerOf(question) };
   });
   const score = results.filter((r) => r.correct).length;

@@ -87,7 +87,10 @@ export async function runLoad(baseUrl: string, plan: LoadPlan, now: () => number
     requests: done,
     errors,
     errorRate: done === 0 ? 1 : errors / done,
-    p95Seconds: percentile([...latencies].sort((a, b) => a - b), 0.95),
+    p95Seconds: percentile(
+      [...latencies].sort((a, b) => a - b),
+      0.95,
+    ),
     elapsedSeconds: (now() - started) / 1000,
     statuses,
   };

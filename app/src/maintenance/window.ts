@@ -82,7 +82,6 @@ export function nextMaintenanceWindow(window: MaintenanceWindow, from: Date): Wi
   throw new Error(`no maintenance window within a year of ${from.toISOString()}`);
 }
 
-
 /** True for a zone Intl knows (IANA names such as "Europe/Paris"). */
 export const isTimeZone = (zone: string): boolean => {
   try {
@@ -104,7 +103,11 @@ export const MaintenanceWindowSchema = z
       }
     }),
     weekOfMonth: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
-    durationMinutes: z.number().int().min(1).max(24 * 60),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
     timeZone: z.string().refine(isTimeZone, { message: 'an IANA time zone such as "Etc/UTC"' }),
   })
   .strict();

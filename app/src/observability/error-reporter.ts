@@ -84,7 +84,11 @@ export function createErrorReporter(options: ErrorReporterOptions): ErrorReporte
     capture(error, context) {
       const scope = new Scope();
       scope.setClient(client);
-      scope.setTags({ role: options.role, ...(context.method ? { method: context.method } : {}), ...(context.route ? { route: context.route } : {}) });
+      scope.setTags({
+        role: options.role,
+        ...(context.method ? { method: context.method } : {}),
+        ...(context.route ? { route: context.route } : {}),
+      });
       if (context.requestId) scope.setTag('request_id', context.requestId);
       client.captureException(error, undefined, scope);
     },

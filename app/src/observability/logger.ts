@@ -8,14 +8,32 @@ export type { Logger };
  * line of defence against a password, token or cookie reaching the log store.
  */
 export const REDACTED_PATHS = [
-  'password', '*.password', 'password_hash', '*.password_hash',
-  'token', '*.token', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token',
-  'secret', '*.secret', 'cookie', '*.cookie', 'authorization', '*.authorization',
-  'headers.cookie', 'headers.authorization', 'headers["set-cookie"]', 'headers["stripe-signature"]',
-  'req.headers.cookie', 'req.headers.authorization',
+  'password',
+  '*.password',
+  'password_hash',
+  '*.password_hash',
+  'token',
+  '*.token',
+  'access_token',
+  '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'secret',
+  '*.secret',
+  'cookie',
+  '*.cookie',
+  'authorization',
+  '*.authorization',
+  'headers.cookie',
+  'headers.authorization',
+  'headers["set-cookie"]',
+  'headers["stripe-signature"]',
+  'req.headers.cookie',
+  'req.headers.authorization',
   // A body that failed to parse rides on the body parser's error as `.body`, password
   // and all (issue 15); the error is logged, its body never.
-  'err.body', 'err.rawBody',
+  'err.body',
+  'err.rawBody',
 ];
 
 let stdout: ReturnType<typeof pino.destination> | undefined;

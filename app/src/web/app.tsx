@@ -80,7 +80,11 @@ function troubleFor(error: unknown): Trouble {
 }
 
 // Partial: a request the router did not match has no route.
-function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter): Koa.Middleware<WebState, Partial<Router.RouterParamContext<WebState>>> {
+function errorPages(
+  runtime: WebRuntime,
+  logger: Logger,
+  reporter: ErrorReporter,
+): Koa.Middleware<WebState, Partial<Router.RouterParamContext<WebState>>> {
   return async (ctx, next) => {
     try {
       await next();
@@ -99,8 +103,7 @@ function errorPages(runtime: WebRuntime, logger: Logger, reporter: ErrorReporter
       // The api reports its own failures; only this role's bugs are reported from here.
       if (kind === 'internal' && !(error instanceof ApiError)) {
         reporter.capture(error, { requestId: ctx.state.requestId, method: ctx.method, route: ctx._matchedRoute?.toString() });
-      }
-      else logger.info(log, `web page refused: ${kind}`);
+      } else logger.info(log, `web page refused: ${kind}`);
       if (kind === 'api_down') ctx.set('Retry-After', '30');
       if ((ctx.path === '/progress/position' && ctx.request.is('json')) || ctx.accepts('html', 'json') === 'json') {
         ctx.status = status;
@@ -150,7 +153,12 @@ function probes(client: ApiClient, isReady: () => boolean, version: string | und
 }
 
 /** Session, CSRF secret and flash, for every page. */
-function learnerSession(client: ApiClient, runtime: WebRuntime, secure: boolean, trustedProxies: readonly string[]): Koa.Middleware<WebState> {
+function learnerSession(
+  client: ApiClient,
+  runtime: WebRuntime,
+  secure: boolean,
+  trustedProxies: readonly string[],
+): Koa.Middleware<WebState> {
   const refresher = new RefreshCoordinator(client);
   const visitorAddress = peerAddressResolver(trustedProxies);
   return async (ctx, next) => {

@@ -65,7 +65,11 @@ export class RefreshCoordinator {
     private readonly graceMs = 2_000,
   ) {}
 
-  refresh(refreshToken: string, browser: string | undefined, request: { requestId?: string; clientAddress?: string } = {}): Promise<Session> {
+  refresh(
+    refreshToken: string,
+    browser: string | undefined,
+    request: { requestId?: string; clientAddress?: string } = {},
+  ): Promise<Session> {
     const now = this.now();
     for (const [token, entry] of this.inFlight) if (entry.until < now) this.inFlight.delete(token);
     const known = this.inFlight.get(refreshToken);
@@ -125,7 +129,8 @@ export class LearnerApi {
   async call<T>(request: Omit<ApiRequest, 'token' | 'requestId' | 'clientAddress'>): Promise<T> {
     if (!this.accessToken && this.refreshToken) await this.refresh();
     if (!this.accessToken) throw new ApiError(401, 'unauthorized', 'Sign in to continue.');
-    const send = () => this.client.call<T>({ ...request, token: this.accessToken, requestId: this.requestId, clientAddress: this.clientAddress });
+    const send = () =>
+      this.client.call<T>({ ...request, token: this.accessToken, requestId: this.requestId, clientAddress: this.clientAddress });
     try {
       return (await send()).body;
     } catch (error) {
@@ -153,7 +158,13 @@ export class LearnerApi {
     this.forget();
     if (refreshToken) {
       await this.client
-        .call({ method: 'POST', path: '/auth/logout', body: { refresh_token: refreshToken }, requestId: this.requestId, clientAddress: this.clientAddress })
+        .call({
+          method: 'POST',
+          path: '/auth/logout',
+          body: { refresh_token: refreshToken },
+          requestId: this.requestId,
+          clientAddress: this.clientAddress,
+        })
         .catch(() => undefined);
     }
   }
@@ -171,7 +182,9 @@ export class LearnerApi {
     const refreshToken = this.refreshToken;
     if (!refreshToken) return;
     try {
-      this.start(await this.refresher.refresh(refreshToken, this.browser, { requestId: this.requestId, clientAddress: this.clientAddress }));
+      this.start(
+        await this.refresher.refresh(refreshToken, this.browser, { requestId: this.requestId, clientAddress: this.clientAddress }),
+      );
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 400)) {
         this.forget();

@@ -16,7 +16,10 @@ export const BACKUP_DOCKERFILE = join(__dirname, '..', '..', '..', 'ops', 'backu
  * `postgresql-client` follows the distribution and cannot be compared.
  */
 export function postgresClientMajorVersion(dockerfile: string, file = 'ops/backup/Dockerfile'): number {
-  const instructions = dockerfile.replace(/\\\n/g, ' ').split('\n').filter((line) => /^\s*RUN\b/.test(line));
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((line) => /^\s*RUN\b/.test(line));
   const versions = instructions.flatMap((line) => [...line.matchAll(/\bpostgresql-client-(\d+)\b/g)].map((m) => Number(m[1])));
   if (versions.length !== 1) {
     throw new Error(`${file}: expected exactly one "postgresql-client-<major>" in a RUN instruction, found ${versions.length}`);

@@ -65,9 +65,7 @@ export interface GatewayApiPluginRbacProps {
  * kinds of routes.
  */
 export class GatewayApiPluginRbac extends Construct {
-  static readonly RULES = [
-    { apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], verbs: ['get', 'update'] },
-  ];
+  static readonly RULES = [{ apiGroups: ['gateway.networking.k8s.io'], resources: ['httproutes'], verbs: ['get', 'update'] }];
 
   constructor(scope: Construct, id: string, props: GatewayApiPluginRbacProps) {
     super(scope, id);
@@ -75,7 +73,12 @@ export class GatewayApiPluginRbac extends Construct {
     const labels = { 'app.kubernetes.io/part-of': APP_NAME };
     new KubeClusterRole(this, 'Role', {
       metadata: { name, labels },
-      rules: GatewayApiPluginRbac.RULES.map((rule) => ({ ...rule, apiGroups: [...rule.apiGroups], resources: [...rule.resources], verbs: [...rule.verbs] })),
+      rules: GatewayApiPluginRbac.RULES.map((rule) => ({
+        ...rule,
+        apiGroups: [...rule.apiGroups],
+        resources: [...rule.resources],
+        verbs: [...rule.verbs],
+      })),
     });
     new KubeClusterRoleBinding(this, 'Binding', {
       metadata: { name, labels },

@@ -51,9 +51,7 @@ export class CourseAlertRules extends Construct {
       spec: {
         groups: groups.map((group) => ({
           name: group.name,
-          rules: group.rules.map((rule) =>
-            'record' in rule ? toRecording(rule) : toAlerting(rule),
-          ),
+          rules: group.rules.map((rule) => ('record' in rule ? toRecording(rule) : toAlerting(rule))),
         })),
       },
     });

@@ -239,7 +239,13 @@ interface BackupAge {
 
 /** A backup CronJob's newest success is too old, or there has never been one. */
 function backupAgeAlerts({ props, ns, annotations }: RuleContext, backup: BackupAge): AlertingRule[] {
-  const { cronJob, maxAgeHours, what, severity, alerts: [tooOld, missing] } = backup;
+  const {
+    cronJob,
+    maxAgeHours,
+    what,
+    severity,
+    alerts: [tooOld, missing],
+  } = backup;
   return [
     {
       alert: tooOld,
@@ -252,8 +258,7 @@ function backupAgeAlerts({ props, ns, annotations }: RuleContext, backup: Backup
       annotations: annotations(
         tooOld,
         `the newest ${what} is older than ${maxAgeHours} hours`,
-        `The last successful run of CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} was ` +
-          `{{ $value | humanizeDuration }} ago.`,
+        `The last successful run of CronJob {{ $labels.cronjob }} in {{ $labels.namespace }} was ` + `{{ $value | humanizeDuration }} ago.`,
       ),
     },
     {

@@ -70,7 +70,12 @@ export function argoCdCatalog(argocdUrl: string): NotificationCatalog {
         },
       ],
       'on-health-degraded': [
-        { description: 'The application is degraded', oncePer: SYNCED_REVISION, when: "app.status.health.status == 'Degraded'", send: ['app-health-degraded'] },
+        {
+          description: 'The application is degraded',
+          oncePer: SYNCED_REVISION,
+          when: "app.status.health.status == 'Degraded'",
+          send: ['app-health-degraded'],
+        },
       ],
       'on-deployed': [
         {
@@ -116,5 +121,9 @@ export function rolloutCatalog(props: RolloutCatalogProps): NotificationCatalog 
 export function subscriptionAnnotations(catalog: NotificationCatalog): Record<string, string> {
   // `notifications.argoproj.io/subscribe.<trigger>.<service>: <recipients>`; a webhook
   // has no recipients, hence the empty value (argo-rollouts docs/features/notifications.md).
-  return Object.fromEntries(Object.keys(catalog.triggers).sort().map((trigger) => [`notifications.argoproj.io/subscribe.${trigger}.${WEBHOOK_SERVICE}`, '']));
+  return Object.fromEntries(
+    Object.keys(catalog.triggers)
+      .sort()
+      .map((trigger) => [`notifications.argoproj.io/subscribe.${trigger}.${WEBHOOK_SERVICE}`, '']),
+  );
 }

@@ -33,7 +33,10 @@ const block = (value: unknown) => stringify(value, { lineWidth: 0 });
 /** The ConfigMap's data, keys sorted: what both controllers parse (notifications-engine pkg/api/config.go). */
 export function notificationData(catalog: NotificationCatalog): Record<string, string> {
   const data: Record<string, string> = {
-    [`service.webhook.${WEBHOOK_SERVICE}`]: block({ url: `$${WEBHOOK_URL_KEY}`, headers: [{ name: 'Content-Type', value: 'application/json' }] }),
+    [`service.webhook.${WEBHOOK_SERVICE}`]: block({
+      url: `$${WEBHOOK_URL_KEY}`,
+      headers: [{ name: 'Content-Type', value: 'application/json' }],
+    }),
   };
   if (catalog.context) data.context = block(catalog.context);
   for (const [name, text] of Object.entries(catalog.templates)) {
@@ -45,7 +48,11 @@ export function notificationData(catalog: NotificationCatalog): Record<string, s
   for (const [name, conditions] of Object.entries(catalog.triggers)) {
     data[`trigger.${name}`] = block(conditions.map((c) => ({ ...c, send: [...c.send] })));
   }
-  return Object.fromEntries(Object.keys(data).sort().map((key) => [key, data[key]]));
+  return Object.fromEntries(
+    Object.keys(data)
+      .sort()
+      .map((key) => [key, data[key]]),
+  );
 }
 
 export class NotificationConfig extends Construct {

@@ -70,7 +70,10 @@ export async function compareWithBaselines(
     const meters = [cpuMeter([baselines[0]]), cpuMeter([]), cpuMeter(app.processes)];
     const [bareHttp, bareKoa, appResult] = await compareInRounds(targets, options.rounds, (target, index, round): Promise<LoadResult> => {
       progress(`round ${round + 1}/${options.rounds}: ${target.name} (${options.connections} connections, ${options.roundSeconds} s)`);
-      return meters[index].around(() => generator.load({ ...target.job, ...shape, durationSeconds: options.roundSeconds }), options.roundSeconds);
+      return meters[index].around(
+        () => generator.load({ ...target.job, ...shape, durationSeconds: options.roundSeconds }),
+        options.roundSeconds,
+      );
     });
     const cpuPerRequestUs = [...meters[0].perRequestUs(), ...meters[2].perRequestUs()];
     return { compared: { bareHttp, bareKoa, app: appResult, cpuPerRequestUs }, bareHttpRssMiB: baselines[0].rssMiB() };

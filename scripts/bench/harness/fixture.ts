@@ -58,11 +58,17 @@ const SIGN_UPS_PER_ADDRESS = 8;
 function signUpFrom(apiUrl: string, localAddress: string, index: number): Promise<Session> {
   const body = JSON.stringify({ email: `bench-${index}-${randomBytes(6).toString('hex')}@example.com`, password: 'bench password 123' });
   return new Promise((resolve, reject) => {
-    const req = request(`${apiUrl}/api/v1/auth/register`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(text) as Session) : reject(new Error(`sign up answered ${res.statusCode}: ${text}`))));
-    });
+    const req = request(
+      `${apiUrl}/api/v1/auth/register`,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () =>
+          res.statusCode === 201 ? resolve(JSON.parse(text) as Session) : reject(new Error(`sign up answered ${res.statusCode}: ${text}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -34,7 +34,8 @@ export type LoadReply = { readonly ok: true; readonly result: LoadResult } | { r
 /** Only loopback targets: the bench never loads anything beyond this machine. */
 function assertLoopback(url: string): void {
   const host = new URL(url).hostname;
-  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') throw new Error(`refusing to load ${url}: the bench loads 127.0.0.1 only`);
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]')
+    throw new Error(`refusing to load ${url}: the bench loads 127.0.0.1 only`);
 }
 
 export class LoadGenerator {
@@ -42,7 +43,10 @@ export class LoadGenerator {
 
   static start(): LoadGenerator {
     // tsx loads the TypeScript child; it only hooks module loading, not the load loop.
-    const child = fork(path.join(__dirname, 'load-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(path.join(__dirname, 'load-child.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new LoadGenerator(child);
   }
 

@@ -32,7 +32,10 @@ let built = false;
  */
 export function ensureBuilt(): void {
   if (built) return;
-  const result = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'app/tsconfig.build.json'], { cwd: REPO, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'app/tsconfig.build.json'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
   built = true;
 }
@@ -69,7 +72,8 @@ export function cpuSecondsOf(pid: number): number {
 async function waitUntilAnswering(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited before answering (${child.exitCode ?? child.signalCode}): ${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited before answering (${child.exitCode ?? child.signalCode}): ${output()}`);
     const ok = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
       (r) => r.status < 500,
       () => false,
@@ -85,8 +89,18 @@ async function waitUntilAnswering(url: string, child: ChildProcess, output: () =
  * Standard output (a log line per request) goes to /dev/null, as cheap as a container's
  * log pipe and no work for this process; the tail of standard error is kept for errors.
  */
-async function startProcess(name: string, args: readonly string[], env: NodeJS.ProcessEnv, port: number, readyPath: string): Promise<ServerProcess> {
-  const child = spawn(process.execPath, args, { cwd: REPO, env: { PATH: process.env.PATH, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+async function startProcess(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  readyPath: string,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, {
+    cwd: REPO,
+    env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let errors = '';
   child.stderr?.on('data', (d: Buffer) => {
     errors = (errors + d.toString()).slice(-4_000);

@@ -149,10 +149,7 @@ export async function databaseRestartUnderLoad(
     const startBegan = Date.now();
     await pg.start();
     const upAt = Date.now();
-    const [readyAt, bareClientRecoveryMs] = await Promise.all([
-      readiness.firstAfter(upAt, 200, 60_000),
-      bareClientRecovery(pg.url, upAt),
-    ]);
+    const [readyAt, bareClientRecoveryMs] = await Promise.all([readiness.firstAfter(upAt, 200, 60_000), bareClientRecovery(pg.url, upAt)]);
 
     progress('waiting for the load to finish');
     const result = await loadDone;

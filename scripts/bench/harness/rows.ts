@@ -61,7 +61,12 @@ export function throughputRow(goal: ThroughputGoal, compared: Compared): Measure
 }
 
 /** RSS after the load, each role beside the bare node:http process loaded the same way. */
-export function rssRow(figure: string, roles: readonly { name: string; mib: number }[], baselineMib: number, limitMib: number): Measurement {
+export function rssRow(
+  figure: string,
+  roles: readonly { name: string; mib: number }[],
+  baselineMib: number,
+  limitMib: number,
+): Measurement {
   const worst = Math.max(...roles.map((r) => r.mib));
   return {
     name: figure,
@@ -96,13 +101,7 @@ export function growth(samplesMib: readonly number[]): number {
 }
 
 /** One role's RSS over the soak: start, end, peak; flat and under the limit. */
-export function soakRow(
-  role: string,
-  seconds: number,
-  samplesMib: readonly number[],
-  baselineMib: number,
-  limitMib: number,
-): Measurement {
+export function soakRow(role: string, seconds: number, samplesMib: readonly number[], baselineMib: number, limitMib: number): Measurement {
   const peak = Math.max(...samplesMib);
   const grew = growth(samplesMib);
   const flat = grew <= FLAT_TOLERANCE;

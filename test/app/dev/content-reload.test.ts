@@ -25,7 +25,8 @@ describe('content reload under npm run dev', () => {
     },
   });
   let urls: { web: string; api: string };
-  const firstTitle = async () => ((await (await fetch(`${urls.api}/api/v1/syllabus`)).json()) as { chapters: { title: string }[] }).chapters[0].title;
+  const firstTitle = async () =>
+    ((await (await fetch(`${urls.api}/api/v1/syllabus`)).json()) as { chapters: { title: string }[] }).chapters[0].title;
 
   beforeAll(async () => {
     urls = await supervisor.start();
@@ -36,7 +37,7 @@ describe('content reload under npm run dev', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('serves the app\'s pages, with the reload script under the page\'s own CSP nonce', async () => {
+  it("serves the app's pages, with the reload script under the page's own CSP nonce", async () => {
     const res = await fetch(`${urls.web}/`);
     expect(res.status).toBe(200);
     const page = await res.text();
@@ -61,7 +62,9 @@ describe('content reload under npm run dev', () => {
   it('keeps the last good content when a file is broken, and says which', async () => {
     writeFileSync(chapterOne, readFileSync(chapterOne, 'utf8').replace(/^number: 1$/m, 'number: one'));
     await until(() => lines.some((line) => line.includes('content NOT reloaded')));
-    expect(lines.join('\n')).toMatch(/content NOT reloaded, the last good content stays:\n.*\n.*01-containers\.md: number: Expected number/);
+    expect(lines.join('\n')).toMatch(
+      /content NOT reloaded, the last good content stays:\n.*\n.*01-containers\.md: number: Expected number/,
+    );
     expect(await firstTitle()).toBe('Containers, revised');
   });
 });

@@ -10,7 +10,11 @@ import { VERSION } from './version';
 async function serve(): Promise<string> {
   const server = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': req.url === '/page' ? 'text/html; charset=utf-8' : 'text/plain' });
-    res.end(req.url === '/page' ? `<html><head><script src="/a.js" nonce="abc"></script></head><body>${VERSION}</body></html>` : `${VERSION} ${process.pid}`);
+    res.end(
+      req.url === '/page'
+        ? `<html><head><script src="/a.js" nonce="abc"></script></head><body>${VERSION}</body></html>`
+        : `${VERSION} ${process.pid}`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -16,7 +16,10 @@ export function supervisorFor(options: Pick<DevSupervisorOptions, 'sourceDir' | 
     host: '127.0.0.1',
     tsconfig: APP_TSCONFIG,
     startTimeoutMs: 120_000,
-    log: (line) => { lines.push(line); if (process.env.DEV_TEST_DEBUG) process.stderr.write(`${line}\n`); },
+    log: (line) => {
+      lines.push(line);
+      if (process.env.DEV_TEST_DEBUG) process.stderr.write(`${line}\n`);
+    },
   });
   return { supervisor, lines };
 }

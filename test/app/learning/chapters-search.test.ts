@@ -15,8 +15,22 @@ const REAL_CONTENT = path.join(__dirname, '../../../app/content');
 
 describe('the search index', () => {
   const index = new SearchIndex([
-    { chapterNumber: 1, chapterTitle: 'One', anchor: 'rollbacks', sectionTitle: 'Rollbacks', body: 'Undo a release quickly.', emphasis: '' },
-    { chapterNumber: 2, chapterTitle: 'Two', anchor: 'other', sectionTitle: 'Other', body: 'Sometimes a rollback is mentioned in passing, among many other words about releases.', emphasis: '' },
+    {
+      chapterNumber: 1,
+      chapterTitle: 'One',
+      anchor: 'rollbacks',
+      sectionTitle: 'Rollbacks',
+      body: 'Undo a release quickly.',
+      emphasis: '',
+    },
+    {
+      chapterNumber: 2,
+      chapterTitle: 'Two',
+      anchor: 'other',
+      sectionTitle: 'Other',
+      body: 'Sometimes a rollback is mentioned in passing, among many other words about releases.',
+      emphasis: '',
+    },
     { chapterNumber: 3, chapterTitle: 'Three', anchor: 'unrelated', sectionTitle: 'Unrelated', body: 'Nothing to see here.', emphasis: '' },
   ]);
 
@@ -48,8 +62,22 @@ describe('the search index', () => {
 
   it('ranks the section that defines a term in bold above one that uses it more often', () => {
     const defined = new SearchIndex([
-      { chapterNumber: 1, chapterTitle: 'One', anchor: 'uses', sectionTitle: 'Uses', body: 'drift drift drift and more drift', emphasis: '' },
-      { chapterNumber: 2, chapterTitle: 'Two', anchor: 'defines', sectionTitle: 'Defines', body: 'Drift is a difference between git and the cluster.', emphasis: 'Drift' },
+      {
+        chapterNumber: 1,
+        chapterTitle: 'One',
+        anchor: 'uses',
+        sectionTitle: 'Uses',
+        body: 'drift drift drift and more drift',
+        emphasis: '',
+      },
+      {
+        chapterNumber: 2,
+        chapterTitle: 'Two',
+        anchor: 'defines',
+        sectionTitle: 'Defines',
+        body: 'Drift is a difference between git and the cluster.',
+        emphasis: 'Drift',
+      },
     ]);
     expect(defined.search('drift', 10)[0].section_anchor).toBe('defines');
   });
@@ -112,7 +140,13 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
   it('answers the chapter as JSON text holding exactly what getChapter returns, for every learner and state', async () => {
     const free = await insertLearner(testDb.db, { tier: 'free' });
     const team = await insertLearner(testDb.db, { tier: 'team' });
-    for (const [learner, number] of [[free, 1], [free, 3], [team, 3], [team, 4], [free, 2]] as const) {
+    for (const [learner, number] of [
+      [free, 1],
+      [free, 3],
+      [team, 3],
+      [team, 4],
+      [free, 2],
+    ] as const) {
       for (const state of [undefined, 'done', 'in_progress'] as const) {
         // Twice: the second answer reuses the serialized content.
         for (let run = 0; run < 2; run++) {
@@ -130,7 +164,10 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
     const before = JSON.parse(await getChapterJson(stores, learner, 2));
     const original: { markdown: string } = await testDb.db.write('chapters').where({ number: 2 }).first('markdown');
     try {
-      await testDb.db.write('chapters').where({ number: 2 }).update({ markdown: `${original.markdown}\n\nA new closing line.` });
+      await testDb.db
+        .write('chapters')
+        .where({ number: 2 })
+        .update({ markdown: `${original.markdown}\n\nA new closing line.` });
       stores.content.invalidate();
       const after = JSON.parse(await getChapterJson(stores, learner, 2));
       expect(after.markdown).toBe(`${before.markdown}\n\nA new closing line.`);
@@ -208,7 +245,10 @@ describe.each(DATABASE_KINDS)('chapters over HTTP on %s', (kind) => {
     const { access_token: token } = await signUp(api);
     const put = await api.request('PUT', '/api/v1/progress/position', { token, body: { chapter_number: 3, section_anchor: 'rollback' } });
     expect(put.body).toEqual({ resume: { chapter_number: 3, section_anchor: 'rollback' } });
-    expect((await api.request('GET', '/api/v1/progress', { token })).body.resume).toEqual({ chapter_number: 3, section_anchor: 'rollback' });
+    expect((await api.request('GET', '/api/v1/progress', { token })).body.resume).toEqual({
+      chapter_number: 3,
+      section_anchor: 'rollback',
+    });
     expect((await api.request('PUT', '/api/v1/progress/position', { token, body: { chapter_number: 'three' } })).status).toBe(400);
   });
 

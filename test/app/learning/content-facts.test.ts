@@ -6,7 +6,8 @@ import path from 'node:path';
 // rather than trusted to stay in step (issue 16, defect 13).
 const ROOT = path.join(__dirname, '../../..');
 const chapterFiles = readdirSync(path.join(ROOT, 'app/content/chapters')).sort();
-const chapter = (prefix: string) => readFileSync(path.join(ROOT, 'app/content/chapters', chapterFiles.find((f) => f.startsWith(prefix)) ?? ''), 'utf8');
+const chapter = (prefix: string) =>
+  readFileSync(path.join(ROOT, 'app/content/chapters', chapterFiles.find((f) => f.startsWith(prefix)) ?? ''), 'utf8');
 const allChapters = chapterFiles.map((f) => readFileSync(path.join(ROOT, 'app/content/chapters', f), 'utf8')).join('\n');
 
 /** apiVersions of every generated object of `kind` under dist/. */

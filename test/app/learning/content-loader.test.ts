@@ -43,12 +43,16 @@ describe('reading course content', () => {
   });
 
   it('names a missing front matter field', async () => {
-    const problems = await problemsAfter((dir) => rewrite(path.join(dir, 'chapters/02-pods.md'), (t) => t.replace('summary: The smallest deployable unit.\n', '')));
+    const problems = await problemsAfter((dir) =>
+      rewrite(path.join(dir, 'chapters/02-pods.md'), (t) => t.replace('summary: The smallest deployable unit.\n', '')),
+    );
     expect(problems).toEqual([expect.stringMatching(/chapters\/02-pods\.md: summary: Required/)]);
   });
 
   it('names a chapter number that disagrees with its file name', async () => {
-    const problems = await problemsAfter((dir) => rewrite(path.join(dir, 'chapters/02-pods.md'), (t) => t.replace('number: 2', 'number: 7')));
+    const problems = await problemsAfter((dir) =>
+      rewrite(path.join(dir, 'chapters/02-pods.md'), (t) => t.replace('number: 2', 'number: 7')),
+    );
     expect(problems[0]).toMatch(/02-pods\.md: number: 7 does not match the file name's 02/);
   });
 
@@ -67,7 +71,10 @@ describe('reading course content', () => {
   it('names a quiz for a chapter that does not exist, and a gap in the numbering', async () => {
     const problems = await problemsAfter((dir) => rmSync(path.join(dir, 'chapters/04-canary-releases.md')));
     expect(problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/chapters must be numbered 1, 2, 3/), expect.stringMatching(/quiz for chapter 4, which does not exist/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/chapters must be numbered 1, 2, 3/),
+        expect.stringMatching(/quiz for chapter 4, which does not exist/),
+      ]),
     );
   });
 
@@ -160,7 +167,9 @@ describe.each(DATABASE_KINDS)('loading course content on %s', (kind) => {
       const before = await snapshot();
       rewrite(path.join(copy.dir, 'chapters/01-containers.md'), (t) => t.replace('Containers package', 'Changed'));
       rewrite(path.join(copy.dir, 'quizzes/02-pods.yaml'), (t) => t.replace('pass_percentage: 50', 'pass_percentage: 150'));
-      await expect(loadCourseContent(testDb.db, copy.dir, clock)).rejects.toThrow(/02-pods\.yaml: pass_percentage: Number must be less than or equal to 100/);
+      await expect(loadCourseContent(testDb.db, copy.dir, clock)).rejects.toThrow(
+        /02-pods\.yaml: pass_percentage: Number must be less than or equal to 100/,
+      );
       expect(await snapshot()).toEqual(before);
     } finally {
       copy.remove();

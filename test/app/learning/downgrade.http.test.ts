@@ -34,7 +34,11 @@ describe.each(DATABASE_KINDS)('a downgraded learner on %s', (kind) => {
   it('shows finished chapters of the old plan as done and locked, the others as the plan allows', async () => {
     const progress = (await api.request('GET', '/api/v1/progress', { token })).body;
     expect(progress.chapters.map((c: Row) => [c.number, c.state, c.locked])).toEqual([
-      [1, 'done', false], [2, 'done', false], [3, 'not_started', false], [4, 'done', true], [5, 'done', true],
+      [1, 'done', false],
+      [2, 'done', false],
+      [3, 'not_started', false],
+      [4, 'done', true],
+      [5, 'done', true],
     ]);
   });
 

@@ -42,7 +42,11 @@ describe('one normaliser for every grading rule', () => {
     ['pattern: full-width letters', { kind: 'pattern', regex: '^([Ss][Ii][Gg])?[Tt][Ee][Rr][Mm]$' }, 'ＳＩＧＴＥＲＭ'],
     ['pattern: a closing full stop', { kind: 'pattern', regex: '^([Ss][Ii][Gg])?[Tt][Ee][Rr][Mm]$' }, 'SIGTERM.'],
     ['exact: a closing full stop', { kind: 'exact', values: ['npm ci'] }, 'npm ci.'],
-    ['keywords: by stem, reconciliation for reconcile', { kind: 'keywords', all: ['desired'], any: ['reconcile'] }, 'reconciliation towards the desired state'],
+    [
+      'keywords: by stem, reconciliation for reconcile',
+      { kind: 'keywords', all: ['desired'], any: ['reconcile'] },
+      'reconciliation towards the desired state',
+    ],
     ['keywords: by stem, -ing form', { kind: 'keywords', all: ['compare'] }, 'comparing states'],
     ['keywords: a phrase across double spaces', { kind: 'keywords', all: ['standard output'] }, 'logs go to standard   output'],
   ] as const)('accepts %s', (_name, rule, answer) => {

@@ -3,17 +3,38 @@ import { answerShapeProblem, isCorrect, matchesRule, MAX_SHORT_ANSWER_LENGTH } f
 
 const q = (raw: unknown) => Question.parse(raw);
 
-const single = q({ id: 's', type: 'single', prompt: 'p', explanation: 'e', options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }], answer: 'b' });
+const single = q({
+  id: 's',
+  type: 'single',
+  prompt: 'p',
+  explanation: 'e',
+  options: [
+    { id: 'a', text: 'A' },
+    { id: 'b', text: 'B' },
+  ],
+  answer: 'b',
+});
 const multiple = q({
   id: 'm',
   type: 'multiple',
   prompt: 'p',
   explanation: 'e',
-  options: [{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }, { id: 'c', text: 'C' }],
+  options: [
+    { id: 'a', text: 'A' },
+    { id: 'b', text: 'B' },
+    { id: 'c', text: 'C' },
+  ],
   answer: ['a', 'c'],
 });
 const trueFalse = q({ id: 't', type: 'true_false', prompt: 'p', explanation: 'e', answer: false });
-const exact = q({ id: 'x', type: 'short_answer', prompt: 'p', explanation: 'e', answer: 'Argo CD', rule: { kind: 'exact', values: ['Argo CD', 'ArgoCD'] } });
+const exact = q({
+  id: 'x',
+  type: 'short_answer',
+  prompt: 'p',
+  explanation: 'e',
+  answer: 'Argo CD',
+  rule: { kind: 'exact', values: ['Argo CD', 'ArgoCD'] },
+});
 const exactCase = q({
   id: 'xc',
   type: 'short_answer',
@@ -31,7 +52,14 @@ const keywords = q({
   answer: 'git is the source of truth',
   rule: { kind: 'keywords', all: ['git', 'source of truth'], any: ['single', 'the'] },
 });
-const pattern = q({ id: 'r', type: 'short_answer', prompt: 'p', explanation: 'e', answer: '443', rule: { kind: 'pattern', regex: '^(port )?443$' } });
+const pattern = q({
+  id: 'r',
+  type: 'short_answer',
+  prompt: 'p',
+  explanation: 'e',
+  answer: '443',
+  rule: { kind: 'pattern', regex: '^(port )?443$' },
+});
 
 describe('grading rules', () => {
   it.each([

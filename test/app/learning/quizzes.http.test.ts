@@ -83,7 +83,7 @@ describe.each(DATABASE_KINDS)('quizzes over HTTP on %s', (kind) => {
     expect(progress.body.chapters[0]).toMatchObject({ state: 'in_progress', best_quiz_percentage: 100, last_quiz_percentage: 80 });
   });
 
-  it('names the next chapter in the result, and whether the learner\'s plan opens it', async () => {
+  it("names the next chapter in the result, and whether the learner's plan opens it", async () => {
     const { access_token: token } = await signUp(api);
     const res = await api.request('POST', '/api/v1/chapters/1/quiz/attempts', { token, body: { answers: PERFECT } });
     expect(res.body.next_chapter).toEqual({ number: 2, title: 'Pods', locked: false });
@@ -93,7 +93,7 @@ describe.each(DATABASE_KINDS)('quizzes over HTTP on %s', (kind) => {
     expect(await nextChapterLink(stores, free, 5)).toBeNull();
   });
 
-  it('lists only the learner\'s own attempts, whatever the request says', async () => {
+  it("lists only the learner's own attempts, whatever the request says", async () => {
     const alice = await signUp(api);
     const bob = await signUp(api);
     await api.request('POST', '/api/v1/chapters/2/quiz/attempts', { token: alice.access_token, body: { answers: { shared: 'network' } } });

@@ -41,7 +41,10 @@ describe.each(DATABASE_KINDS)('reading positions on %s', (kind) => {
     api.clock.advance(1000);
     // A view without a section keeps the section already read in that chapter.
     expect(await view({ chapter_number: 2 })).toBe(204);
-    expect((await api.request('GET', '/api/v1/progress', { token })).body.resume).toEqual({ chapter_number: 2, section_anchor: 'pod-lifecycle' });
+    expect((await api.request('GET', '/api/v1/progress', { token })).body.resume).toEqual({
+      chapter_number: 2,
+      section_anchor: 'pod-lifecycle',
+    });
   });
 
   it('refuses a section the chapter does not have, a locked chapter and a missing token', async () => {
@@ -60,7 +63,9 @@ describe.each(DATABASE_KINDS)('reading positions on %s', (kind) => {
       const view = { chapter_number: 2, section_anchor: 'what-a-pod-is' };
       expect(await stores.progress.recordView(learner.id, view, '2026-03-02T12:00:00.000Z')).toBe(true);
       expect(await stores.progress.recordView(learner.id, view, '2026-03-02T12:00:05.000Z')).toBe(false);
-      expect(await stores.progress.recordView(learner.id, { chapter_number: 2, section_anchor: null }, '2026-03-02T12:00:06.000Z')).toBe(false);
+      expect(await stores.progress.recordView(learner.id, { chapter_number: 2, section_anchor: null }, '2026-03-02T12:00:06.000Z')).toBe(
+        false,
+      );
       const row = await api.db.read('chapter_positions').where({ user_id: learner.id }).first();
       expect(row.viewed_at).toBe('2026-03-02T12:00:00.000Z');
     });
@@ -118,7 +123,10 @@ describe.each(DATABASE_KINDS)('reading positions on %s', (kind) => {
     await api.db.write.migrate.down({ migrationSource, name: '0004_chapter_positions' });
     try {
       await api.db.write('reading_positions').insert({
-        user_id: learner.id, chapter_number: 3, section_anchor: 'rollback', updated_at: '2026-02-01T08:00:00.000Z',
+        user_id: learner.id,
+        chapter_number: 3,
+        section_anchor: 'rollback',
+        updated_at: '2026-02-01T08:00:00.000Z',
       });
     } finally {
       await api.db.write.migrate.up({ migrationSource, name: '0004_chapter_positions' });

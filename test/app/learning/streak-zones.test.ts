@@ -64,8 +64,17 @@ describe.each(DATABASE_KINDS)('a time-zone change across the date line on %s', (
 });
 
 const ZONES = [
-  'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Pacific/Chatham', 'Pacific/Auckland', 'Asia/Tokyo', 'Asia/Kolkata',
-  'Europe/Berlin', 'UTC', 'America/St_Johns', 'America/New_York', 'Pacific/Honolulu',
+  'Pacific/Kiritimati',
+  'Pacific/Pago_Pago',
+  'Pacific/Chatham',
+  'Pacific/Auckland',
+  'Asia/Tokyo',
+  'Asia/Kolkata',
+  'Europe/Berlin',
+  'UTC',
+  'America/St_Johns',
+  'America/New_York',
+  'Pacific/Honolulu',
 ];
 const HOUR = 3_600_000;
 

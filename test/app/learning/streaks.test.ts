@@ -59,7 +59,7 @@ describe.each(DATABASE_KINDS)('streaks and progress on %s', (kind) => {
     await testDb.drop();
   });
 
-  it('counts activity on the learner\'s side of midnight, not UTC\'s', async () => {
+  it("counts activity on the learner's side of midnight, not UTC's", async () => {
     const learner = await insertLearner(testDb.db, { timezone: 'Asia/Tokyo' });
     // 23:30 and 00:30 in Tokyo (UTC+9): two local days one hour apart, one UTC day.
     const clock = new FixedClock(new Date('2026-05-10T14:30:00Z'));

@@ -46,7 +46,7 @@ describe.each(DATABASE_KINDS)('the tier gate over HTTP on %s', (kind) => {
     expect(res.text).not.toContain('zeppelin');
   });
 
-  it('shows chapter 3\'s next link as locked, with a title and no content', async () => {
+  it("shows chapter 3's next link as locked, with a title and no content", async () => {
     const res = await api.request('GET', '/api/v1/chapters/3', { token });
     expect(res.body.next).toEqual({ number: 4, title: 'Canary Releases', locked: true });
     expect(res.text).not.toContain('zeppelin');
@@ -95,9 +95,7 @@ describe.each(DATABASE_KINDS)('the tier gate over HTTP on %s', (kind) => {
     const forged = { chapter_number: 4, tier: 'team', user: { tier: 'team' }, user_id: 'someone-else' };
     expectUpgradeRequired(await api.request('PUT', '/api/v1/progress/position', { token, body: forged }));
     expectUpgradeRequired(await api.request('GET', '/api/v1/chapters/4?tier=team', { token, headers: { 'x-tier': 'team' } }));
-    expectUpgradeRequired(
-      await api.request('POST', '/api/v1/chapters/4/quiz/attempts', { token, body: { answers: {}, tier: 'premium' } }),
-    );
+    expectUpgradeRequired(await api.request('POST', '/api/v1/chapters/4/quiz/attempts', { token, body: { answers: {}, tier: 'premium' } }));
   });
 
   it('answers the access check with the same decision', async () => {

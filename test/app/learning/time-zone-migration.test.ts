@@ -21,6 +21,11 @@ describe.each(DATABASE_KINDS)('time zones stored before migration 0005 on %s', (
     const utc = await insertLearner(testDb.db, { timezone: 'UTC' });
     await migrateLatest(testDb.db);
     const zoneOf = async (id: string) => (await testDb.db.write('users').where({ id }).first<{ timezone: string }>('timezone')).timezone;
-    expect(await Promise.all([calcutta, kiev, paris, utc].map((l) => zoneOf(l.id)))).toEqual(['Asia/Kolkata', 'Europe/Kyiv', 'Europe/Paris', 'UTC']);
+    expect(await Promise.all([calcutta, kiev, paris, utc].map((l) => zoneOf(l.id)))).toEqual([
+      'Asia/Kolkata',
+      'Europe/Kyiv',
+      'Europe/Paris',
+      'UTC',
+    ]);
   });
 });

@@ -186,7 +186,10 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
         { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.backupCronJob}"}`, values: `${-27 * 3600}x20` },
         // Another CronJob's age is not the backup's.
         { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="report"}`, values: `${-27 * 3600}x20` },
-        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}-fresh",cronjob="${p.backupCronJob}"}`, values: `${-3 * 3600}x20` },
+        {
+          series: `kube_cronjob_status_last_successful_time{namespace="${ns}-fresh",cronjob="${p.backupCronJob}"}`,
+          values: `${-3 * 3600}x20`,
+        },
       ],
       alert_rule_test: [
         {
@@ -206,11 +209,17 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
     },
     {
       // Issue 11, point 11: the weekly copy had no age alert at all.
-      name: 'a weekly copy last successful 9 days ago fires (as a ticket); the daily job\'s age does not count',
+      name: "a weekly copy last successful 9 days ago fires (as a ticket); the daily job's age does not count",
       interval: '1m',
       input_series: [
-        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`, values: `${-9 * 24 * 3600}x20` },
-        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}-other",cronjob="${p.weeklyBackupCronJob}"}`, values: `${-9 * 24 * 3600}x20` },
+        {
+          series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`,
+          values: `${-9 * 24 * 3600}x20`,
+        },
+        {
+          series: `kube_cronjob_status_last_successful_time{namespace="${ns}-other",cronjob="${p.weeklyBackupCronJob}"}`,
+          values: `${-9 * 24 * 3600}x20`,
+        },
       ],
       alert_rule_test: [
         {
@@ -224,7 +233,10 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
       name: 'a weekly copy from 7 days ago does not fire yet',
       interval: '1m',
       input_series: [
-        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`, values: `${-7 * 24 * 3600}x20` },
+        {
+          series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`,
+          values: `${-7 * 24 * 3600}x20`,
+        },
       ],
       alert_rule_test: [{ eval_time: '10m', alertname: ALERTS.weeklyBackupTooOld, exp_alerts: [] }],
     },
@@ -241,7 +253,8 @@ export function alertCases(p: AlertCaseParams): PromtoolTestGroup[] {
  */
 export function dayLongAlertCases(p: AlertCaseParams): PromtoolTestGroup[] {
   const ns = p.namespace;
-  const lastSuccess = (namespace: string) => `kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${p.backupCronJob}"}`;
+  const lastSuccess = (namespace: string) =>
+    `kube_cronjob_status_last_successful_time{namespace="${namespace}",cronjob="${p.backupCronJob}"}`;
   return [
     {
       name: 'a backup CronJob that never succeeded fires after 26 hours',
@@ -265,7 +278,9 @@ export function dayLongAlertCases(p: AlertCaseParams): PromtoolTestGroup[] {
     {
       name: 'a weekly-copy CronJob that never succeeded fires after 8 days',
       interval: '1h',
-      input_series: [{ series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.backupCronJob}"}`, values: '0x200' }],
+      input_series: [
+        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.backupCronJob}"}`, values: '0x200' },
+      ],
       alert_rule_test: [
         { eval_time: '191h', alertname: ALERTS.weeklyBackupMissing, exp_alerts: [] },
         {
@@ -278,7 +293,9 @@ export function dayLongAlertCases(p: AlertCaseParams): PromtoolTestGroup[] {
     {
       name: 'a weekly-copy CronJob that has succeeded is not missing',
       interval: '1h',
-      input_series: [{ series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`, values: '0x200' }],
+      input_series: [
+        { series: `kube_cronjob_status_last_successful_time{namespace="${ns}",cronjob="${p.weeklyBackupCronJob}"}`, values: '0x200' },
+      ],
       alert_rule_test: [{ eval_time: '194h', alertname: ALERTS.weeklyBackupMissing, exp_alerts: [] }],
     },
   ];

@@ -21,7 +21,10 @@ export async function withClient<T>(url: string, use: (client: Client) => Promis
 }
 
 /** A fresh database with a random name; returns its URL and a function that drops it. */
-export async function createDatabase(prefix: string, serverUrl = SERVER_URL): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+export async function createDatabase(
+  prefix: string,
+  serverUrl = SERVER_URL,
+): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withClient(serverUrl, (c) => c.query(`create database "${name}"`));
   return {

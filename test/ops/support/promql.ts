@@ -9,7 +9,21 @@ export interface Selector {
   readonly labels: readonly string[];
 }
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'and',
+  'or',
+  'unless',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 export function selectorsOf(query: string): Selector[] {
   // Argo Rollouts arguments ({{args.role}}) sit inside label values.
@@ -55,7 +69,11 @@ export interface ContractOptions {
 }
 
 /** Every problem: a metric the app does not export, or a label it does not set. */
-export function contractProblems(queries: readonly { where: string; query: string }[], exposition: string, opts: ContractOptions): string[] {
+export function contractProblems(
+  queries: readonly { where: string; query: string }[],
+  exposition: string,
+  opts: ContractOptions,
+): string[] {
   const series = seriesOf(exposition);
   const problems: string[] = [];
   for (const { where, query } of queries) {

@@ -34,7 +34,22 @@ export function rehearse(work: string, fault: string, extra: string[] = []): Pro
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'scripts/rehearse.ts', '--env', 'production', '--fault', fault, '--speed', SPEED, '--json', json, '--timeout', '120', ...extra],
+      [
+        '--import',
+        'tsx',
+        'scripts/rehearse.ts',
+        '--env',
+        'production',
+        '--fault',
+        fault,
+        '--speed',
+        SPEED,
+        '--json',
+        json,
+        '--timeout',
+        '120',
+        ...extra,
+      ],
       { cwd: REPO, maxBuffer: 8 * 1024 * 1024 },
       (error, stdout, stderr) => {
         try {

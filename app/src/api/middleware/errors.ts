@@ -27,7 +27,11 @@ interface ErrorBody {
 /** Turn anything thrown into `{ code, message, details }`; what the client sees never holds a stack. */
 export function toErrorResponse(err: unknown): { status: number; body: ErrorBody; expose: boolean } {
   if (err instanceof AppError) {
-    return { status: err.status, body: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }, expose: true };
+    return {
+      status: err.status,
+      body: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      expose: true,
+    };
   }
   if (err instanceof ZodError) {
     return {
@@ -64,7 +68,11 @@ export function errorHandler(logger: Logger, reporter: ErrorReporter = noErrorRe
       if (!expose) log.error({ err }, 'request failed');
       // A 503 is an outage the alerts already cover; a 500 is a bug someone must see.
       if (status === 500) {
-        reporter.capture(err, { requestId: ctx.state.requestId, method: ctx.method, route: (ctx as { _matchedRoute?: string })._matchedRoute });
+        reporter.capture(err, {
+          requestId: ctx.state.requestId,
+          method: ctx.method,
+          route: (ctx as { _matchedRoute?: string })._matchedRoute,
+        });
       }
       ctx.status = status;
       ctx.body = body;

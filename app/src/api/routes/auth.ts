@@ -1,7 +1,17 @@
 import Router from '@koa/router';
 import type { ApiContext } from '../app';
 import type { ApiState } from '../state';
-import { LoginBody, RefreshBody, RegisterBody, ResetConfirmBody, ResetRequestBody, login, logout, refresh, register } from '../../domain/accounts';
+import {
+  LoginBody,
+  RefreshBody,
+  RegisterBody,
+  ResetConfirmBody,
+  ResetRequestBody,
+  login,
+  logout,
+  refresh,
+  register,
+} from '../../domain/accounts';
 import { requestPasswordReset, resetPassword } from '../../domain/credentials';
 import { createLimiter, rateLimit } from '../middleware/rate-limit';
 import { accountContext } from './context';

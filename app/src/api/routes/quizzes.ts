@@ -9,10 +9,7 @@ import { ChapterNumber } from './chapters';
 
 const AttemptBody = z.object({
   answers: z
-    .record(
-      z.string().max(40),
-      z.union([z.string().max(MAX_SHORT_ANSWER_LENGTH), z.array(z.string().max(40)).max(50), z.boolean()]),
-    )
+    .record(z.string().max(40), z.union([z.string().max(MAX_SHORT_ANSWER_LENGTH), z.array(z.string().max(40)).max(50), z.boolean()]))
     .refine((answers) => Object.keys(answers).length <= 200, 'too many answers'),
 });
 

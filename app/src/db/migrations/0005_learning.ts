@@ -41,7 +41,9 @@ async function addSequencePostgres(knex: Knex): Promise<void> {
   await knex.raw(`update quiz_attempts set seq = ordered.n
     from (select id, row_number() over (order by created_at, id) as n from quiz_attempts) as ordered
     where quiz_attempts.id = ordered.id`);
-  await knex.raw(`select setval(pg_get_serial_sequence('quiz_attempts', 'seq'), coalesce((select max(seq) from quiz_attempts), 0) + 1, false)`);
+  await knex.raw(
+    `select setval(pg_get_serial_sequence('quiz_attempts', 'seq'), coalesce((select max(seq) from quiz_attempts), 0) + 1, false)`,
+  );
   await knex.raw('alter table quiz_attempts alter column seq set not null');
 }
 

@@ -132,8 +132,8 @@ export function UpgradePage(props: {
       <section class="upgrade" aria-labelledby="upgrade-title">
         <h1 id="upgrade-title">{heading}</h1>
         <p>
-          This chapter is part of the <strong>{requiredTier}</strong> plan and above. Your current plan covers the
-          chapters you can already open from the course page.
+          This chapter is part of the <strong>{requiredTier}</strong> plan and above. Your current plan covers the chapters you can already
+          open from the course page.
         </p>
         <p>
           {previous && (

@@ -11,7 +11,14 @@ export function ChangePasswordPage(props: { frame: Frame; errors: FieldErrors; g
       <ErrorSummary errors={errors} general={props.general} />
       <form method="post" action="/account/password">
         <CsrfField token={frame.csrfToken} />
-        <TextField name="current_password" label="Current password" type="password" errors={errors} required autocomplete="current-password" />
+        <TextField
+          name="current_password"
+          label="Current password"
+          type="password"
+          errors={errors}
+          required
+          autocomplete="current-password"
+        />
         <TextField
           name="new_password"
           label="New password"

@@ -4,7 +4,11 @@ import { Layout, type Frame } from './layout';
 export type Trouble = 'not_found' | 'forbidden' | 'csrf' | 'rate_limited' | 'api_down' | 'internal' | 'bad_request';
 
 const TROUBLE: Record<Trouble, { status: number; title: string; text: string }> = {
-  not_found: { status: 404, title: 'Page not found', text: 'There is nothing at this address. It may have moved, or the link may be mistyped.' },
+  not_found: {
+    status: 404,
+    title: 'Page not found',
+    text: 'There is nothing at this address. It may have moved, or the link may be mistyped.',
+  },
   forbidden: { status: 403, title: 'Not allowed', text: 'Your account may not open this page.' },
   csrf: {
     status: 403,
@@ -17,7 +21,11 @@ const TROUBLE: Record<Trouble, { status: number; title: string; text: string }> 
     title: 'The course is taking a break',
     text: 'We cannot reach the course service right now. Your progress is safe; please try again in a minute.',
   },
-  internal: { status: 500, title: 'Something went wrong', text: 'An unexpected error stopped this page. It has been logged; please try again.' },
+  internal: {
+    status: 500,
+    title: 'Something went wrong',
+    text: 'An unexpected error stopped this page. It has been logged; please try again.',
+  },
   bad_request: { status: 400, title: 'That did not work', text: 'The request could not be understood.' },
 };
 

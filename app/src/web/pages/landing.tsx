@@ -64,8 +64,7 @@ export function LandingPage({ frame, syllabus }: { frame: Frame; syllabus: Sylla
           <section aria-labelledby="syllabus-title">
             <h2 id="syllabus-title">What you will learn</h2>
             <p>
-              {syllabus.chapters.length} chapters, each with a short quiz. The first {freeCount} are free; the rest come
-              with a paid plan.
+              {syllabus.chapters.length} chapters, each with a short quiz. The first {freeCount} are free; the rest come with a paid plan.
             </p>
             <ol class="chapter-list syllabus" aria-labelledby="syllabus-title">
               {syllabus.chapters.map((chapter) => (

@@ -40,8 +40,8 @@ function MaintenanceNotice({ frame, banner }: { frame: Frame; banner: Maintenanc
   return (
     <section class="maintenance" aria-label="Planned maintenance">
       <p role="status">
-        {banner.inProgress ? 'Maintenance in progress' : 'Planned maintenance'}: {banner.description}. The course may be
-        briefly unavailable during this time; your progress is saved.
+        {banner.inProgress ? 'Maintenance in progress' : 'Planned maintenance'}: {banner.description}. The course may be briefly unavailable
+        during this time; your progress is saved.
       </p>
       <form method="post" action="/maintenance-notice/dismiss">
         <CsrfField token={frame.csrfToken} />
@@ -52,6 +52,59 @@ function MaintenanceNotice({ frame, banner }: { frame: Frame; banner: Maintenanc
         </button>
       </form>
     </section>
+  );
+}
+
+/** The brand, the navigation for a signed-in or signed-out learner, and sign-out. */
+function SiteHeader({ frame }: { frame: Frame }) {
+  return (
+    <header class="site-header">
+      <div class="bar">
+        <a class="brand" href="/">
+          Course Companion
+        </a>
+        <nav class="site-nav" aria-label="Main">
+          <ul>
+            <NavLink href="/" path={frame.path}>
+              Course
+            </NavLink>
+            {frame.signedIn && (
+              <NavLink href="/progress" path={frame.path}>
+                Progress
+              </NavLink>
+            )}
+            {frame.signedIn && (
+              <NavLink href="/search" path={frame.path}>
+                Search
+              </NavLink>
+            )}
+            {frame.signedIn && (
+              <NavLink href="/account" path={frame.path}>
+                Account
+              </NavLink>
+            )}
+            {!frame.signedIn && (
+              <NavLink href="/signin" path={frame.path}>
+                Sign in
+              </NavLink>
+            )}
+            {!frame.signedIn && (
+              <NavLink href="/signup" path={frame.path}>
+                Sign up
+              </NavLink>
+            )}
+          </ul>
+        </nav>
+        {frame.signedIn && (
+          <form class="inline" method="post" action="/signout">
+            <CsrfField token={frame.csrfToken} />
+            <button type="submit" class="link">
+              Sign out
+            </button>
+          </form>
+        )}
+      </div>
+    </header>
   );
 }
 
@@ -71,31 +124,7 @@ export function Layout({ frame, title, children }: { frame: Frame; title: string
         <a class="skip-link" href="#main">
           Skip to content
         </a>
-        <header class="site-header">
-          <div class="bar">
-            <a class="brand" href="/">
-              Course Companion
-            </a>
-            <nav class="site-nav" aria-label="Main">
-              <ul>
-                <NavLink href="/" path={frame.path}>Course</NavLink>
-                {frame.signedIn && <NavLink href="/progress" path={frame.path}>Progress</NavLink>}
-                {frame.signedIn && <NavLink href="/search" path={frame.path}>Search</NavLink>}
-                {frame.signedIn && <NavLink href="/account" path={frame.path}>Account</NavLink>}
-                {!frame.signedIn && <NavLink href="/signin" path={frame.path}>Sign in</NavLink>}
-                {!frame.signedIn && <NavLink href="/signup" path={frame.path}>Sign up</NavLink>}
-              </ul>
-            </nav>
-            {frame.signedIn && (
-              <form class="inline" method="post" action="/signout">
-                <CsrfField token={frame.csrfToken} />
-                <button type="submit" class="link">
-                  Sign out
-                </button>
-              </form>
-            )}
-          </div>
-        </header>
+        <SiteHeader frame={frame} />
         {frame.maintenance && <MaintenanceNotice frame={frame} banner={frame.maintenance} />}
         {frame.flash && (
           <div class="flash" role="status">

@@ -44,10 +44,16 @@ function StreakFigures({ streak }: { streak: Progress['streak'] }) {
   return (
     <ul class="stats" aria-label="Streak">
       <li class="card">
-        <span class="figure" data-testid="current-streak">{days(streak.current)}</span> current streak
+        <span class="figure" data-testid="current-streak">
+          {days(streak.current)}
+        </span>{' '}
+        current streak
       </li>
       <li class="card">
-        <span class="figure" data-testid="longest-streak">{days(streak.longest)}</span> longest streak
+        <span class="figure" data-testid="longest-streak">
+          {days(streak.longest)}
+        </span>{' '}
+        longest streak
       </li>
     </ul>
   );

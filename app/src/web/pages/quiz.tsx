@@ -28,8 +28,7 @@ function QuestionInput({ question, index, previous }: { question: QuizQuestion; 
         ]
       : (question.options ?? []);
   const inputType = question.type === 'multiple' ? 'checkbox' : 'radio';
-  const chosen = (id: string) =>
-    Array.isArray(previous) ? previous.includes(id) : previous !== undefined && String(previous) === id;
+  const chosen = (id: string) => (Array.isArray(previous) ? previous.includes(id) : previous !== undefined && String(previous) === id);
   return (
     <fieldset>
       <legend>{legend}</legend>
@@ -40,14 +39,7 @@ function QuestionInput({ question, index, previous }: { question: QuizQuestion; 
         const id = `answer-${question.id}-${option.id}`;
         return (
           <label key={option.id} class="choice" htmlFor={id}>
-            <input
-              id={id}
-              type={inputType}
-              name={name}
-              value={option.id}
-              checked={chosen(option.id)}
-              required={inputType === 'radio'}
-            />
+            <input id={id} type={inputType} name={name} value={option.id} checked={chosen(option.id)} required={inputType === 'radio'} />
             <span>{option.text}</span>
           </label>
         );
@@ -56,13 +48,7 @@ function QuestionInput({ question, index, previous }: { question: QuizQuestion; 
   );
 }
 
-export function QuizPage(props: {
-  frame: Frame;
-  quiz: Quiz;
-  best: number | null;
-  last: number | null;
-  error?: string;
-}) {
+export function QuizPage(props: { frame: Frame; quiz: Quiz; best: number | null; last: number | null; error?: string }) {
   const { frame, quiz } = props;
   return (
     <Layout frame={frame} title={quiz.title}>
@@ -70,10 +56,7 @@ export function QuizPage(props: {
         <a href={`/chapters/${quiz.chapter_number}`}>Chapter {quiz.chapter_number}</a> › Quiz
       </p>
       <h1>{quiz.title}</h1>
-      <p>
-        Answer every question, then submit. You pass with {quiz.pass_percentage}% or more, and you can retake it as often as
-        you like.
-      </p>
+      <p>Answer every question, then submit. You pass with {quiz.pass_percentage}% or more, and you can retake it as often as you like.</p>
       {props.best !== null && (
         <p>
           Your best score so far: <strong>{props.best}%</strong>

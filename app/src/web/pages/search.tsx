@@ -31,9 +31,7 @@ export function SearchPage({ frame, query, response }: { frame: Frame; query: st
                   </a>
                 </h3>
                 <p>
-                  {result.snippet.map((segment, index) =>
-                    segment.highlight ? <mark key={index}>{segment.text}</mark> : segment.text,
-                  )}
+                  {result.snippet.map((segment, index) => (segment.highlight ? <mark key={index}>{segment.text}</mark> : segment.text))}
                 </p>
               </li>
             ))}

@@ -3,10 +3,7 @@ import { formatPrice } from './chapter';
 import { CsrfField, Layout, type Frame } from './layout';
 
 /** What the plans page knows of the visitor. */
-export type Buyer =
-  | { readonly kind: 'signed-out' }
-  | { readonly kind: 'free' }
-  | { readonly kind: 'paying'; readonly tier: Tier };
+export type Buyer = { readonly kind: 'signed-out' } | { readonly kind: 'free' } | { readonly kind: 'paying'; readonly tier: Tier };
 
 /** One plan's "Buy" button: a plain form, so it works without JavaScript. */
 function BuyForm({ plan, csrfToken }: { plan: Plan; csrfToken: string }) {
@@ -40,7 +37,11 @@ function PlanCard({ plan, buyer, checkoutEnabled, csrfToken }: { plan: Plan; buy
       <h2>{plan.name}</h2>
       <p class="price">{formatPrice(plan)}</p>
       <p>{plan.chapters}</p>
-      {current && <p><strong>Your current plan</strong></p>}
+      {current && (
+        <p>
+          <strong>Your current plan</strong>
+        </p>
+      )}
       {plan.tier !== 'free' && checkoutEnabled && buyer.kind === 'free' && <BuyForm plan={plan} csrfToken={csrfToken} />}
     </li>
   );
@@ -48,12 +49,17 @@ function PlanCard({ plan, buyer, checkoutEnabled, csrfToken }: { plan: Plan; buy
 
 /** What stands above the plans: how to buy, or why one cannot here. */
 function HowToBuy({ frame, buyer, checkoutEnabled, problem }: { frame: Frame; buyer: Buyer; checkoutEnabled: boolean; problem?: string }) {
-  if (problem) return <p class="field-error" role="alert">{problem}</p>;
+  if (problem)
+    return (
+      <p class="field-error" role="alert">
+        {problem}
+      </p>
+    );
   if (!checkoutEnabled) {
     return (
       <p role="status">
-        Online checkout is not configured on this server (its Stripe keys are not set), so plans cannot be bought
-        here. An administrator can still change your plan.
+        Online checkout is not configured on this server (its Stripe keys are not set), so plans cannot be bought here. An administrator can
+        still change your plan.
       </p>
     );
   }

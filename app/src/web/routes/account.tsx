@@ -44,7 +44,8 @@ export function accountRoutes(deps: WebRouteDeps): Router<WebState> {
     try {
       await ctx.state.learner.call({ method: 'DELETE', path: '/me', body: { password: secret } });
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'wrong_password') return refuse(ctx, deps, { password: 'That is not your password.' });
+      if (error instanceof ApiError && error.code === 'wrong_password')
+        return refuse(ctx, deps, { password: 'That is not your password.' });
       throw error;
     }
     ctx.state.learner.forget();

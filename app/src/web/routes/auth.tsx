@@ -38,7 +38,8 @@ async function signUp(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
   // Empty when the browser told us nothing (no script): the account starts on UTC and the
   // welcome says so. A zone we do not know is asked for instead of being dropped.
   const timezone = values.timezone ? canonicalTimeZone(values.timezone) : null;
-  if (values.timezone && timezone === null) errors.timezone = `We do not know the time zone “${values.timezone}”. Choose yours from the list.`;
+  if (values.timezone && timezone === null)
+    errors.timezone = `We do not know the time zone “${values.timezone}”. Choose yours from the list.`;
   if (Object.keys(errors).length > 0) {
     sendPage(ctx, 422, <SignUpPage frame={frame(ctx, deps)} values={values} errors={errors} />);
     return;
@@ -63,8 +64,13 @@ async function signUp(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
       error.status === 409
         ? { email: 'An account with this email already exists. Sign in instead.' }
         : fieldErrorsFrom(error, ['email', 'password', 'name', 'timezone']);
-    const general = error.status === 429 ? 'Too many attempts. Please wait a minute.' : Object.keys(fieldErrors).length ? undefined : error.message;
-    sendPage(ctx, error.status === 429 ? 429 : 422, <SignUpPage frame={frame(ctx, deps)} values={values} errors={fieldErrors} general={general} />);
+    const general =
+      error.status === 429 ? 'Too many attempts. Please wait a minute.' : Object.keys(fieldErrors).length ? undefined : error.message;
+    sendPage(
+      ctx,
+      error.status === 429 ? 429 : 422,
+      <SignUpPage frame={frame(ctx, deps)} values={values} errors={fieldErrors} general={general} />,
+    );
   }
 }
 
@@ -78,7 +84,11 @@ async function signIn(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
   if (!secret) errors.password = 'Enter your password.';
   if (Object.keys(errors).length === 0) {
     try {
-      const session = await ctx.state.learner.anonymous<Session>({ method: 'POST', path: '/auth/login', body: { email, password: secret } });
+      const session = await ctx.state.learner.anonymous<Session>({
+        method: 'POST',
+        path: '/auth/login',
+        body: { email, password: secret },
+      });
       ctx.state.learner.start(session);
       rotateCsrf(ctx, deps.runtime);
       redirectWithFlash(ctx, deps.runtime, next ?? '/', 'signed-in');
@@ -86,8 +96,14 @@ async function signIn(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
     } catch (error) {
       if (!(error instanceof ApiError) || error.status >= 500) throw error;
       const general =
-        error.status === 429 ? 'Too many attempts. Please wait a minute and try again.' : 'That email and password do not match an account.';
-      sendPage(ctx, error.status === 429 ? 429 : 401, <SignInPage frame={frame(ctx, deps)} email={email} next={next} errors={{}} general={general} />);
+        error.status === 429
+          ? 'Too many attempts. Please wait a minute and try again.'
+          : 'That email and password do not match an account.';
+      sendPage(
+        ctx,
+        error.status === 429 ? 429 : 401,
+        <SignInPage frame={frame(ctx, deps)} email={email} next={next} errors={{}} general={general} />,
+      );
       return;
     }
   }

@@ -80,7 +80,11 @@ async function askForReset(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
   } catch (error) {
     const problem = formProblem(error);
     const general = problem.status === 429 ? 'Too many attempts. Please wait a minute and try again.' : problem.message;
-    sendPage(ctx, problem.status === 429 ? 429 : 422, <ForgotPasswordPage frame={frame(ctx, deps)} email={email} errors={{}} general={general} />);
+    sendPage(
+      ctx,
+      problem.status === 429 ? 429 : 422,
+      <ForgotPasswordPage frame={frame(ctx, deps)} email={email} errors={{}} general={general} />,
+    );
     return;
   }
   sendPage(ctx, 200, <ResetLinkSentPage frame={frame(ctx, deps)} />);
@@ -100,10 +104,16 @@ async function reset(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
   } catch (error) {
     const problem = formProblem(error);
     const general =
-      problem.status === 429 ? 'Too many attempts. Please wait a minute and try again.'
-      : problem.code === 'invalid_reset_token' || problem.status === 400 ? 'This reset link is not valid any more: it was used already or has expired. Ask for a new one.'
-      : problem.message;
-    sendPage(ctx, problem.status === 429 ? 429 : 422, <ResetPasswordPage frame={frame(ctx, deps)} token={token} errors={{}} general={general} />);
+      problem.status === 429
+        ? 'Too many attempts. Please wait a minute and try again.'
+        : problem.code === 'invalid_reset_token' || problem.status === 400
+          ? 'This reset link is not valid any more: it was used already or has expired. Ask for a new one.'
+          : problem.message;
+    sendPage(
+      ctx,
+      problem.status === 429 ? 429 : 422,
+      <ResetPasswordPage frame={frame(ctx, deps)} token={token} errors={{}} general={general} />,
+    );
     return;
   }
   // Every sign-in ended at the api, this browser's included.

@@ -61,7 +61,9 @@ async function submitQuiz(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
     result = await learner.call<AttemptResult>({ method: 'POST', path: `/chapters/${number}/quiz/attempts`, body: { answers } });
   } catch (error) {
     if (error instanceof ApiError && error.status === 400) {
-      const page = <QuizPage frame={frame(ctx, deps)} quiz={quiz} best={null} last={null} error="Please answer every question before submitting." />;
+      const page = (
+        <QuizPage frame={frame(ctx, deps)} quiz={quiz} best={null} last={null} error="Please answer every question before submitting." />
+      );
       sendPage(ctx, 422, page);
       return;
     }

@@ -92,5 +92,9 @@ async function sendPlans(ctx: WebContext, deps: WebRouteDeps, status: number, pr
     learner.anonymous<BillingStatus>({ method: 'GET', path: '/billing' }),
     buyerOf(ctx),
   ]);
-  sendPage(ctx, status, <PlansPage frame={frame(ctx, deps)} plans={plans} buyer={buyer} checkoutEnabled={billing.checkout_enabled} problem={problem} />);
+  sendPage(
+    ctx,
+    status,
+    <PlansPage frame={frame(ctx, deps)} plans={plans} buyer={buyer} checkoutEnabled={billing.checkout_enabled} problem={problem} />,
+  );
 }
