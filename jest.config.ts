@@ -30,10 +30,11 @@ const config: Config = {
   maxWorkers: 2,
   // V8's own counters: no instrumenting transform, so coverage costs little. Servers the
   // tests start as child processes (e2e, rehearsal, bench) are not counted, so the
-  // figures are a floor, and the threshold sits just under what `.ci/run` measured.
+  // figures are a floor. The threshold sits just under what `.ci/run` measured on
+  // 2026-12-01 (lines 94.1 %, branches 87.3 %, functions 92.6 %).
   coverageProvider: 'v8',
   coverageReporters: ['text-summary', 'json-summary'],
-  coverageThreshold: { global: { lines: 0, branches: 0, functions: 0 } },
+  coverageThreshold: { global: { lines: 93, branches: 86, functions: 91 } },
   testTimeout: 60_000,
   projects: [
     project('charts', ['<rootDir>/test/charts', '<rootDir>/test/gitops']),

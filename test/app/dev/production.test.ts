@@ -16,6 +16,7 @@ describe('the production web role', () => {
       METRICS_PORT: '0',
       ALLOWED_HOSTS: '127.0.0.1',
       SESSION_SECRET: 'production-like-session-secret-0123456789',
+      CLIENT_ADDRESS_SECRET: 'production-like-client-address-secret-0123',
       // Nothing listens here: the pages tested need no api.
       API_URL: 'http://127.0.0.1:1',
     });

@@ -19,7 +19,7 @@ describe('the dev supervisor', () => {
     sourceDir: dir,
     contentDir: path.join(dir, 'content'),
     child: { entry: path.join(dir, 'child.ts') },
-    typecheck: [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', path.join(dir, 'version.ts')],
+    typecheck: [require.resolve('typescript/bin/tsc'), '--noEmit', '--strict', '--types', 'node', path.join(dir, 'version.ts')],
   });
   let urls: { web: string; api: string };
   const serving = async () => (await fetch(`${urls.api}/`)).text();
