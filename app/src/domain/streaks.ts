@@ -4,6 +4,8 @@
  * arithmetic then works on calendar dates, never on "24 hours ago", so the 23- and
  * 25-hour days of a DST change count as one day each.
  */
+import { zoneOffsetMs } from '../zone-offset';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -43,27 +45,9 @@ export function daysBetween(earlier: string, later: string): number {
   return Math.round((Date.parse(`${later}T00:00:00Z`) - Date.parse(`${earlier}T00:00:00Z`)) / 86_400_000);
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** The zone's offset from UTC in minutes at `instant` (east positive); an unknown zone counts as UTC. */
 export function utcOffsetMinutes(timeZone: string, instant: Date): number {
-  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
-  let formatter = offsetFormatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    offsetFormatters.set(zone, formatter);
-  }
-  const p = Object.fromEntries(formatter.formatToParts(instant).map((part) => [part.type, Number(part.value)]));
-  const wallClock = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-  return Math.round((wallClock - Math.floor(instant.getTime() / 60_000) * 60_000) / 60_000);
+  return Math.round(zoneOffsetMs(isValidTimeZone(timeZone) ? timeZone : 'UTC', instant.getTime()) / 60_000);
 }
 
 /** A day of learning and the zone it was counted in (null: recorded before zones were kept). */

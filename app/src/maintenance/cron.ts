@@ -204,24 +204,4 @@ function settle(field: FieldSearch, schedule: CronSchedule, search: { t: Date; a
   return true;
 }
 
-/** The zone's UTC offset at `at`, in ms (Go's `time.Now().In(loc).Zone()`). */
-export function zoneOffsetMs(timeZone: string | undefined, at: number): number {
-  if (timeZone === undefined || timeZone === '' || timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
-  try {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    }).formatToParts(new Date(at));
-    const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-    const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-    return wall - Math.floor(at / 1000) * 1000;
-  } catch {
-    return 0; // "Invalid time zone ... Using UTC as default time zone"
-  }
-}
+export { zoneOffsetMs } from '../zone-offset';
