@@ -19,16 +19,7 @@ export function ChangePasswordPage(props: { frame: Frame; errors: FieldErrors; g
           required
           autocomplete="current-password"
         />
-        <TextField
-          name="new_password"
-          label="New password"
-          type="password"
-          hint="At least 10 characters."
-          errors={errors}
-          required
-          minLength={10}
-          autocomplete="new-password"
-        />
+        <NewPasswordField errors={errors} />
         <div class="actions">
           <button type="submit">Change password</button>
           <a href="/account">Cancel</a>
@@ -82,21 +73,28 @@ export function ResetPasswordPage(props: { frame: Frame; token: string; errors: 
       <form method="post" action="/reset-password">
         <CsrfField token={frame.csrfToken} />
         <input type="hidden" name="token" value={props.token} />
-        <TextField
-          name="new_password"
-          label="New password"
-          type="password"
-          hint="At least 10 characters."
-          errors={errors}
-          required
-          minLength={10}
-          autocomplete="new-password"
-        />
+        <NewPasswordField errors={errors} />
         <div class="actions">
           <button type="submit">Save new password</button>
           <a href="/forgot-password">Ask for a new link</a>
         </div>
       </form>
     </Layout>
+  );
+}
+
+/** The new password, with the api's rule (NewPassword: at least 10 characters) as the hint. */
+function NewPasswordField({ errors }: { errors: FieldErrors }) {
+  return (
+    <TextField
+      name="new_password"
+      label="New password"
+      type="password"
+      hint="At least 10 characters."
+      errors={errors}
+      required
+      minLength={10}
+      autocomplete="new-password"
+    />
   );
 }
