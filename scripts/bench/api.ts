@@ -11,8 +11,9 @@
 import { compareWithBaselines } from './harness/compare';
 import { createBenchDatabase, DATABASE_LABEL, signUpMany, type DatabaseKind } from './harness/fixture';
 import { LoadGenerator } from './harness/load-generator';
-import { DEFAULT_OPTIONS, runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
-import { ensureBuilt, startApi } from './harness/processes';
+import { runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
+import { perDatabaseSuite } from './harness/database-suite';
+import { startApi } from './harness/processes';
 import { rssRow, throughputRow } from './harness/rows';
 
 const MIN_RATIO: Record<DatabaseKind, number> = { sqlite: 0.3, postgres: 0.25 };
@@ -67,21 +68,7 @@ async function measureOn(
   }
 }
 
-export const apiBench: BenchSuite = {
-  name: 'api: GET a chapter as a signed-in learner',
-  async run(progress, options = DEFAULT_OPTIONS) {
-    progress('building the app (npm run build)');
-    ensureBuilt();
-    const generator = LoadGenerator.start();
-    try {
-      const measurements: Measurement[] = [];
-      for (const kind of options.databases) measurements.push(...(await measureOn(kind, generator, options, progress)));
-      return measurements;
-    } finally {
-      await generator.stop();
-    }
-  },
-};
+export const apiBench: BenchSuite = perDatabaseSuite('api: GET a chapter as a signed-in learner', measureOn);
 
 export default apiBench;
 

@@ -14,9 +14,10 @@
 import { compareWithBaselines } from './harness/compare';
 import { createBenchDatabase, DATABASE_LABEL, signUpMany, type DatabaseKind } from './harness/fixture';
 import { LoadGenerator } from './harness/load-generator';
-import { DEFAULT_OPTIONS, runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
+import { runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
+import { perDatabaseSuite } from './harness/database-suite';
 import { pageViewOf, scriptPathOf, type PageView } from './harness/page-view';
-import { ensureBuilt, startApi, startWeb, type ServerProcess } from './harness/processes';
+import { startApi, startWeb, type ServerProcess } from './harness/processes';
 import { rssRow, soakRow, throughputRow } from './harness/rows';
 import { learnersText, RSS_LIMIT_MIB } from './api';
 
@@ -140,21 +141,7 @@ async function measureOn(
   }
 }
 
-export const webBench: BenchSuite = {
-  name: 'web: the chapter page as deployed, signed in',
-  async run(progress, options = DEFAULT_OPTIONS) {
-    progress('building the app (npm run build)');
-    ensureBuilt();
-    const generator = LoadGenerator.start();
-    try {
-      const measurements: Measurement[] = [];
-      for (const kind of options.databases) measurements.push(...(await measureOn(kind, generator, options, progress)));
-      return measurements;
-    } finally {
-      await generator.stop();
-    }
-  },
-};
+export const webBench: BenchSuite = perDatabaseSuite('web: the chapter page as deployed, signed in', measureOn);
 
 export default webBench;
 
