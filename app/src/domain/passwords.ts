@@ -13,10 +13,15 @@ export interface ScryptCost {
 
 /**
  * OWASP Password Storage Cheat Sheet, scrypt: "a minimum CPU/memory cost parameter of
- * (2^17), a minimum block size of 8 (1024 bytes), and a parallelization parameter of 1".
+ * (2^17), a minimum block size of 8 (1024 bytes), and a parallelization parameter of 1",
+ * or one of the equally strong settings it lists beside it, of which this is
+ * "N=2^14 (16 MiB), r=8 (1024 bytes), p=5". Why not 2^17: 128·N·r is 128 MiB per hash,
+ * four at once on libuv's pool, and above Node's default maxmem of 32 MiB, with which the
+ * previous release verifies; a learner whose hash was upgraded to 2^17 could not sign in
+ * after a rollback. At 16 MiB both releases verify every hash.
  * Only a test configuration sets a lower cost, to keep its suites fast.
  */
-export const OWASP_SCRYPT_COST: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
+export const OWASP_SCRYPT_COST: ScryptCost = { N: 2 ** 14, r: 8, p: 5 };
 const KEY_LENGTH = 64;
 
 function scrypt(password: string, salt: Buffer, keyLength: number, cost: ScryptCost): Promise<Buffer> {
@@ -33,7 +38,7 @@ function parse(stored: string): { cost: ScryptCost; salt: Buffer; hash: Buffer }
   if (scheme !== 'scrypt' || !hashB64) return null;
   const cost = { N: Number(n), r: Number(r), p: Number(p) };
   // A stored cost far above ours would be a denial of service on sign-in.
-  if (![cost.N, cost.r, cost.p].every(Number.isSafeInteger) || cost.N > 2 ** 20 || cost.r > 16 || cost.p > 4) return null;
+  if (![cost.N, cost.r, cost.p].every(Number.isSafeInteger) || cost.N > 2 ** 20 || cost.r > 16 || cost.p > 16) return null;
   return { cost, salt: Buffer.from(saltB64, 'base64'), hash: Buffer.from(hashB64, 'base64') };
 }
 
@@ -50,11 +55,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === parsed.hash.length && timingSafeEqual(actual, parsed.hash);
 }
 
-/** Whether a hash was made with weaker parameters than `cost` (then rehash at sign-in). */
+/**
+ * Whether a hash was made with other parameters than `cost` (then rehash at sign-in):
+ * the policy is one setting, so a weaker hash is raised and a hash too costly for the
+ * memory budget is brought back to it.
+ */
 export function needsRehash(stored: string, cost: ScryptCost = OWASP_SCRYPT_COST): boolean {
   const parsed = parse(stored);
   if (!parsed) return true;
-  return parsed.cost.N < cost.N || parsed.cost.r < cost.r || parsed.cost.p < cost.p;
+  return parsed.cost.N !== cost.N || parsed.cost.r !== cost.r || parsed.cost.p !== cost.p;
 }
 
 /**
