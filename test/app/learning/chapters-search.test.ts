@@ -3,13 +3,13 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisCache } from '../../../app/src/db/cache';
 import { getChapter, getChapterJson } from '../../../app/src/domain/chapters';
-import { openStores, type Stores } from '../../../app/src/db/stores';
+import { openStores } from '../../../app/src/db/stores';
 import { readCourseContent } from '../../../app/src/domain/content-loader';
 import { SearchIndex, searchCourse, snippet, terms } from '../../../app/src/domain/search';
 import { stem } from '../../../app/src/domain/text-analysis';
-import { DATABASE_KINDS, type TestDatabase } from '../../support/databases';
+import { DATABASE_KINDS } from '../../support/databases';
 import { signUp, type TestApi } from '../../support/http';
-import { createFixtureDatabase, FIXTURE_CONTENT, insertLearner, startFixtureApi } from './support';
+import { FIXTURE_CONTENT, fixtureStores, insertLearner, startFixtureApi } from './support';
 
 const REAL_CONTENT = path.join(__dirname, '../../../app/content');
 
@@ -113,19 +113,11 @@ describe('the course in app/content', () => {
 });
 
 describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
-  let testDb: TestDatabase;
-  let stores: Stores;
-  beforeAll(async () => {
-    testDb = await createFixtureDatabase(kind);
-    stores = openStores(testDb.db);
-  });
-  afterAll(async () => {
-    await testDb.drop();
-  });
+  const fixture = fixtureStores(kind);
 
   it('serves a chapter verbatim with its neighbours', async () => {
-    const learner = await insertLearner(testDb.db);
-    const chapter = await getChapter(stores, learner, 1);
+    const learner = await insertLearner(fixture.testDb.db);
+    const chapter = await getChapter(fixture.stores, learner, 1);
     const file = readFileSync(path.join(FIXTURE_CONTENT, 'chapters/01-containers.md'), 'utf8');
     expect(file.endsWith(chapter.markdown)).toBe(true);
     expect(chapter.markdown).toContain('```sh\n## not a section');
@@ -138,8 +130,8 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
   });
 
   it('answers the chapter as JSON text holding exactly what getChapter returns, for every learner and state', async () => {
-    const free = await insertLearner(testDb.db, { tier: 'free' });
-    const team = await insertLearner(testDb.db, { tier: 'team' });
+    const free = await insertLearner(fixture.testDb.db, { tier: 'free' });
+    const team = await insertLearner(fixture.testDb.db, { tier: 'team' });
     for (const [learner, number] of [
       [free, 1],
       [free, 3],
@@ -150,40 +142,40 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
       for (const state of [undefined, 'done', 'in_progress'] as const) {
         // Twice: the second answer reuses the serialized content.
         for (let run = 0; run < 2; run++) {
-          expect(JSON.parse(await getChapterJson(stores, learner, number, state))).toEqual(
-            await getChapter(stores, learner, number, state),
+          expect(JSON.parse(await getChapterJson(fixture.stores, learner, number, state))).toEqual(
+            await getChapter(fixture.stores, learner, number, state),
           );
         }
       }
     }
-    await expect(getChapterJson(stores, free, 4)).rejects.toMatchObject({ code: 'upgrade_required' });
+    await expect(getChapterJson(fixture.stores, free, 4)).rejects.toMatchObject({ code: 'upgrade_required' });
   });
 
   it('serves new chapter text as soon as the content cache is renewed, never the old serialized copy', async () => {
-    const learner = await insertLearner(testDb.db);
-    const before = JSON.parse(await getChapterJson(stores, learner, 2));
-    const original: { markdown: string } = await testDb.db.write('chapters').where({ number: 2 }).first('markdown');
+    const learner = await insertLearner(fixture.testDb.db);
+    const before = JSON.parse(await getChapterJson(fixture.stores, learner, 2));
+    const original: { markdown: string } = await fixture.testDb.db.write('chapters').where({ number: 2 }).first('markdown');
     try {
-      await testDb.db
+      await fixture.testDb.db
         .write('chapters')
         .where({ number: 2 })
         .update({ markdown: `${original.markdown}\n\nA new closing line.` });
-      stores.content.invalidate();
-      const after = JSON.parse(await getChapterJson(stores, learner, 2));
+      fixture.stores.content.invalidate();
+      const after = JSON.parse(await getChapterJson(fixture.stores, learner, 2));
       expect(after.markdown).toBe(`${before.markdown}\n\nA new closing line.`);
     } finally {
-      await testDb.db.write('chapters').where({ number: 2 }).update({ markdown: original.markdown });
-      stores.content.invalidate();
+      await fixture.testDb.db.write('chapters').where({ number: 2 }).update({ markdown: original.markdown });
+      fixture.stores.content.invalidate();
     }
   });
 
   it('searches only the chapters a free learner may read, before ranking', async () => {
-    const free = await insertLearner(testDb.db, { tier: 'free' });
-    const team = await insertLearner(testDb.db, { tier: 'team' });
-    expect((await searchCourse(stores, free, 'zeppelin')).results).toEqual([]);
-    const pods = await searchCourse(stores, free, 'pods', 50);
+    const free = await insertLearner(fixture.testDb.db, { tier: 'free' });
+    const team = await insertLearner(fixture.testDb.db, { tier: 'team' });
+    expect((await searchCourse(fixture.stores, free, 'zeppelin')).results).toEqual([]);
+    const pods = await searchCourse(fixture.stores, free, 'pods', 50);
     expect(new Set(pods.results.map((r) => r.chapter_number))).toEqual(new Set([2, 3]));
-    const all = await searchCourse(stores, team, 'pods', 50);
+    const all = await searchCourse(fixture.stores, team, 'pods', 50);
     expect(all.results.map((r) => r.chapter_number)).toContain(4);
   });
 
@@ -192,23 +184,23 @@ describe.each(DATABASE_KINDS)('chapters and search on %s', (kind) => {
     await redis.connect();
     const prefix = `cc:test:${Math.random().toString(36).slice(2)}:`;
     try {
-      const learner = await insertLearner(testDb.db);
+      const learner = await insertLearner(fixture.testDb.db);
       const cache = new RedisCache(redis, prefix);
       // As a fresh pod: nothing parsed in this process yet, whatever earlier tests read.
-      let pod = openStores(testDb.db, { cache });
+      let pod = openStores(fixture.testDb.db, { cache });
       const first = await getChapter(pod, learner, 2);
       const keys = await redis.keys(`${prefix}*`);
       expect(keys.some((k) => /course:[0-9a-f]{16}:chapter:2$/.test(k))).toBe(true);
       expect((await getChapter(pod, learner, 2)).markdown).toBe(first.markdown);
       // Another fresh pod finds the chapter in Redis: the database's copy is not read.
-      pod = openStores(testDb.db, { cache });
+      pod = openStores(fixture.testDb.db, { cache });
       const reads: string[] = [];
       const onQuery = (q: { sql: string }) => reads.push(q.sql);
-      testDb.db.read.on('query', onQuery);
+      fixture.testDb.db.read.on('query', onQuery);
       try {
         expect((await getChapter(pod, learner, 2)).markdown).toBe(first.markdown);
       } finally {
-        testDb.db.read.off('query', onQuery);
+        fixture.testDb.db.read.off('query', onQuery);
       }
       expect(reads.filter((sql) => /markdown/.test(sql))).toEqual([]);
     } finally {
@@ -241,7 +233,7 @@ describe.each(DATABASE_KINDS)('chapters over HTTP on %s', (kind) => {
     expect(metrics).toMatch(/course_chapter_completions_total\{[^}]*chapter="2"[^}]*\} 1\n/);
   });
 
-  it('stores the resume point and returns it in progress', async () => {
+  it('fixture.stores the resume point and returns it in progress', async () => {
     const { access_token: token } = await signUp(api);
     const put = await api.request('PUT', '/api/v1/progress/position', { token, body: { chapter_number: 3, section_anchor: 'rollback' } });
     expect(put.body).toEqual({ resume: { chapter_number: 3, section_anchor: 'rollback' } });

@@ -1,33 +1,25 @@
 import fc from 'fast-check';
 import { FixedClock } from '../../../app/src/clock';
-import { openStores, type Stores } from '../../../app/src/db/stores';
 import type { Learner } from '../../../app/src/domain/learner';
 import { completeChapter, getProgress } from '../../../app/src/domain/progress';
 import { computeStreak, localDate, type ActivityDay } from '../../../app/src/domain/streaks';
-import { DATABASE_KINDS, type TestDatabase } from '../../support/databases';
-import { createFixtureDatabase, insertLearner } from './support';
+import { DATABASE_KINDS } from '../../support/databases';
+import { fixtureStores, insertLearner } from './support';
 
 /** Issue 16, defect 5: a change of time zone, across the date line above all, never costs an earned streak. */
 describe.each(DATABASE_KINDS)('a time-zone change across the date line on %s', (kind) => {
-  let testDb: TestDatabase;
-  let stores: Stores;
-  beforeAll(async () => {
-    testDb = await createFixtureDatabase(kind);
-    stores = openStores(testDb.db);
-  });
-  afterAll(async () => {
-    await testDb.drop();
-  });
+  const fixture = fixtureStores(kind);
 
   /** A learner who learned at each instant (one chapter each) in `zone`. */
   async function learnedAt(zone: string, instants: readonly string[]): Promise<Learner> {
-    const learner = await insertLearner(testDb.db, { timezone: zone });
-    for (const [i, instant] of instants.entries()) await completeChapter(stores, learner, (i % 3) + 1, new FixedClock(new Date(instant)));
+    const learner = await insertLearner(fixture.testDb.db, { timezone: zone });
+    for (const [i, instant] of instants.entries())
+      await completeChapter(fixture.stores, learner, (i % 3) + 1, new FixedClock(new Date(instant)));
     return learner;
   }
 
   async function movedTo(learner: Learner, zone: string): Promise<Learner> {
-    await testDb.db.write('users').where({ id: learner.id }).update({ timezone: zone });
+    await fixture.testDb.db.write('users').where({ id: learner.id }).update({ timezone: zone });
     return { ...learner, timezone: zone };
   }
 
@@ -36,7 +28,7 @@ describe.each(DATABASE_KINDS)('a time-zone change across the date line on %s', (
     const learner = await learnedAt('Pacific/Kiritimati', ['2026-11-30T20:00:00Z', '2026-12-01T20:00:00Z', '2026-12-02T20:00:00Z']);
     const clock = new FixedClock(new Date('2026-12-02T21:00:00Z')); // Dec 3 11:00 in Kiritimati, Dec 2 10:00 in Pago Pago
     const moved = await movedTo(learner, 'Pacific/Pago_Pago');
-    const streak = (await getProgress(stores, moved, clock)).streak;
+    const streak = (await getProgress(fixture.stores, moved, clock)).streak;
     expect(streak.current).toBe(3);
     // Never the learner's tomorrow: today in Pago Pago is Dec 2.
     expect(streak.last_active_date).toBe('2026-12-02');
@@ -48,10 +40,10 @@ describe.each(DATABASE_KINDS)('a time-zone change across the date line on %s', (
     // Nov 30 23:30 in Pago Pago is Dec 2 00:30 in Kiritimati: Dec 1 was never the learner's.
     const clock = new FixedClock(new Date('2026-12-01T10:30:00Z'));
     const moved = await movedTo(learner, 'Pacific/Kiritimati');
-    expect((await getProgress(stores, moved, clock)).streak.current).toBe(2);
+    expect((await getProgress(fixture.stores, moved, clock)).streak.current).toBe(2);
     clock.set('2026-12-01T22:00:00Z'); // Dec 2 12:00 in Kiritimati
-    await completeChapter(stores, moved, 2, clock);
-    expect((await getProgress(stores, moved, clock)).streak).toMatchObject({ current: 3, last_active_date: '2026-12-02' });
+    await completeChapter(fixture.stores, moved, 2, clock);
+    expect((await getProgress(fixture.stores, moved, clock)).streak).toMatchObject({ current: 3, last_active_date: '2026-12-02' });
   });
 
   it('still breaks a streak after a whole missed day in the new zone', async () => {
@@ -59,7 +51,7 @@ describe.each(DATABASE_KINDS)('a time-zone change across the date line on %s', (
     const moved = await movedTo(learner, 'Pacific/Kiritimati');
     // Nov 29 in Pago Pago; Kiritimati then had Dec 1, 2 (skipped by the move) and 3 with no activity.
     const clock = new FixedClock(new Date('2026-12-03T11:00:00Z')); // Dec 4 01:00 in Kiritimati
-    expect((await getProgress(stores, moved, clock)).streak.current).toBe(0);
+    expect((await getProgress(fixture.stores, moved, clock)).streak.current).toBe(0);
   });
 });
 

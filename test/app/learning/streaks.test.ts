@@ -1,10 +1,9 @@
 import { FixedClock } from '../../../app/src/clock';
-import { openStores, type Stores } from '../../../app/src/db/stores';
 import { completeChapter, getProgress } from '../../../app/src/domain/progress';
 import { setReadingPosition } from '../../../app/src/domain/reading';
 import { computeStreak, localDate, previousDate } from '../../../app/src/domain/streaks';
-import { DATABASE_KINDS, type TestDatabase } from '../../support/databases';
-import { createFixtureDatabase, insertLearner } from './support';
+import { DATABASE_KINDS } from '../../support/databases';
+import { fixtureStores, insertLearner } from './support';
 
 describe('local dates', () => {
   it.each([
@@ -49,71 +48,63 @@ describe('computing a streak', () => {
 });
 
 describe.each(DATABASE_KINDS)('streaks and progress on %s', (kind) => {
-  let testDb: TestDatabase;
-  let stores: Stores;
-  beforeAll(async () => {
-    testDb = await createFixtureDatabase(kind);
-    stores = openStores(testDb.db);
-  });
-  afterAll(async () => {
-    await testDb.drop();
-  });
+  const fixture = fixtureStores(kind);
 
   it("counts activity on the learner's side of midnight, not UTC's", async () => {
-    const learner = await insertLearner(testDb.db, { timezone: 'Asia/Tokyo' });
+    const learner = await insertLearner(fixture.testDb.db, { timezone: 'Asia/Tokyo' });
     // 23:30 and 00:30 in Tokyo (UTC+9): two local days one hour apart, one UTC day.
     const clock = new FixedClock(new Date('2026-05-10T14:30:00Z'));
-    await completeChapter(stores, learner, 1, clock);
+    await completeChapter(fixture.stores, learner, 1, clock);
     clock.set('2026-05-10T15:30:00Z');
-    await completeChapter(stores, learner, 2, clock);
-    const progress = await getProgress(stores, learner, clock);
+    await completeChapter(fixture.stores, learner, 2, clock);
+    const progress = await getProgress(fixture.stores, learner, clock);
     expect(progress.streak).toEqual({ current: 2, longest: 2, last_active_date: '2026-05-11', timezone: 'Asia/Tokyo' });
   });
 
   it('counts the 23-hour day of the spring DST change as one day (America/New_York, 2026-03-08)', async () => {
-    const learner = await insertLearner(testDb.db, { timezone: 'America/New_York' });
+    const learner = await insertLearner(fixture.testDb.db, { timezone: 'America/New_York' });
     const clock = new FixedClock(new Date('2026-03-07T05:30:00Z')); // Mar 7 00:30 EST
-    await setReadingPosition(stores, learner, { chapter_number: 1 }, clock);
+    await setReadingPosition(fixture.stores, learner, { chapter_number: 1 }, clock);
     clock.set('2026-03-08T05:30:00Z'); // Mar 8 00:30 EST, 24 h later
-    await setReadingPosition(stores, learner, { chapter_number: 1 }, clock);
+    await setReadingPosition(fixture.stores, learner, { chapter_number: 1 }, clock);
     clock.set('2026-03-09T04:30:00Z'); // Mar 9 00:30 EDT, only 23 h later: still the next day
-    await setReadingPosition(stores, learner, { chapter_number: 2 }, clock);
-    const progress = await getProgress(stores, learner, clock);
+    await setReadingPosition(fixture.stores, learner, { chapter_number: 2 }, clock);
+    const progress = await getProgress(fixture.stores, learner, clock);
     expect(progress.streak).toMatchObject({ current: 3, longest: 3, last_active_date: '2026-03-09' });
   });
 
   it('counts the 25-hour day of the autumn DST change as one day (America/New_York, 2026-11-01)', async () => {
-    const learner = await insertLearner(testDb.db, { timezone: 'America/New_York' });
+    const learner = await insertLearner(fixture.testDb.db, { timezone: 'America/New_York' });
     const clock = new FixedClock(new Date('2026-11-01T04:30:00Z')); // Nov 1 00:30 EDT
-    await setReadingPosition(stores, learner, { chapter_number: 1 }, clock);
+    await setReadingPosition(fixture.stores, learner, { chapter_number: 1 }, clock);
     clock.set('2026-11-02T04:45:00Z'); // Nov 1 23:45 EST: 24 h 15 min later, the same day
-    await setReadingPosition(stores, learner, { chapter_number: 1 }, clock);
-    let progress = await getProgress(stores, learner, clock);
+    await setReadingPosition(fixture.stores, learner, { chapter_number: 1 }, clock);
+    let progress = await getProgress(fixture.stores, learner, clock);
     expect(progress.streak).toMatchObject({ current: 1, longest: 1, last_active_date: '2026-11-01' });
     clock.set('2026-11-02T05:15:00Z'); // Nov 2 00:15 EST
-    await setReadingPosition(stores, learner, { chapter_number: 1 }, clock);
-    progress = await getProgress(stores, learner, clock);
+    await setReadingPosition(fixture.stores, learner, { chapter_number: 1 }, clock);
+    progress = await getProgress(fixture.stores, learner, clock);
     expect(progress.streak).toMatchObject({ current: 2, longest: 2, last_active_date: '2026-11-02' });
   });
 
   it('keeps the streak current the day after, and drops it the day after that', async () => {
-    const learner = await insertLearner(testDb.db, { timezone: 'America/New_York' });
+    const learner = await insertLearner(fixture.testDb.db, { timezone: 'America/New_York' });
     const clock = new FixedClock(new Date('2026-06-01T16:00:00Z'));
-    await completeChapter(stores, learner, 1, clock);
+    await completeChapter(fixture.stores, learner, 1, clock);
     clock.set('2026-06-03T03:59:00Z'); // Jun 2 23:59 EDT: no activity today yet
-    expect((await getProgress(stores, learner, clock)).streak.current).toBe(1);
+    expect((await getProgress(fixture.stores, learner, clock)).streak.current).toBe(1);
     clock.set('2026-06-03T04:00:00Z'); // Jun 3 00:00 EDT: yesterday was empty
-    expect((await getProgress(stores, learner, clock)).streak).toMatchObject({ current: 0, longest: 1 });
+    expect((await getProgress(fixture.stores, learner, clock)).streak).toMatchObject({ current: 0, longest: 1 });
   });
 
   it('reports completion, the overall percentage and the resume point', async () => {
-    const learner = await insertLearner(testDb.db);
+    const learner = await insertLearner(fixture.testDb.db);
     const clock = new FixedClock(new Date('2026-04-01T09:00:00Z'));
-    await completeChapter(stores, learner, 1, clock);
+    await completeChapter(fixture.stores, learner, 1, clock);
     clock.advance(3_600_000);
-    const again = await completeChapter(stores, learner, 1, clock);
-    await setReadingPosition(stores, learner, { chapter_number: 2, section_anchor: 'pod-lifecycle' }, clock);
-    const progress = await getProgress(stores, learner, clock);
+    const again = await completeChapter(fixture.stores, learner, 1, clock);
+    await setReadingPosition(fixture.stores, learner, { chapter_number: 2, section_anchor: 'pod-lifecycle' }, clock);
+    const progress = await getProgress(fixture.stores, learner, clock);
     expect(again.completed_chapters).toBe(1);
     expect(progress).toMatchObject({ overall_percentage: 20, completed_chapters: 1, total_chapters: 5 });
     expect(progress.resume).toEqual({ chapter_number: 2, section_anchor: 'pod-lifecycle' });
@@ -122,9 +113,9 @@ describe.each(DATABASE_KINDS)('streaks and progress on %s', (kind) => {
   });
 
   it('refuses a resume point at a section the chapter does not have', async () => {
-    const learner = await insertLearner(testDb.db);
+    const learner = await insertLearner(fixture.testDb.db);
     await expect(
-      setReadingPosition(stores, learner, { chapter_number: 2, section_anchor: 'no-such-section' }, new FixedClock(new Date())),
+      setReadingPosition(fixture.stores, learner, { chapter_number: 2, section_anchor: 'no-such-section' }, new FixedClock(new Date())),
     ).rejects.toMatchObject({ code: 'bad_request' });
   });
 });

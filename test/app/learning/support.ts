@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FixedClock } from '../../../app/src/clock';
 import type { Database } from '../../../app/src/db/database';
+import { openStores, type Stores } from '../../../app/src/db/stores';
 import { loadCourseContent } from '../../../app/src/domain/content-loader';
 import type { Learner } from '../../../app/src/domain/learner';
 import type { Tier } from '../../../app/src/domain/tiers';
@@ -49,4 +50,20 @@ export async function createFixtureDatabase(kind: DatabaseKind): Promise<TestDat
   const testDb = await createTestDatabase(kind);
   await loadCourseContent(testDb.db, FIXTURE_CONTENT, new FixedClock(new Date('2026-01-01T00:00:00Z')));
   return testDb;
+}
+
+/**
+ * A fixture database with its stores for one describe block: made before its tests,
+ * dropped after them. Read `testDb` and `stores` inside the tests, not at collection.
+ */
+export function fixtureStores(kind: DatabaseKind): { readonly testDb: TestDatabase; readonly stores: Stores } {
+  const fixture = {} as { testDb: TestDatabase; stores: Stores };
+  beforeAll(async () => {
+    fixture.testDb = await createFixtureDatabase(kind);
+    fixture.stores = openStores(fixture.testDb.db);
+  });
+  afterAll(async () => {
+    await fixture.testDb?.drop();
+  });
+  return fixture;
 }
