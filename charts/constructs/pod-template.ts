@@ -11,6 +11,7 @@ import {
   RolloutSpecTemplateSpecContainersStartupProbeHttpGetPort,
 } from '../imports/rollouts-argoproj.io';
 import { HTTP_PORT_NAME, METRICS_PORT, METRICS_PORT_NAME } from './labels';
+import { nodeCommand } from './node-heap';
 import {
   imageReference,
   restrictedContainerSecurityContext,
@@ -71,7 +72,8 @@ function appContainer(props: CoursePodTemplateProps): RolloutSpecTemplateSpecCon
     name: props.role,
     image: imageReference(props.image),
     imagePullPolicy: 'IfNotPresent',
-    command: ['node', 'app/build/server.js'],
+    // The heap limit follows the container's memory limit, shared by WEB_CONCURRENCY processes (node-heap.ts).
+    command: nodeCommand('app/build/server.js', props.resources.limits.memory, Number(props.config.data.WEB_CONCURRENCY ?? '1')),
     ports: [
       { name: HTTP_PORT_NAME, containerPort: props.port, protocol: 'TCP' },
       { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: 'TCP' },

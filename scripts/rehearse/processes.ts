@@ -38,10 +38,19 @@ export const REPO_ROOT = resolve(__dirname, '../..');
  * same module from source through tsx, as `npm run dev` does.
  */
 export function sourceCommand(command: readonly string[]): string[] {
-  const [program, script, ...rest] = command;
+  const [program, ...args] = command;
+  // Node's own flags (the heap limit, charts/constructs/node-heap.ts) come before the script.
+  const nodeFlags = args.slice(
+    0,
+    Math.max(
+      0,
+      args.findIndex((arg) => !arg.startsWith('--')),
+    ),
+  );
+  const [script, ...rest] = args.slice(nodeFlags.length);
   const match = /^app\/build\/(.+)\.js$/.exec(script ?? '');
   if (program !== 'node' || !match) throw new Error(`cannot run "${command.join(' ')}" from source: expected node app/build/<module>.js`);
-  return ['--import', 'tsx', `app/src/${match[1]}.ts`, ...rest];
+  return [...nodeFlags, '--import', 'tsx', `app/src/${match[1]}.ts`, ...rest];
 }
 
 /** One side of the canary: a pod of the stable or of the canary ReplicaSet. */

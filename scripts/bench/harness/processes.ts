@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import ts from 'typescript';
+import { parse } from 'yaml';
 
 const REPO = path.resolve(__dirname, '../../..');
 export const SERVER_ENTRY = path.join(REPO, 'app/build/server.js');
@@ -140,21 +141,39 @@ const ROLE_ENV = {
  * (`node --cpu-prof`; open it in Chrome DevTools or speedscope). Keep it out of the
  * repository: profiles are large and say nothing about another machine.
  */
-function roleArgs(): string[] {
+function roleArgs(role: 'api' | 'web'): string[] {
   const dir = process.env.BENCH_CPU_PROF_DIR;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`, SERVER_ENTRY] : [SERVER_ENTRY];
+  const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`] : [];
+  return [...deployedNodeFlags(role), ...profile, SERVER_ENTRY];
+}
+
+/**
+ * Node's flags in production's generated Rollout of `role` (the heap limit its memory
+ * limit allows, charts/constructs/node-heap.ts), so each role runs here as it runs in
+ * its pod: with the default heap of this machine V8 would collect far later and the
+ * RSS figures would describe no deployment.
+ */
+export function deployedNodeFlags(role: 'api' | 'web', distDir = path.join(REPO, 'dist/production')): string[] {
+  const rollout = parse(readFileSync(path.join(distDir, `rollout-${role}.yaml`), 'utf8')) as {
+    spec: { template: { spec: { containers: { command?: string[] }[] } } };
+  };
+  const command = rollout.spec.template.spec.containers[0].command ?? [];
+  const script = command.indexOf('app/build/server.js');
+  if (command[0] !== 'node' || script < 0)
+    throw new Error(`rollout-${role}.yaml: expected node [flags] app/build/server.js, found ${command.join(' ')}`);
+  return command.slice(1, script);
 }
 
 /** The api role from the build, on `databaseUrl`. */
 export async function startApi(databaseUrl: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const env = { ...ROLE_ENV, ROLE: 'api', DATABASE_URL: databaseUrl, ...extraEnv };
-  return startProcess('api', roleArgs(), env, await freePort(), '/readyz');
+  return startProcess('api', roleArgs('api'), env, await freePort(), '/readyz');
 }
 
 /** The web role from the build, calling the api at `apiUrl`. */
 export async function startWeb(apiUrl: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   const env = { ...ROLE_ENV, ROLE: 'web', API_URL: apiUrl, ...extraEnv };
-  return startProcess('web', roleArgs(), env, await freePort(), '/livez');
+  return startProcess('web', roleArgs('web'), env, await freePort(), '/livez');
 }
 
 let baselineSource: string | undefined;
