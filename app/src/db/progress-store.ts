@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { chapterPositions, recordView, type ChapterPositionRow, type ChapterView } from './chapter-positions';
 import type { Database } from './database';
+import { preparedStatement } from './prepared';
 
 export type { ChapterPositionRow, ChapterView } from './chapter-positions';
 
@@ -70,6 +71,12 @@ export interface ProgressStore {
   /** Marks a local date, counted in `timezone`, as a day of learning (once); false when it already was. */
   recordActivityDay(userId: string, day: string, timezone: string): Promise<boolean>;
 }
+
+/** Every chapter view runs it (through the view's record): prepared once per connection, as in chapter-positions.ts. */
+const recordActivityDayStatement = preparedStatement<{ day: string }>(
+  'record_activity_day',
+  'insert into activity_days (user_id, day, timezone) values (?, ?, ?) on conflict (user_id, day) do nothing returning day',
+);
 
 /** ProgressReads over one connection pool (the replica, or the primary right after a write). */
 class SqlProgressReads implements ProgressReads {
@@ -158,11 +165,6 @@ export class SqlProgressStore implements ProgressStore {
 
   /** Marks a local date, counted in `timezone`, as a day of learning (once); false when it already was. */
   async recordActivityDay(userId: string, day: string, timezone: string): Promise<boolean> {
-    const inserted = await this.write('activity_days')
-      .insert({ user_id: userId, day, timezone })
-      .onConflict(['user_id', 'day'])
-      .ignore()
-      .returning('day');
-    return inserted.length > 0;
+    return (await recordActivityDayStatement.rows(this.write, [userId, day, timezone])).length > 0;
   }
 }

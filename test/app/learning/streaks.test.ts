@@ -1,6 +1,6 @@
 import { FixedClock } from '../../../app/src/clock';
 import { completeChapter, getProgress } from '../../../app/src/domain/progress';
-import { setReadingPosition } from '../../../app/src/domain/reading';
+import { recordChapterView, setReadingPosition } from '../../../app/src/domain/reading';
 import { computeStreak, localDate, previousDate } from '../../../app/src/domain/streaks';
 import { DATABASE_KINDS } from '../../support/databases';
 import { fixtureStores, insertLearner } from './support';
@@ -49,6 +49,35 @@ describe('computing a streak', () => {
 
 describe.each(DATABASE_KINDS)('streaks and progress on %s', (kind) => {
   const fixture = fixtureStores(kind);
+
+  // Issue 14: a page view is the hottest write; both of its statements are prepared once
+  // per connection (knex.raw and the builder compiled them anew on every view).
+  it('records a view with prepared statements only, the repeat writing nothing', async () => {
+    const learner = await insertLearner(fixture.testDb.db);
+    const clock = new FixedClock(new Date('2026-05-10T14:30:00Z'));
+    const seen: { sql: string; preparedStatement?: string }[] = [];
+    const listener = (q: { sql: string; preparedStatement?: string }) => seen.push(q);
+    fixture.testDb.db.write.on('query', listener);
+    try {
+      expect(await recordChapterView(fixture.stores, learner, { chapter_number: 1 }, clock)).toEqual({
+        position_changed: true,
+        activity_day_added: true,
+      });
+      expect(await recordChapterView(fixture.stores, learner, { chapter_number: 1 }, clock)).toEqual({
+        position_changed: false,
+        activity_day_added: false,
+      });
+    } finally {
+      fixture.testDb.db.write.off('query', listener);
+    }
+    const writes = seen.filter((q) => /^\s*insert/i.test(q.sql));
+    expect(writes.map((q) => q.preparedStatement)).toEqual([
+      'record_chapter_view',
+      'record_activity_day',
+      'record_chapter_view',
+      'record_activity_day',
+    ]);
+  });
 
   it("counts activity on the learner's side of midnight, not UTC's", async () => {
     const learner = await insertLearner(fixture.testDb.db, { timezone: 'Asia/Tokyo' });
