@@ -18,6 +18,19 @@ describe('local dates', () => {
     expect(localDate(new Date(instant), zone)).toBe(expected);
   });
 
+  it('agrees with formatToParts in every zone the runtime knows, hour by hour across a year', () => {
+    const disagreements: string[] = [];
+    for (const zone of Intl.supportedValuesOf('timeZone')) {
+      const f = new Intl.DateTimeFormat('en-US', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      for (let hour = 0; hour < 366 * 24; hour += 97) {
+        const instant = new Date(Date.UTC(2026, 0, 1) + hour * 3_600_000);
+        const p = Object.fromEntries(f.formatToParts(instant).map((x) => [x.type, x.value]));
+        if (localDate(instant, zone) !== `${p.year}-${p.month}-${p.day}`) disagreements.push(`${zone} ${instant.toISOString()}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
   it('steps back over month, year and leap-day boundaries', () => {
     expect(previousDate('2026-03-01')).toBe('2026-02-28');
     expect(previousDate('2028-03-01')).toBe('2028-02-29');
