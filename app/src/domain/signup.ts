@@ -24,9 +24,11 @@ export const SIGNUP_ACCEPTED = {
 /**
  * Keep a sign-up request and mail its link, or, when the address already has an account,
  * mail the owner a note instead and keep nothing. Both paths hash the password (the same
- * scrypt work) and write once (an insert, or the purge of expired requests), and the
- * caller answers the same and does not wait for `delivery`, so neither the answer nor its
- * timing tells the two apart. A failed write throws, before any answer.
+ * scrypt work, which is most of the time) and purge expired requests, so both write and
+ * both fail alike when the table cannot be written; only a new address adds its own row, a
+ * small insert beside scrypt. The caller answers the same and does not wait for
+ * `delivery`, so neither the answer nor its timing tells the two apart. A failed write
+ * throws, before any answer.
  */
 export async function requestSignUp(ctx: AccountContext, input: z.infer<typeof RegisterBody>): Promise<{ delivery: Promise<void> }> {
   const password_hash = await hashPassword(input.password, ctx.passwordCost);
