@@ -14,6 +14,7 @@ export function authRoutes(deps: ApiContext): Router<ApiState> {
   const loginLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'login' }));
   const registerLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'register' }));
   const resetLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'reset' }));
+  // Limited like the reset endpoints, in a budget of its own: finishing a sign-up does not spend a reset's.
   const signupConfirmLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'signup-confirm' }));
 
   // The same 202 whether or not the address has an account (domain/signup.ts): the
