@@ -88,6 +88,8 @@ export interface Config {
   readonly passwordHashCost: ScryptCost;
   /** A password reset link works this long, once. */
   readonly passwordResetMinutes: number;
+  /** A sign-up link works this long, once; the account exists only once it is followed. */
+  readonly signupLinkHours: number;
   readonly version: string;
 }
 
@@ -240,6 +242,7 @@ function configFrom(e: z.infer<typeof EnvSchema>, secretKey: string | undefined,
     authRateLimit: { points: 10, durationSeconds: 60 },
     passwordHashCost: OWASP_SCRYPT_COST,
     passwordResetMinutes: 30,
+    signupLinkHours: 24,
     version: packageVersion(),
   };
 }

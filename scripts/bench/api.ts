@@ -9,11 +9,10 @@
  *   npx tsx scripts/bench/api.ts      prints the figures of this suite alone
  */
 import { compareWithBaselines } from './harness/compare';
-import { createBenchDatabase, DATABASE_LABEL, signUpMany, type DatabaseKind } from './harness/fixture';
+import { createBenchDatabase, DATABASE_LABEL, signUpMany, startMailingApi, type DatabaseKind } from './harness/fixture';
 import { LoadGenerator } from './harness/load-generator';
 import { runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
 import { perDatabaseSuite } from './harness/database-suite';
-import { startApi } from './harness/processes';
 import { rssRow, throughputRow } from './harness/rows';
 
 const MIN_RATIO: Record<DatabaseKind, number> = { sqlite: 0.3, postgres: 0.25 };
@@ -33,12 +32,12 @@ async function measureOn(
   const label = DATABASE_LABEL[kind];
   progress(`${label}: database, api role, learner`);
   const database = await createBenchDatabase(kind);
-  const api = await startApi(database.url).catch(async (error: unknown) => {
+  const api = await startMailingApi(database.url).catch(async (error: unknown) => {
     await database.drop();
     throw error;
   });
   try {
-    const sessions = await signUpMany(api.url, options.learners);
+    const sessions = await signUpMany(api, options.learners);
     const learnerHeaders = sessions.map((s) => ({ authorization: `Bearer ${s.access_token}` }));
     const headers = learnerHeaders[0];
     const res = await fetch(`${api.url}${CHAPTER_PATH}`, { headers });

@@ -12,12 +12,12 @@
  *   npx tsx scripts/bench/web.ts      prints the figures of this suite alone
  */
 import { compareWithBaselines } from './harness/compare';
-import { createBenchDatabase, DATABASE_LABEL, signUpMany, type DatabaseKind } from './harness/fixture';
+import { createBenchDatabase, DATABASE_LABEL, signUpMany, startMailingApi, type DatabaseKind, type MailingApi } from './harness/fixture';
 import { LoadGenerator } from './harness/load-generator';
 import { runStandalone, type BenchOptions, type BenchSuite, type Measurement } from './measurement';
 import { perDatabaseSuite } from './harness/database-suite';
 import { pageViewOf, scriptPathOf, type PageView } from './harness/page-view';
-import { startApi, startWeb, type ServerProcess } from './harness/processes';
+import { startWeb, type ServerProcess } from './harness/processes';
 import { rssRow, soakRow, throughputRow } from './harness/rows';
 import { learnersText, RSS_LIMIT_MIB } from './api';
 
@@ -37,8 +37,8 @@ interface Roles {
 }
 
 /** The learner's browser: the session and CSRF cookies the sign-in page would set. */
-async function openPage(web: ServerProcess, api: ServerProcess, learners: number): Promise<Omit<Roles, 'api' | 'web'>> {
-  const cookies = (await signUpMany(api.url, learners)).map(
+async function openPage(web: ServerProcess, api: MailingApi, learners: number): Promise<Omit<Roles, 'api' | 'web'>> {
+  const cookies = (await signUpMany(api, learners)).map(
     (s) => `cc_access=${s.access_token}; cc_refresh=${s.refresh_token}; cc_csrf=${CSRF_SECRET}`,
   );
   const cookie = cookies[0];
@@ -94,7 +94,7 @@ async function measureOn(
   const database = await createBenchDatabase(kind);
   const started: ServerProcess[] = [];
   try {
-    const api = await startApi(database.url);
+    const api = await startMailingApi(database.url);
     started.push(api);
     const web = await startWeb(api.url);
     started.push(web);

@@ -11,6 +11,8 @@ import { describeStep, playRollout } from './rollout';
 import { clusterClock, compressQuery, sleep } from './time';
 import { formatDecision, formatEvent, type Decision, type Timeline, type TimelineEvent } from './timeline';
 import { LearnerTraffic, WeightedProxy } from './traffic';
+import { signupTokenIn } from '../../test/support/mailbox';
+import { mailText, TestSmtpServer } from '../../test/support/smtp';
 
 export const FAULTS = ['none', 'errors', 'latency', 'crash', 'silent'] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -40,18 +42,27 @@ const podTemplateHash = (plan: DeliveryPlan, side: string) =>
   createHash('sha256').update(JSON.stringify(plan.rollout.spec)).update(side).digest('hex').slice(0, 10);
 
 /**
- * Learners: one registered account reading the course through the proxy (the api role),
- * or pages (the web role).
+ * Learners: one account, signed up on the stable pod with the link it mailed, reading the
+ * course through the proxy (the api role), or pages (the web role).
  */
-async function learnerRequests(pod: Pod, role: string): Promise<{ paths: string[]; headers?: Record<string, string> }> {
+async function learnerRequests(
+  pod: Pod,
+  role: string,
+  mail: TestSmtpServer,
+): Promise<{ paths: string[]; headers?: Record<string, string> }> {
   if (role === 'web') return { paths: ['/', '/login'] };
-  const res = await fetch(`${pod.url}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `rehearsal-${Date.now()}@example.com`, password: 'rehearsal password 0123' }),
-  });
+  const post = (path: string, body: unknown) =>
+    fetch(`${pod.url}/api/v1/auth/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const email = `rehearsal-${Date.now()}@example.com`;
+  const asked = await post('register', { email, password: 'rehearsal password 0123' });
+  if (asked.status !== 202) throw new Error(`could not register the rehearsal's learner on the stable pod: ${asked.status}`);
+  const res = await post('register/confirm', { token: signupTokenIn(mailText(await mail.mailTo(email))) });
   const body = (await res.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`could not register the rehearsal's learner on the stable pod: ${res.status}`);
+  if (!body.access_token) throw new Error(`could not finish the rehearsal's learner's sign-up on the stable pod: ${res.status}`);
   return {
     paths: ['/api/v1/plans', '/api/v1/chapters/1', '/api/v1/progress', '/api/v1/me', '/api/v1/course'],
     headers: { authorization: `Bearer ${body.access_token}` },
@@ -91,6 +102,8 @@ function headerLines(
 interface Stage {
   readonly dir: string;
   readonly pods: Pod[];
+  /** Where the api pods' mail goes (their SMTP_URL Secret's stand-in). */
+  mail?: TestSmtpServer;
   proxy?: WeightedProxy;
   prometheus?: RunningPrometheus;
   traffic?: LearnerTraffic;
@@ -129,7 +142,8 @@ export async function rehearse(opts: RehearsalOptions): Promise<Timeline> {
 
 /** Migrates, starts both pods, Prometheus, the proxy and the learners; returns the pods. */
 async function setUp(stage: Stage, plan: DeliveryPlan, opts: RehearsalOptions, rolloutName: string, header: string[]): Promise<[Pod, Pod]> {
-  const secrets = localSecrets(`sqlite:${join(stage.dir, 'rehearsal.sqlite')}`);
+  stage.mail = await TestSmtpServer.start();
+  const secrets = localSecrets(`sqlite:${join(stage.dir, 'rehearsal.sqlite')}`, stage.mail.url);
   await runMigration(plan, secrets);
   const appFault = ['errors', 'latency', 'crash'].includes(opts.fault) ? opts.fault : undefined;
   const [stable, canary] = await Promise.all([
@@ -150,7 +164,7 @@ async function setUp(stage: Stage, plan: DeliveryPlan, opts: RehearsalOptions, r
   const role = String(
     plan.configMaps.get(plan.container.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '')?.ROLE ?? rolloutName,
   );
-  const learners = await learnerRequests(stable, role);
+  const learners = await learnerRequests(stable, role, stage.mail);
   const rate = opts.rate ?? 40;
   stage.traffic = new LearnerTraffic({ url: proxyUrl, ...learners, rate, maxRequests: rate * (opts.timeoutSeconds ?? 600) });
   header.push(
@@ -227,5 +241,6 @@ async function tearDown(stage: Stage): Promise<void> {
   const exited = Promise.all(stage.pods.map((p) => p.exited));
   killAll();
   await exited;
+  await stage.mail?.close();
   rmSync(stage.dir, { recursive: true, force: true });
 }

@@ -77,12 +77,15 @@ export interface LocalSecrets {
   readonly databaseUrl: string;
   readonly secretKey: string;
   readonly sessionSecret: string;
+  /** A local SMTP receiver, for the containers that take SMTP_URL from their Secret. */
+  readonly smtpUrl: string;
 }
 
-export const localSecrets = (databaseUrl: string): LocalSecrets => ({
+export const localSecrets = (databaseUrl: string, smtpUrl: string): LocalSecrets => ({
   databaseUrl,
   secretKey: randomBytes(24).toString('hex'),
   sessionSecret: randomBytes(24).toString('hex'),
+  smtpUrl,
 });
 
 /**
@@ -100,6 +103,7 @@ function podEnvironment(plan: DeliveryPlan, container: Container, secrets: Local
     Object.assign(env, data);
   }
   for (const variable of container.env ?? []) if (variable.value !== undefined) env[variable.name] = variable.value;
+  if (container.env?.some((variable) => variable.name === 'SMTP_URL')) env.SMTP_URL = secrets.smtpUrl;
   delete env.ALLOWED_HOSTS;
   return {
     ...env,

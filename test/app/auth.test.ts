@@ -50,13 +50,16 @@ describe.each(DATABASE_KINDS)('accounts on %s', (kind) => {
       expect(wrong.body.code).toBe('unauthorized');
     });
 
-    it('refuses a second account with the same address (any case) with 409', async () => {
+    it('answers a second sign-up with the same address (any case) as a first one, and changes nothing', async () => {
       const s = await signUp(api);
       const res = await api.request('POST', '/api/v1/auth/register', {
         body: { email: s.user.email.toUpperCase(), password: 'long enough password' },
       });
-      expect(res.status).toBe(409);
-      expect(res.body.code).toBe('conflict');
+      expect(res.status).toBe(202);
+      expect(res.body.status).toBe('accepted');
+      expect((await api.mailbox.latestTo(s.user.email, 2)).subject).toBe('You already have a Course Companion account');
+      expect(await api.db.write('users').where({ email: s.user.email })).toHaveLength(1);
+      expect(await api.db.write('signup_requests').where({ email: s.user.email })).toHaveLength(0);
     });
 
     it.each([

@@ -125,6 +125,7 @@ describe.each(DATABASE_KINDS)('HTTP hardening on %s', (kind) => {
     const token = (await signUp(api)).access_token;
     const routes = [
       ['POST', '/api/v1/auth/register'],
+      ['POST', '/api/v1/auth/register/confirm'],
       ['POST', '/api/v1/auth/login'],
       ['POST', '/api/v1/auth/refresh'],
       ['POST', '/api/v1/auth/logout'],
@@ -139,7 +140,9 @@ describe.each(DATABASE_KINDS)('HTTP hardening on %s', (kind) => {
     const jsonish = fc.oneof(
       fc.json(),
       fc.string(),
-      fc.jsonValue().map((v) => JSON.stringify({ email: v, password: v, refresh_token: v, tier: v, name: v, timezone: v, answers: v })),
+      fc
+        .jsonValue()
+        .map((v) => JSON.stringify({ email: v, password: v, refresh_token: v, token: v, tier: v, name: v, timezone: v, answers: v })),
     );
     const badBody = fc.record({ route: fc.constantFrom(...routes), body: jsonish, auth: fc.boolean() });
     const pathSegment = fc.oneof(

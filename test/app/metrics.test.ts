@@ -47,7 +47,10 @@ describe.each(DATABASE_KINDS)('metrics on %s', (kind) => {
     await api.request('GET', '/api/v1/admin/users/some-id/tier');
     await api.request('GET', '/no/such/path');
     expect(await value('http_requests_total', { method: 'GET', route: '/api/v1/me', status: '200', role: 'api' })).toBe(1);
-    expect(await value('http_requests_total', { method: 'POST', route: '/api/v1/auth/register', status: '201', role: 'api' })).toBe(1);
+    // Sign-up: the request (202), then the mailed link followed (201).
+    expect(await value('http_requests_total', { method: 'POST', route: '/api/v1/auth/register', status: '202', role: 'api' })).toBe(1);
+    const confirmed = { method: 'POST', route: '/api/v1/auth/register/confirm', status: '201', role: 'api' };
+    expect(await value('http_requests_total', confirmed)).toBe(1);
     expect(await value('http_requests_total', { method: 'GET', route: 'unmatched', status: '404', role: 'api' })).toBeGreaterThanOrEqual(1);
     // Raw paths never become labels: the id in the URL stays out.
     expect(await api.deps.metrics.registry.metrics()).not.toContain('some-id');

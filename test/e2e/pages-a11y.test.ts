@@ -4,7 +4,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { answerQuiz } from './quiz-answers';
-import { launchBrowser, startStack, type Stack } from './stack';
+import { finishSignUp, launchBrowser, startStack, type Stack } from './stack';
 import { FixedClock } from '../../app/src/clock';
 import { startWeb, type TestWeb } from '../web/support';
 
@@ -89,6 +89,17 @@ describe('every page: accessibility and screenshots', () => {
     await expect(page.locator('.error-summary').count()).resolves.toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await shoot('signup-errors');
+    // Sign-up's other pages: "check your inbox", the mailed link's page, a spent or made-up link.
+    await page.getByLabel('Email').fill('grace@example.com');
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await expect(page.getByRole('heading', { name: 'Check your inbox' }).count()).resolves.toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.goto(url('/sign-up/finish?token=a-link-from-the-mail'));
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Finish signing up' }).click();
+    await expect(page.getByRole('heading', { name: 'This sign-up link does not work' }).count()).resolves.toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 
   it('signed out, without JavaScript: the landing page shows the syllabus and plans; the maintenance notice is accessible', async () => {
@@ -131,7 +142,7 @@ describe('every page: accessibility and screenshots', () => {
     await page.getByLabel('Email').fill('ada@example.com');
     await page.getByLabel('Password').fill('correct horse battery staple');
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.waitForURL(url('/'));
+    await finishSignUp(stack, page, 'ada@example.com');
     await page.goto(url('/chapters/1'));
     await page.getByRole('button', { name: 'Mark chapter 1 complete' }).click();
     await page.goto(url('/chapters/1/quiz'));

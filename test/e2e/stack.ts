@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { FixedClock } from '../../app/src/clock';
 import { loadCourseContent } from '../../app/src/domain/content-loader';
 import { createTestDatabase, type TestDatabase } from '../support/databases';
 import { startApi, type TestApi } from '../support/http';
+import { signupTokenIn } from '../support/mailbox';
 import { startWeb, type TestWeb } from '../web/support';
 
 // CC_CONTENT_DIR runs the browser tests against another copy of the course.
@@ -52,4 +53,16 @@ export async function startStack(): Promise<Stack> {
       await database.drop();
     },
   };
+}
+
+/**
+ * After the sign-up form: the "check your inbox" page, then the link the api mailed to
+ * `email` opened in `page` and its button pressed, as the learner would from their inbox.
+ */
+export async function finishSignUp(stack: Stack, page: Page, email: string): Promise<void> {
+  await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+  const token = signupTokenIn((await stack.api.mailbox.latestTo(email)).text);
+  await page.goto(`${stack.web.url}/sign-up/finish?token=${token}`);
+  await page.getByRole('button', { name: 'Finish signing up' }).click();
+  await page.waitForURL(`${stack.web.url}/`);
 }

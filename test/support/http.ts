@@ -10,6 +10,7 @@ import { createMetrics } from '../../app/src/observability/metrics';
 import type { Session } from '../../app/src/domain/accounts';
 import type { Tier } from '../../app/src/domain/tiers';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './databases';
+import { signupTokenIn, TestMailbox } from './mailbox';
 
 export const TEST_SECRET_KEY = 'test-secret-key-that-is-long-enough-0123456789';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-that-is-long-enough-0123456789';
@@ -49,6 +50,8 @@ export interface TestApi {
   db: Database;
   deps: ApiDeps;
   clock: FixedClock;
+  /** Every mail the api sent (also passed on to `deps.mailer` when a test gives one). */
+  mailbox: TestMailbox;
   /** fetch relative to the api, JSON in and out. */
   request(method: string, path: string, opts?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   close(): Promise<void>;
@@ -86,6 +89,7 @@ export async function listen(app: {
 export async function startApi(kind: DatabaseKind, opts: StartApiOptions = {}): Promise<TestApi> {
   const database = opts.database ?? (await createTestDatabase(kind));
   const clock = opts.clock ?? new FixedClock(new Date());
+  const mailbox = new TestMailbox(opts.deps?.mailer);
   const deps: ApiDeps = {
     config: testConfig(opts.config),
     db: database.db,
@@ -93,6 +97,7 @@ export async function startApi(kind: DatabaseKind, opts: StartApiOptions = {}): 
     logger: createLogger({ level: 'silent', role: 'api' }),
     metrics: createMetrics({ role: 'api', defaultMetrics: false }),
     ...opts.deps,
+    mailer: mailbox,
   };
   const { server, url } = await listen(createApiApp(deps));
   return {
@@ -100,6 +105,7 @@ export async function startApi(kind: DatabaseKind, opts: StartApiOptions = {}): 
     db: database.db,
     deps,
     clock,
+    mailbox,
     request: (method, path, o = {}) => request(url, method, path, o),
     async close() {
       server.closeAllConnections();
@@ -135,9 +141,12 @@ export async function request(
 
 let counter = 0;
 
-/** Register a new learner; returns the session (tokens and user). */
+/**
+ * Sign a new learner up as one would: register, take the link from the mail, finish.
+ * Returns the session (tokens and user) that finishing answers.
+ */
 export async function signUp(
-  api: Pick<TestApi, 'request'>,
+  api: Pick<TestApi, 'request' | 'mailbox'>,
   overrides: { email?: string; password?: string; name?: string; timezone?: string } = {},
 ): Promise<Session & { password: string }> {
   counter += 1;
@@ -148,9 +157,13 @@ export async function signUp(
     ...(overrides.name !== undefined ? { name: overrides.name } : {}),
     ...(overrides.timezone !== undefined ? { timezone: overrides.timezone } : {}),
   };
+  const mails = api.mailbox.to(body.email).length;
   const res = await api.request('POST', '/api/v1/auth/register', { body });
-  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
-  return { ...(res.body as Session), password };
+  if (res.status !== 202) throw new Error(`sign-up failed: ${res.status} ${res.text}`);
+  const token = signupTokenIn((await api.mailbox.latestTo(body.email, mails + 1)).text);
+  const done = await api.request('POST', '/api/v1/auth/register/confirm', { body: { token } });
+  if (done.status !== 201) throw new Error(`finishing sign-up failed: ${done.status} ${done.text}`);
+  return { ...(done.body as Session), password };
 }
 
 /** Change a learner's tier directly in the database (a test's stand-in for the admin path). */

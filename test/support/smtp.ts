@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
+import { linkTokenIn } from './mailbox';
 
 /** A message as the SMTP server received it. */
 export interface ReceivedMail {
@@ -41,12 +42,26 @@ export class TestSmtpServer {
     return `smtp://127.0.0.1:${(this.server.server.address() as AddressInfo).port}`;
   }
 
-  /** The next message to `address` (waits up to `timeoutMs`). */
-  async mailTo(address: string, timeoutMs = 10_000): Promise<ReceivedMail> {
+  /** The first message to `address` (waits up to `timeoutMs`). */
+  mailTo(address: string, timeoutMs = 10_000): Promise<ReceivedMail> {
+    return this.waitFor(address, 1, timeoutMs, (found) => found[0]);
+  }
+
+  /** The latest message to `address` once it has `count` (waits up to `timeoutMs`). */
+  latestTo(address: string, count = 1, timeoutMs = 10_000): Promise<ReceivedMail> {
+    return this.waitFor(address, count, timeoutMs, (found) => found[found.length - 1]);
+  }
+
+  private async waitFor(
+    address: string,
+    count: number,
+    timeoutMs: number,
+    pick: (found: ReceivedMail[]) => ReceivedMail,
+  ): Promise<ReceivedMail> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.received.find((m) => m.to.includes(address));
-      if (found) return found;
+      const found = this.received.filter((m) => m.to.includes(address));
+      if (found.length >= count) return pick(found);
       if (Date.now() > deadline) throw new Error(`no mail to ${address} within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
@@ -60,10 +75,12 @@ export class TestSmtpServer {
   }
 }
 
-/** The reset token in a password reset mail (quoted-printable soft breaks undone). */
+/** A received mail as text: quoted-printable soft breaks and escapes undone. */
+export function mailText(mail: ReceivedMail): string {
+  return mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/** The reset token in a password reset mail. */
 export function resetTokenIn(mail: ReceivedMail): string {
-  const body = mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  const match = /reset-password\?token=([A-Za-z0-9_-]+)/.exec(body);
-  if (!match) throw new Error(`no reset link in:\n${body}`);
-  return match[1];
+  return linkTokenIn(mailText(mail), '/reset-password');
 }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { startApi, type TestApi } from '../support/http';
 import { createLogger } from '../../app/src/observability/logger';
-import { CookieClient, startWeb, type TestWeb } from './support';
+import { CookieClient, signUpOnWeb, startWeb, type TestWeb } from './support';
 
 const PASSWORD = 'correct horse battery staple';
 const SECRET = 'client-address-secret-for-tests-0123456789';
@@ -44,8 +44,7 @@ describe('account security through the web role (SQLite)', () => {
   it("never lets one visitor's failed sign-ins lock out another", async () => {
     const email = newEmail();
     const owner = visitor('198.51.100.7');
-    await owner.get('/signup');
-    expect((await owner.post('/signup', { email, password: PASSWORD })).status).toBe(303);
+    expect((await signUpOnWeb(owner, api.mailbox, { email, password: PASSWORD })).status).toBe(303);
 
     const attacker = visitor('203.0.113.66');
     await attacker.get('/signin');
@@ -61,8 +60,7 @@ describe('account security through the web role (SQLite)', () => {
 
   it("does not hand a spent refresh token's new session to another browser: the api sees the reuse", async () => {
     const browser = visitor('192.0.2.20');
-    await browser.get('/signup');
-    await browser.post('/signup', { email: newEmail(), password: PASSWORD });
+    await signUpOnWeb(browser, api.mailbox, { email: newEmail(), password: PASSWORD });
     const spent = browser.cookies.get('cc_refresh')!;
     browser.cookies.delete('cc_access');
     expect((await browser.get('/account')).status).toBe(200);
@@ -81,8 +79,7 @@ describe('account security through the web role (SQLite)', () => {
 
   it('still shares one refresh among requests of the same browser racing it', async () => {
     const browser = visitor('192.0.2.21');
-    await browser.get('/signup');
-    await browser.post('/signup', { email: newEmail(), password: PASSWORD });
+    await signUpOnWeb(browser, api.mailbox, { email: newEmail(), password: PASSWORD });
     browser.cookies.delete('cc_access');
     // Same cookies, sent together: the second must not spend the token again.
     const [a, b] = await Promise.all([browser.get('/account'), browser.get('/progress')]);
@@ -105,8 +102,7 @@ describe('account security through the web role (SQLite)', () => {
 
   it('walks the password reset and sign-out-everywhere forms without JavaScript', async () => {
     const browser = visitor('192.0.2.30');
-    await browser.get('/signup');
-    await browser.post('/signup', { email: newEmail(), password: PASSWORD });
+    await signUpOnWeb(browser, api.mailbox, { email: newEmail(), password: PASSWORD });
     const other = new CookieClient(web.url);
     other.cookies.set('cc_refresh', browser.cookies.get('cc_refresh')!);
 

@@ -1,7 +1,7 @@
 import { DATABASE_KINDS } from '../support/databases';
 import type { TestApi } from '../support/http';
 import { startFixtureApi } from '../app/learning/support';
-import { CookieClient, startWeb, type TestWeb } from './support';
+import { CookieClient, signUpOnWeb, startWeb, type TestWeb } from './support';
 
 const PASSWORD = 'correct horse battery staple';
 let seq = 0;
@@ -33,8 +33,7 @@ describe.each(DATABASE_KINDS)('recording a chapter view through the web role on 
 
   async function signedUp(): Promise<CookieClient> {
     const browser = new CookieClient(web.url);
-    await browser.get('/signup');
-    const res = await browser.post('/signup', { email: `reading-${Date.now()}-${(seq += 1)}@example.com`, password: PASSWORD });
+    const res = await signUpOnWeb(browser, api.mailbox, { email: `reading-${Date.now()}-${(seq += 1)}@example.com`, password: PASSWORD });
     expect(res.status).toBe(303);
     return browser;
   }

@@ -1,5 +1,5 @@
 import { startApi, type TestApi } from '../support/http';
-import { CookieClient, startWeb, type TestWeb } from './support';
+import { CookieClient, signUpOnWeb, startWeb, type TestWeb } from './support';
 
 const PASSWORD = 'correct horse battery staple';
 let seq = 0;
@@ -29,9 +29,8 @@ describe('web sessions against the real api (SQLite)', () => {
 
   async function signedUp(target: TestWeb = web): Promise<{ browser: CookieClient; email: string; setCookies: string[] }> {
     const browser = new CookieClient(target.url);
-    await browser.get('/signup');
     const email = newEmail();
-    const res = await browser.post('/signup', { email, password: PASSWORD, name: 'Ada', timezone: 'Europe/Paris' });
+    const res = await signUpOnWeb(browser, api.mailbox, { email, password: PASSWORD, name: 'Ada', timezone: 'Europe/Paris' });
     expect(res.status).toBe(303);
     expect(res.location).toBe('/');
     return { browser, email, setCookies: res.setCookies };

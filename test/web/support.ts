@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import pino from 'pino';
 import { createWebApp, type WebAppDeps } from '../../app/src/web/app';
 import { listen } from '../support/http';
+import { signupTokenIn, type TestMailbox } from '../support/mailbox';
 
 export const TEST_SESSION_SECRET = 'web-test-session-secret-0123456789abcdef';
 
@@ -93,4 +94,24 @@ export class CookieClient {
     if ((res.headers.get('content-type') ?? '').includes('text/html')) this.lastPage = text;
     return { status: res.status, headers: res.headers, text, location: res.headers.get('location'), setCookies };
   }
+}
+
+/**
+ * Sign up on the web as a learner without JavaScript would: the form, then the link from
+ * the mail the api sent (`mailbox`), its page, and its button. Returns the button's
+ * answer: a 303 to the course with the session cookies set.
+ */
+export async function signUpOnWeb(
+  browser: CookieClient,
+  mailbox: TestMailbox,
+  fields: { email: string; password: string; name?: string; timezone?: string },
+): Promise<PageResponse> {
+  await browser.get('/signup');
+  const before = mailbox.to(fields.email).length;
+  const sent = await browser.post('/signup', fields);
+  if (sent.status !== 200) throw new Error(`the sign-up form answered ${sent.status}:\n${sent.text}`);
+  const token = signupTokenIn((await mailbox.latestTo(fields.email, before + 1)).text);
+  const page = await browser.get(`/sign-up/finish?token=${encodeURIComponent(token)}`);
+  if (page.status !== 200) throw new Error(`the sign-up link's page answered ${page.status}`);
+  return browser.post('/sign-up/finish', { token });
 }

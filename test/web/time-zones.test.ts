@@ -1,6 +1,6 @@
 import { canonicalTimeZone, TIME_ZONES } from '../../app/src/domain/time-zones';
 import { startApi, signUp, type TestApi } from '../support/http';
-import { CookieClient, startWeb, type TestWeb } from './support';
+import { CookieClient, signUpOnWeb, startWeb, type TestWeb } from './support';
 
 const PASSWORD = 'correct horse battery staple';
 let seq = 0;
@@ -50,9 +50,8 @@ describe('time zones through both roles (SQLite)', () => {
 
   it.each(['Asia/Kolkata', 'Europe/Kyiv', 'Asia/Calcutta'])('signs up on the web with %s and keeps the canonical zone', async (zone) => {
     const browser = new CookieClient(web.url);
-    await browser.get('/signup');
     const email = newEmail();
-    const res = await browser.post('/signup', { email, password: PASSWORD, timezone: zone });
+    const res = await signUpOnWeb(browser, api.mailbox, { email, password: PASSWORD, timezone: zone });
     expect(res.status).toBe(303);
     expect(await storedZone(email)).toBe(canonicalTimeZone(zone));
   });
@@ -69,17 +68,15 @@ describe('time zones through both roles (SQLite)', () => {
 
   it('says so when no zone was detected (no script) and the account starts on UTC', async () => {
     const browser = new CookieClient(web.url);
-    await browser.get('/signup');
-    const res = await browser.post('/signup', { email: newEmail(), password: PASSWORD, timezone: '' });
+    const res = await signUpOnWeb(browser, api.mailbox, { email: newEmail(), password: PASSWORD, timezone: '' });
     expect(res.status).toBe(303);
     expect((await browser.get('/')).text).toContain('Your days count in UTC until you choose your time zone');
   });
 
   it('saves Asia/Kolkata on the account page', async () => {
     const browser = new CookieClient(web.url);
-    await browser.get('/signup');
     const email = newEmail();
-    await browser.post('/signup', { email, password: PASSWORD, timezone: 'UTC' });
+    await signUpOnWeb(browser, api.mailbox, { email, password: PASSWORD, timezone: 'UTC' });
     await browser.get('/account');
     const res = await browser.post('/account', { timezone: 'Asia/Kolkata' });
     expect(res.status).toBe(303);

@@ -2,16 +2,15 @@ import { loadCourseContent } from '../../app/src/domain/content-loader';
 import { FIXTURE_CONTENT } from '../app/learning/support';
 import { FakeStripe, stripeSignature, subscriptionEvent } from '../support/fake-stripe';
 import { TEST_STRIPE_ENV, startApi, testConfig, type TestApi } from '../support/http';
-import { CookieClient, startWeb, type TestWeb } from './support';
+import { CookieClient, signUpOnWeb, startWeb, type TestWeb } from './support';
 
 let seq = 0;
 const newEmail = () => `web-upgrade-${Date.now()}-${(seq += 1)}@example.com`;
 
-async function signedUp(web: TestWeb): Promise<{ browser: CookieClient; email: string }> {
+async function signedUp(web: TestWeb, api: TestApi): Promise<{ browser: CookieClient; email: string }> {
   const browser = new CookieClient(web.url);
-  await browser.get('/signup');
   const email = newEmail();
-  const res = await browser.post('/signup', { email, password: 'correct horse battery staple' });
+  const res = await signUpOnWeb(browser, api.mailbox, { email, password: 'correct horse battery staple' });
   expect(res.status).toBe(303);
   return { browser, email };
 }
@@ -53,7 +52,7 @@ describe('buying a plan from the web pages (SQLite, Stripe answered locally)', (
   });
 
   it('sends a free learner from "Buy" straight to Stripe Checkout, without JavaScript', async () => {
-    const { browser } = await signedUp(web);
+    const { browser } = await signedUp(web, api);
     const page = await browser.get('/upgrade');
     expect(page.text.match(/action="\/upgrade\/checkout"/g)).toHaveLength(3);
     const res = await browser.post('/upgrade/checkout', { tier: 'pro' });
@@ -70,7 +69,7 @@ describe('buying a plan from the web pages (SQLite, Stripe answered locally)', (
   });
 
   it('refuses a purchase without the CSRF token', async () => {
-    const { browser } = await signedUp(web);
+    const { browser } = await signedUp(web, api);
     await browser.get('/upgrade');
     const before = stripe.calls.length;
     const res = await browser.post('/upgrade/checkout', { tier: 'pro' }, { csrf: null });
@@ -79,7 +78,7 @@ describe('buying a plan from the web pages (SQLite, Stripe answered locally)', (
   });
 
   it('answers an unknown plan with the plans page and a form error', async () => {
-    const { browser } = await signedUp(web);
+    const { browser } = await signedUp(web, api);
     await browser.get('/upgrade');
     const res = await browser.post('/upgrade/checkout', { tier: 'gold' });
     expect(res.status).toBe(422);
@@ -94,7 +93,7 @@ describe('buying a plan from the web pages (SQLite, Stripe answered locally)', (
   });
 
   it('welcomes the learner back on the success page, then offers the portal on the account page', async () => {
-    const { browser } = await signedUp(web);
+    const { browser } = await signedUp(web, api);
     await browser.get('/upgrade');
     await browser.post('/upgrade/checkout', { tier: 'team' });
     await stripeConfirms(TEST_STRIPE_ENV.STRIPE_PRICE_TEAM);
@@ -114,7 +113,7 @@ describe('buying a plan from the web pages (SQLite, Stripe answered locally)', (
   });
 
   it('links the locked-chapter page to the plans', async () => {
-    const { browser } = await signedUp(web);
+    const { browser } = await signedUp(web, api);
     const locked = await browser.get('/chapters/4');
     expect(locked.status).toBe(403);
     expect(locked.text).toContain('href="/upgrade"');
@@ -135,7 +134,7 @@ describe('the plans page without Stripe keys', () => {
   });
 
   it('explains that checkout is not configured, and offers no "Buy" button', async () => {
-    const { browser } = await signedUp(web);
+    const { browser } = await signedUp(web, api);
     const page = await browser.get('/upgrade');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Online checkout is not configured on this server');

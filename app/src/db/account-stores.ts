@@ -1,8 +1,22 @@
 import type { Knex } from 'knex';
 import type { Tier } from '../domain/tiers';
-import { SqlPasswordResetStore, SqlTokenStore, type PasswordResetStore, type TokenStore } from './credential-stores';
+import {
+  SqlPasswordResetStore,
+  SqlSignupRequestStore,
+  SqlTokenStore,
+  type PasswordResetStore,
+  type SignupRequestStore,
+  type TokenStore,
+} from './credential-stores';
 
-export type { PasswordResetRow, PasswordResetStore, RefreshTokenRow, TokenStore } from './credential-stores';
+export type {
+  PasswordResetRow,
+  PasswordResetStore,
+  RefreshTokenRow,
+  SignupRequestRow,
+  SignupRequestStore,
+  TokenStore,
+} from './credential-stores';
 
 /** A row of `users`, as the account functions read and write it. */
 export interface UserRow {
@@ -189,6 +203,7 @@ export interface AccountStores {
   readonly accounts: AccountStore;
   readonly tokens: TokenStore;
   readonly passwordResets: PasswordResetStore;
+  readonly signupRequests: SignupRequestStore;
   readonly audit: AuditStore;
   readonly payments: PaymentStore;
   /** Runs `work` in one transaction, with stores bound to it. */
@@ -200,6 +215,7 @@ export function accountStoresOn(knex: Knex): AccountStores {
     accounts: new SqlAccountStore(knex),
     tokens: new SqlTokenStore(knex),
     passwordResets: new SqlPasswordResetStore(knex),
+    signupRequests: new SqlSignupRequestStore(knex),
     audit: new SqlAuditStore(knex),
     payments: new SqlPaymentStore(knex),
     transaction: (work) => knex.transaction((trx) => work(accountStoresOn(trx))),

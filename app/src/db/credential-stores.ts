@@ -101,3 +101,50 @@ export class SqlPasswordResetStore implements PasswordResetStore {
     await this.knex('password_reset_tokens').where({ user_id: userId }).whereNull('used_at').update({ used_at: at });
   }
 }
+
+/** A row of `signup_requests`: a sign-up waiting for its mailed link; the token is kept only as its hash. */
+export interface SignupRequestRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  name: string | null;
+  timezone: string;
+  token_hash: string;
+  expires_at: string;
+  created_at: string;
+}
+
+/** `signup_requests`. */
+export interface SignupRequestStore {
+  /** Removes every request expired at `at`, whatever its address, so the table stays small. */
+  purgeExpired(at: string): Promise<void>;
+  /** Stores the request, after purging the expired ones. */
+  insert(row: SignupRequestRow, at: string): Promise<void>;
+  /**
+   * Takes the request if its token exists and is unexpired at `at`, removing it and every
+   * other request for the same address; null otherwise. Of two concurrent uses exactly one
+   * gets the row.
+   */
+  spend(tokenHash: string, at: string): Promise<SignupRequestRow | null>;
+}
+
+export class SqlSignupRequestStore implements SignupRequestStore {
+  constructor(private readonly knex: Knex) {}
+
+  async purgeExpired(at: string): Promise<void> {
+    await this.knex('signup_requests').where('expires_at', '<=', at).delete();
+  }
+
+  async insert(row: SignupRequestRow, at: string): Promise<void> {
+    await this.purgeExpired(at);
+    await this.knex('signup_requests').insert(row);
+  }
+
+  async spend(tokenHash: string, at: string): Promise<SignupRequestRow | null> {
+    const row: SignupRequestRow | undefined = await this.knex('signup_requests').where({ token_hash: tokenHash }).first();
+    if (!row || row.expires_at <= at) return null;
+    if ((await this.knex('signup_requests').where({ id: row.id }).delete()) !== 1) return null;
+    await this.knex('signup_requests').where({ email: row.email }).delete();
+    return row;
+  }
+}

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock';
-import { Conflict, NotFound, Unauthorized, WrongPassword } from '../errors';
+import { NotFound, Unauthorized, WrongPassword } from '../errors';
 import type { AccountStores, UserChanges, UserRow } from '../db/account-stores';
 import type { Mailer } from '../mailer';
 import { TIERS, type Tier } from './tiers';
@@ -87,6 +86,8 @@ export interface AccountContext {
   mailer: Mailer;
   /** How long a reset link works, and the web page it opens. */
   passwordReset: { minutes: number; pageUrl: string };
+  /** How long a sign-up link works, the page it opens, and where an existing account's owner is sent. */
+  signUp: { hours: number; pageUrl: string; signInUrl: string; forgotPasswordUrl: string };
 }
 
 /** A fresh sign-in (new family) unless `family` continues one. */
@@ -102,23 +103,6 @@ export async function sessionFor(
     expires_in: ctx.tokens.accessTokenExpireMinutes * 60,
     user,
   };
-}
-
-export async function register(ctx: AccountContext, input: z.infer<typeof RegisterBody>): Promise<Session> {
-  const now = ctx.clock.now().toISOString();
-  const row: UserRow = {
-    id: randomUUID(),
-    email: input.email,
-    password_hash: await hashPassword(input.password, ctx.passwordCost),
-    name: input.name ?? null,
-    tier: 'free',
-    timezone: input.timezone ?? 'UTC',
-    created_at: now,
-    updated_at: now,
-  };
-  if (!(await ctx.stores.accounts.insert(row))) throw new Conflict('An account with this e-mail address already exists.');
-  await recordAudit(ctx.stores.audit, ctx.clock, 'account_registered', row.id);
-  return sessionFor(ctx, toUser(row));
 }
 
 export async function login(ctx: AccountContext, input: z.infer<typeof LoginBody>, meta: { ip?: string } = {}): Promise<Session> {

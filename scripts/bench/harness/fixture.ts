@@ -1,7 +1,8 @@
 /**
  * What the HTTP suites set up before measuring: a fresh database with the course (a
- * SQLite file or a PostgreSQL database of its own on the shared server), a learner
- * signed up through the api, and the bytes a route answered, for the baselines.
+ * SQLite file or a PostgreSQL database of its own on the shared server), learners
+ * signed up through the api (with the link it mails), and the bytes a route answered,
+ * for the baselines.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { migrateAndLoad } from '../../../app/src/migrate';
+import { signupTokenIn } from '../../../test/support/mailbox';
+import { mailText, TestSmtpServer } from '../../../test/support/smtp';
+import { startApi, type ServerProcess } from './processes';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 export const DATABASE_LABEL: Record<DatabaseKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
@@ -55,23 +59,51 @@ export interface Session {
 /** Sign-ups the api allows one client address a minute (its auth rate limit is 10). */
 const SIGN_UPS_PER_ADDRESS = 8;
 
-function signUpFrom(apiUrl: string, localAddress: string, index: number): Promise<Session> {
-  const body = JSON.stringify({ email: `bench-${index}-${randomBytes(6).toString('hex')}@example.com`, password: 'bench password 123' });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${apiUrl}/api/v1/auth/register`,
-      { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () =>
-          res.statusCode === 201 ? resolve(JSON.parse(text) as Session) : reject(new Error(`sign up answered ${res.statusCode}: ${text}`)),
-        );
+/** The api role with an SMTP receiver of its own (SMTP_URL), so sign-ups finish with the mailed link. */
+export interface MailingApi extends ServerProcess {
+  readonly mail: TestSmtpServer;
+}
+
+/** The api role from the build, on `databaseUrl`, mailing to a local receiver that `stop()` closes too. */
+export async function startMailingApi(databaseUrl: string): Promise<MailingApi> {
+  const mail = await TestSmtpServer.start();
+  try {
+    const api = await startApi(databaseUrl, { SMTP_URL: mail.url });
+    return {
+      ...api,
+      mail,
+      async stop() {
+        await api.stop();
+        await mail.close();
       },
-    );
+    };
+  } catch (error) {
+    await mail.close();
+    throw error;
+  }
+}
+
+function postFrom(url: string, localAddress: string, body: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
     req.on('error', reject);
-    req.end(body);
+    req.end(JSON.stringify(body));
   });
+}
+
+/** Register, take the link from the mail, finish: the session finishing answers. */
+async function signUpFrom(api: MailingApi, localAddress: string, index: number): Promise<Session> {
+  const email = `bench-${index}-${randomBytes(6).toString('hex')}@example.com`;
+  const asked = await postFrom(`${api.url}/api/v1/auth/register`, localAddress, { email, password: 'bench password 123' });
+  if (asked.status !== 202) throw new Error(`sign up answered ${asked.status}: ${asked.text}`);
+  const token = signupTokenIn(mailText(await api.mail.mailTo(email)));
+  const done = await postFrom(`${api.url}/api/v1/auth/register/confirm`, localAddress, { token });
+  if (done.status !== 201) throw new Error(`finishing sign-up answered ${done.status}: ${done.text}`);
+  return JSON.parse(done.text) as Session;
 }
 
 /**
@@ -79,9 +111,9 @@ function signUpFrom(apiUrl: string, localAddress: string, index: number): Promis
  * address, so they come from several loopback addresses (127.0.0.2, 127.0.0.3, …; all
  * of 127.0.0.0/8 is this machine), as that many people would from their own.
  */
-export async function signUpMany(apiUrl: string, count: number): Promise<Session[]> {
+export async function signUpMany(api: MailingApi, count: number): Promise<Session[]> {
   const sessions: Session[] = [];
-  for (let i = 0; i < count; i += 1) sessions.push(await signUpFrom(apiUrl, `127.0.0.${2 + Math.floor(i / SIGN_UPS_PER_ADDRESS)}`, i));
+  for (let i = 0; i < count; i += 1) sessions.push(await signUpFrom(api, `127.0.0.${2 + Math.floor(i / SIGN_UPS_PER_ADDRESS)}`, i));
   return sessions;
 }
 

@@ -14,7 +14,9 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { migrateAndLoad } from '../../../app/src/migrate';
 import { PrivatePostgres } from '../../../test/support/private-postgres';
+import { signupTokenIn } from '../../../test/support/mailbox';
 import { spawnApiServer, type ServerProcess } from '../../../test/support/server-process';
+import { mailText, TestSmtpServer } from '../../../test/support/smtp';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -60,14 +62,16 @@ export interface SigtermFigures {
   readonly graceSeconds: number;
 }
 
-async function registerLearner(api: string): Promise<string> {
-  const res = await fetch(`${api}/api/v1/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: `resilience-${Date.now()}@example.com`, password: 'resilience password 123' }),
-  });
-  if (res.status !== 201) throw new Error(`register answered ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { access_token: string }).access_token;
+/** A learner signed up as one would: register, then the link the api mailed to `mail` (its SMTP_URL). */
+async function registerLearner(api: string, mail: TestSmtpServer): Promise<string> {
+  const post = (path: string, body: unknown) =>
+    fetch(`${api}/api/v1/auth/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const email = `resilience-${Date.now()}@example.com`;
+  const res = await post('register', { email, password: 'resilience password 123' });
+  if (res.status !== 202) throw new Error(`register answered ${res.status}: ${await res.text()}`);
+  const done = await post('register/confirm', { token: signupTokenIn(mailText(await mail.mailTo(email))) });
+  if (done.status !== 201) throw new Error(`finishing sign-up answered ${done.status}: ${await done.text()}`);
+  return ((await done.json()) as { access_token: string }).access_token;
 }
 
 /** Polls /readyz every 50 ms and keeps what it saw, with timestamps. */
@@ -128,11 +132,12 @@ export async function databaseRestartUnderLoad(
 ): Promise<DatabaseRestartFigures> {
   progress('creating a private PostgreSQL cluster');
   const pg = await PrivatePostgres.create();
+  const mail = await TestSmtpServer.start();
   let server: ServerProcess | undefined;
   try {
     await migrateAndLoad(pg.url);
-    server = await spawnApiServer({ DATABASE_URL: pg.url, DATABASE_POOL_SIZE: '5' });
-    const token = await registerLearner(server.url);
+    server = await spawnApiServer({ DATABASE_URL: pg.url, DATABASE_POOL_SIZE: '5', SMTP_URL: mail.url });
+    const token = await registerLearner(server.url, mail);
     const readiness = watchReadiness(server.url);
 
     progress(`writing under load (${shape.connections} connections, ${shape.loadSeconds} s)`);
@@ -175,6 +180,7 @@ export async function databaseRestartUnderLoad(
       await server.exited;
     }
     await pg.destroy();
+    await mail.close();
   }
 }
 
@@ -213,11 +219,12 @@ export async function sigtermUnderLoad(
 ): Promise<SigtermFigures> {
   const dir = mkdtempSync(path.join(tmpdir(), 'cc-sigterm-'));
   const url = `sqlite:${path.join(dir, 'db.sqlite')}`;
+  const mail = await TestSmtpServer.start();
   let server: ServerProcess | undefined;
   try {
     await migrateAndLoad(url);
-    server = await spawnApiServer({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_SECONDS: String(shape.graceSeconds) });
-    const token = await registerLearner(server.url);
+    server = await spawnApiServer({ DATABASE_URL: url, SHUTDOWN_TIMEOUT_SECONDS: String(shape.graceSeconds), SMTP_URL: mail.url });
+    const token = await registerLearner(server.url, mail);
     const readiness = watchReadiness(server.url);
 
     progress(`reading under load (${shape.connections} connections), SIGTERM after ${shape.sigtermAfterSeconds} s`);
@@ -257,5 +264,6 @@ export async function sigtermUnderLoad(
   } finally {
     if (server && server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+    await mail.close();
   }
 }

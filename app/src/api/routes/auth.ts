@@ -1,18 +1,9 @@
 import Router from '@koa/router';
 import type { ApiContext } from '../app';
 import type { ApiState } from '../state';
-import {
-  LoginBody,
-  RefreshBody,
-  RegisterBody,
-  ResetConfirmBody,
-  ResetRequestBody,
-  login,
-  logout,
-  refresh,
-  register,
-} from '../../domain/accounts';
+import { LoginBody, RefreshBody, RegisterBody, ResetConfirmBody, ResetRequestBody, login, logout, refresh } from '../../domain/accounts';
 import { requestPasswordReset, resetPassword } from '../../domain/credentials';
+import { SIGNUP_ACCEPTED, SignupConfirmBody, confirmSignUp, requestSignUp } from '../../domain/signup';
 import { createLimiter, rateLimit } from '../middleware/rate-limit';
 import { accountContext } from './context';
 
@@ -23,10 +14,22 @@ export function authRoutes(deps: ApiContext): Router<ApiState> {
   const loginLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'login' }));
   const registerLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'register' }));
   const resetLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'reset' }));
+  // Limited like the reset endpoints, in a budget of its own: finishing a sign-up does not spend a reset's.
+  const signupConfirmLimit = rateLimit(createLimiter({ ...limits, keyPrefix: 'signup-confirm' }));
 
+  // The same 202 whether or not the address has an account (domain/signup.ts): the
+  // request is stored before the answer, so a failed write is a 5xx; the mail goes out after.
   router.post('/register', registerLimit, async (ctx) => {
+    const { delivery } = await requestSignUp(accounts, RegisterBody.parse(ctx.request.body));
+    delivery.catch((err: unknown) => deps.logger.error({ err, requestId: ctx.state.requestId }, 'sign-up mail failed'));
+    ctx.status = 202;
+    ctx.body = SIGNUP_ACCEPTED;
+  });
+
+  router.post('/register/confirm', signupConfirmLimit, async (ctx) => {
+    const session = await confirmSignUp(accounts, SignupConfirmBody.parse(ctx.request.body));
     ctx.status = 201;
-    ctx.body = await register(accounts, RegisterBody.parse(ctx.request.body));
+    ctx.body = session;
   });
 
   router.post('/login', loginLimit, async (ctx) => {

@@ -11,6 +11,12 @@ export function accountContext(deps: ApiContext): AccountContext {
     passwordCost: deps.config.passwordHashCost,
     mailer: deps.mailer,
     passwordReset: { minutes: deps.config.passwordResetMinutes, pageUrl: `${deps.config.publicWebUrl}/reset-password` },
+    signUp: {
+      hours: deps.config.signupLinkHours,
+      pageUrl: `${deps.config.publicWebUrl}/sign-up/finish`,
+      signInUrl: `${deps.config.publicWebUrl}/signin`,
+      forgotPasswordUrl: `${deps.config.publicWebUrl}/forgot-password`,
+    },
     tokens: {
       secretKey: deps.config.secretKey,
       accessTokenExpireMinutes: deps.config.accessTokenExpireMinutes,

@@ -2,19 +2,14 @@ import Router from '@koa/router';
 import { ApiError } from '../api-client';
 import type { Session } from '../api-types';
 import { redirectWithFlash, rotateCsrf, safeNext, sendPage, type WebContext, type WebState } from '../context';
-import { canonicalTimeZone } from '../../domain/time-zones';
-import { EMAIL, bodyOf, fieldErrorsFrom, password, text } from '../forms';
-import { SignInPage, SignUpPage } from '../pages/auth';
+import { bodyOf, password, text } from '../forms';
+import { SignInPage } from '../pages/auth';
 import { cookieOptions } from '../session';
 import { frame, type WebRouteDeps } from './shared';
 
-/** Sign up, sign in, sign out: forms posted here, sessions kept by the api. */
+/** Sign in, sign out: forms posted here, sessions kept by the api (sign-up: signup.tsx). */
 export function authRoutes(deps: WebRouteDeps): Router<WebState> {
   const router = new Router<WebState>();
-  router.get('signup', '/signup', async (ctx) => {
-    sendPage(ctx, 200, <SignUpPage frame={frame(ctx, deps)} values={{}} errors={{}} />);
-  });
-  router.post('signup', '/signup', (ctx) => signUp(ctx, deps));
   router.get('signin', '/signin', async (ctx) => {
     sendPage(ctx, 200, <SignInPage frame={frame(ctx, deps)} next={safeNext(ctx.query.next)} errors={{}} />);
   });
@@ -26,52 +21,6 @@ export function authRoutes(deps: WebRouteDeps): Router<WebState> {
     redirectWithFlash(ctx, deps.runtime, '/', 'signed-out');
   });
   return router;
-}
-
-async function signUp(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
-  const body = bodyOf(ctx);
-  const values = { email: text(body.email), name: text(body.name), timezone: text(body.timezone) };
-  const secret = password(body.password);
-  const errors: Record<string, string> = {};
-  if (!EMAIL.test(values.email)) errors.email = 'Enter an email address like name@example.com.';
-  if (secret.length < 10) errors.password = 'Choose a password of at least 10 characters.';
-  // Empty when the browser told us nothing (no script): the account starts on UTC and the
-  // welcome says so. A zone we do not know is asked for instead of being dropped.
-  const timezone = values.timezone ? canonicalTimeZone(values.timezone) : null;
-  if (values.timezone && timezone === null)
-    errors.timezone = `We do not know the time zone “${values.timezone}”. Choose yours from the list.`;
-  if (Object.keys(errors).length > 0) {
-    sendPage(ctx, 422, <SignUpPage frame={frame(ctx, deps)} values={values} errors={errors} />);
-    return;
-  }
-  try {
-    const session = await ctx.state.learner.anonymous<Session>({
-      method: 'POST',
-      path: '/auth/register',
-      body: {
-        email: values.email,
-        password: secret,
-        ...(values.name ? { name: values.name } : {}),
-        ...(timezone ? { timezone } : {}),
-      },
-    });
-    ctx.state.learner.start(session);
-    rotateCsrf(ctx, deps.runtime);
-    redirectWithFlash(ctx, deps.runtime, '/', timezone ? 'signed-up' : 'signed-up-utc');
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status >= 500 || error.status === 401) throw error;
-    const fieldErrors =
-      error.status === 409
-        ? { email: 'An account with this email already exists. Sign in instead.' }
-        : fieldErrorsFrom(error, ['email', 'password', 'name', 'timezone']);
-    const general =
-      error.status === 429 ? 'Too many attempts. Please wait a minute.' : Object.keys(fieldErrors).length ? undefined : error.message;
-    sendPage(
-      ctx,
-      error.status === 429 ? 429 : 422,
-      <SignUpPage frame={frame(ctx, deps)} values={values} errors={fieldErrors} general={general} />,
-    );
-  }
 }
 
 async function signIn(ctx: WebContext, deps: WebRouteDeps): Promise<void> {

@@ -13,6 +13,7 @@ import { maintenanceRoutes } from '../maintenance';
 import { progressRoutes } from './progress';
 import { quizRoutes } from './quizzes';
 import { searchRoutes } from './search';
+import { signUpRoutes } from './signup';
 import { upgradeRoutes } from './upgrade';
 import type { WebRouteModule } from './shared';
 
@@ -23,6 +24,7 @@ import type { WebRouteModule } from './shared';
 export const WEB_ROUTE_MODULES: readonly WebRouteModule[] = [
   homeRoutes,
   authRoutes,
+  signUpRoutes,
   chapterRoutes,
   progressRoutes,
   quizRoutes,
