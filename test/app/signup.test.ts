@@ -60,7 +60,7 @@ describe.each(DATABASE_KINDS)('sign-up by e-mail on %s', (kind) => {
     expect(await rows('users', email)).toHaveLength(0);
     const text = await mailTo(email);
     expect(text).toContain('Subject: Finish signing up');
-    expect(text).toContain('https://learn.example.com/sign-up/finish?token=');
+    expect(text).toContain('https://learn.example.com/signup/finish?token=');
     const token = signupTokenIn(text);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const [pending] = await rows('signup_requests', email);

@@ -95,7 +95,7 @@ describe('every page: accessibility and screenshots', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect(page.getByRole('heading', { name: 'Check your inbox' }).count()).resolves.toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
-    await page.goto(url('/sign-up/finish?token=a-link-from-the-mail'));
+    await page.goto(url('/signup/finish?token=a-link-from-the-mail'));
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Finish signing up' }).click();
     await expect(page.getByRole('heading', { name: 'This sign-up link does not work' }).count()).resolves.toBe(1);

@@ -62,7 +62,7 @@ export async function startStack(): Promise<Stack> {
 export async function finishSignUp(stack: Stack, page: Page, email: string): Promise<void> {
   await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
   const token = signupTokenIn((await stack.api.mailbox.latestTo(email)).text);
-  await page.goto(`${stack.web.url}/sign-up/finish?token=${token}`);
+  await page.goto(`${stack.web.url}/signup/finish?token=${token}`);
   await page.getByRole('button', { name: 'Finish signing up' }).click();
   await page.waitForURL(`${stack.web.url}/`);
 }

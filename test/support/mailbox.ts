@@ -49,4 +49,4 @@ export function linkTokenIn(text: string, path: string): string {
 }
 
 /** The token of the "finish signing up" link in a sign-up mail. */
-export const signupTokenIn = (text: string): string => linkTokenIn(text, '/sign-up/finish');
+export const signupTokenIn = (text: string): string => linkTokenIn(text, '/signup/finish');

@@ -111,7 +111,7 @@ export async function signUpOnWeb(
   const sent = await browser.post('/signup', fields);
   if (sent.status !== 200) throw new Error(`the sign-up form answered ${sent.status}:\n${sent.text}`);
   const token = signupTokenIn((await mailbox.latestTo(fields.email, before + 1)).text);
-  const page = await browser.get(`/sign-up/finish?token=${encodeURIComponent(token)}`);
+  const page = await browser.get(`/signup/finish?token=${encodeURIComponent(token)}`);
   if (page.status !== 200) throw new Error(`the sign-up link's page answered ${page.status}`);
-  return browser.post('/sign-up/finish', { token });
+  return browser.post('/signup/finish', { token });
 }

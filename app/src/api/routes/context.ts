@@ -13,7 +13,7 @@ export function accountContext(deps: ApiContext): AccountContext {
     passwordReset: { minutes: deps.config.passwordResetMinutes, pageUrl: `${deps.config.publicWebUrl}/reset-password` },
     signUp: {
       hours: deps.config.signupLinkHours,
-      pageUrl: `${deps.config.publicWebUrl}/sign-up/finish`,
+      pageUrl: `${deps.config.publicWebUrl}/signup/finish`,
       signInUrl: `${deps.config.publicWebUrl}/signin`,
       forgotPasswordUrl: `${deps.config.publicWebUrl}/forgot-password`,
     },

@@ -31,7 +31,7 @@ export function FinishSignUpPage(props: { frame: Frame; token: string; general?:
       <h1>Finish signing up</h1>
       <ErrorSummary errors={{}} general={props.general} />
       <p>Your email address is confirmed once you press the button. You will be signed in and taken to the course.</p>
-      <form method="post" action="/sign-up/finish">
+      <form method="post" action="/signup/finish">
         <CsrfField token={frame.csrfToken} />
         <input type="hidden" name="token" value={props.token} />
         <div class="actions">

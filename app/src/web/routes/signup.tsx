@@ -19,14 +19,14 @@ export function signUpRoutes(deps: WebRouteDeps): Router<WebState> {
     sendPage(ctx, 200, <SignUpPage frame={frame(ctx, deps)} values={{}} errors={{}} />);
   });
   router.post('signup', '/signup', (ctx) => signUp(ctx, deps));
-  router.get('finishSignUp', '/sign-up/finish', async (ctx) => {
+  router.get('finishSignUp', '/signup/finish', async (ctx) => {
     // The token is in the URL: Referrer-Policy no-referrer keeps it off other sites.
     ctx.set('Referrer-Policy', 'no-referrer');
     const token = text(ctx.query.token);
     if (!token) sendPage(ctx, 400, <SignUpLinkInvalidPage frame={frame(ctx, deps)} />);
     else sendPage(ctx, 200, <FinishSignUpPage frame={frame(ctx, deps)} token={token} />);
   });
-  router.post('finishSignUp', '/sign-up/finish', (ctx) => finish(ctx, deps));
+  router.post('finishSignUp', '/signup/finish', (ctx) => finish(ctx, deps));
   return router;
 }
 
@@ -52,8 +52,9 @@ async function signUp(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
     sendPage(ctx, 422, <SignUpPage frame={frame(ctx, deps)} values={values} errors={errors} />);
     return;
   }
+  let answer: Partial<Session> | undefined;
   try {
-    await ctx.state.learner.anonymous({
+    answer = await ctx.state.learner.anonymous<Partial<Session> | undefined>({
       method: 'POST',
       path: '/auth/register',
       body: {
@@ -75,6 +76,9 @@ async function signUp(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
     );
     return;
   }
+  // An api of the previous release (during a rollout) still creates the account at once
+  // and answers its session: sign the learner in, as that release's web role did.
+  if (answer?.access_token && answer.user) return signIn(ctx, deps, answer as Session);
   sendPage(ctx, 200, <SignUpSentPage frame={frame(ctx, deps)} />);
 }
 
@@ -92,6 +96,10 @@ async function finish(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
     } else sendPage(ctx, error.status, <SignUpLinkInvalidPage frame={frame(ctx, deps)} accountExists={error.status === 409} />);
     return;
   }
+  signIn(ctx, deps, session);
+}
+
+function signIn(ctx: WebContext, deps: WebRouteDeps, session: Session): void {
   ctx.state.learner.start(session);
   rotateCsrf(ctx, deps.runtime);
   // The api keeps UTC when the sign-up form had no zone (no script): the welcome says how to change it.
