@@ -95,8 +95,10 @@ describe('every page: accessibility and screenshots', () => {
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect(page.getByRole('heading', { name: 'Check your inbox' }).count()).resolves.toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
+    await shoot('signup-sent');
     await page.goto(url('/signup/finish?token=a-link-from-the-mail'));
     expect(await seriousViolations(page)).toEqual([]);
+    await shoot('signup-finish');
     await page.getByRole('button', { name: 'Finish signing up' }).click();
     await expect(page.getByRole('heading', { name: 'This sign-up link does not work' }).count()).resolves.toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
