@@ -118,8 +118,7 @@ export interface SignupRequestRow {
 export interface SignupRequestStore {
   /** Removes every request expired at `at`, whatever its address, so the table stays small. */
   purgeExpired(at: string): Promise<void>;
-  /** Stores the request, after purging the expired ones. */
-  insert(row: SignupRequestRow, at: string): Promise<void>;
+  insert(row: SignupRequestRow): Promise<void>;
   /**
    * Takes the request if its token exists and is unexpired at `at`, removing it and every
    * other request for the same address; null otherwise. Of two concurrent uses exactly one
@@ -135,8 +134,7 @@ export class SqlSignupRequestStore implements SignupRequestStore {
     await this.knex('signup_requests').where('expires_at', '<=', at).delete();
   }
 
-  async insert(row: SignupRequestRow, at: string): Promise<void> {
-    await this.purgeExpired(at);
+  async insert(row: SignupRequestRow): Promise<void> {
     await this.knex('signup_requests').insert(row);
   }
 

@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
 import type { AccountContext } from './accounts';
 import { confirmPassword } from './accounts';
 import { recordAudit } from './audit';
 import { hashPassword } from './passwords';
-import { hashRefreshToken } from './tokens';
+import { hashRefreshToken, newSecretToken } from './tokens';
 
 /**
  * Password change and reset, and "sign out everywhere" (issue 15, ASVS 2.5 and 3.3).
@@ -52,12 +52,12 @@ export async function requestPasswordReset(ctx: AccountContext, email: string): 
   const row = await ctx.stores.accounts.find({ email });
   if (!row) return { delivery: Promise.resolve() };
   const delivery = (async () => {
-    const token = randomBytes(32).toString('base64url');
+    const { token, hash } = newSecretToken();
     const now = ctx.clock.now();
     await ctx.stores.passwordResets.insert({
       id: randomUUID(),
       user_id: row.id,
-      token_hash: hashRefreshToken(token),
+      token_hash: hash,
       expires_at: new Date(now.getTime() + ctx.passwordReset.minutes * 60_000).toISOString(),
       used_at: null,
       created_at: now.toISOString(),

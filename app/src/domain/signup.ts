@@ -1,10 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, Conflict } from '../errors';
 import type { UserRow } from '../db/account-stores';
 import { recordAudit } from './audit';
 import { hashPassword } from './passwords';
-import { hashRefreshToken } from './tokens';
+import { hashRefreshToken, newSecretToken } from './tokens';
 import { sessionFor, toUser, type AccountContext, type RegisterBody, type Session, type User } from './accounts';
 
 /**
@@ -33,25 +33,20 @@ export const SIGNUP_ACCEPTED = {
 export async function requestSignUp(ctx: AccountContext, input: z.infer<typeof RegisterBody>): Promise<{ delivery: Promise<void> }> {
   const password_hash = await hashPassword(input.password, ctx.passwordCost);
   const now = ctx.clock.now();
+  await ctx.stores.signupRequests.purgeExpired(now.toISOString());
   const existing = await ctx.stores.accounts.find({ email: input.email });
-  if (existing) {
-    await ctx.stores.signupRequests.purgeExpired(now.toISOString());
-    return { delivery: mailAlreadyRegistered(ctx, existing.email) };
-  }
-  const token = randomBytes(32).toString('base64url');
-  await ctx.stores.signupRequests.insert(
-    {
-      id: randomUUID(),
-      email: input.email,
-      password_hash,
-      name: input.name ?? null,
-      timezone: input.timezone ?? 'UTC',
-      token_hash: hashRefreshToken(token),
-      expires_at: new Date(now.getTime() + ctx.signUp.hours * 3_600_000).toISOString(),
-      created_at: now.toISOString(),
-    },
-    now.toISOString(),
-  );
+  if (existing) return { delivery: mailAlreadyRegistered(ctx, existing.email) };
+  const { token, hash } = newSecretToken();
+  await ctx.stores.signupRequests.insert({
+    id: randomUUID(),
+    email: input.email,
+    password_hash,
+    name: input.name ?? null,
+    timezone: input.timezone ?? 'UTC',
+    token_hash: hash,
+    expires_at: new Date(now.getTime() + ctx.signUp.hours * 3_600_000).toISOString(),
+    created_at: now.toISOString(),
+  });
   return { delivery: mailFinishLink(ctx, input.email, token) };
 }
 

@@ -99,6 +99,15 @@ export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/**
+ * A new secret for a refresh token or a mailed link: 256 random bits, given out once in
+ * clear, and the SHA-256 that is stored in its place.
+ */
+export function newSecretToken(): { readonly token: string; readonly hash: string } {
+  const token = randomBytes(32).toString('base64url');
+  return { token, hash: hashRefreshToken(token) };
+}
+
 /** The sign-in a refresh token continues: its family and when that sign-in must end. */
 export interface SessionFamily {
   readonly familyId: string;
@@ -123,14 +132,14 @@ export async function issueRefreshToken(
   userId: string,
   family: SessionFamily,
 ): Promise<string> {
-  const token = randomBytes(32).toString('base64url');
+  const { token, hash } = newSecretToken();
   const now = clock.now();
   const idleEnd = new Date(now.getTime() + settings.refreshTokenExpireDays * 86_400_000).toISOString();
   await tokens.insert({
     id: randomUUID(),
     user_id: userId,
     family_id: family.familyId,
-    token_hash: hashRefreshToken(token),
+    token_hash: hash,
     expires_at: idleEnd < family.sessionExpiresAt ? idleEnd : family.sessionExpiresAt,
     session_expires_at: family.sessionExpiresAt,
     used_at: null,
