@@ -11,8 +11,7 @@ import { describeStep, playRollout } from './rollout';
 import { clusterClock, compressQuery, sleep } from './time';
 import { formatDecision, formatEvent, type Decision, type Timeline, type TimelineEvent } from './timeline';
 import { LearnerTraffic, WeightedProxy } from './traffic';
-import { signupTokenIn } from '../../test/support/mailbox';
-import { mailText, TestSmtpServer } from '../../test/support/smtp';
+import { signUpByMail, TestSmtpServer } from '../../test/support/smtp';
 
 export const FAULTS = ['none', 'errors', 'latency', 'crash', 'silent'] as const;
 export type Fault = (typeof FAULTS)[number];
@@ -51,18 +50,10 @@ async function learnerRequests(
   mail: TestSmtpServer,
 ): Promise<{ paths: string[]; headers?: Record<string, string> }> {
   if (role === 'web') return { paths: ['/', '/login'] };
-  const post = (path: string, body: unknown) =>
-    fetch(`${pod.url}/api/v1/auth/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const email = `rehearsal-${Date.now()}@example.com`;
-  const asked = await post('register', { email, password: 'rehearsal password 0123' });
-  if (asked.status !== 202) throw new Error(`could not register the rehearsal's learner on the stable pod: ${asked.status}`);
-  const res = await post('register/confirm', { token: signupTokenIn(mailText(await mail.mailTo(email))) });
-  const body = (await res.json()) as { access_token?: string };
-  if (!body.access_token) throw new Error(`could not finish the rehearsal's learner's sign-up on the stable pod: ${res.status}`);
+  const account = { email: `rehearsal-${Date.now()}@example.com`, password: 'rehearsal password 0123' };
+  const body = await signUpByMail<{ access_token: string }>(String(pod.url), mail, account).catch((error: Error) => {
+    throw new Error(`could not sign up the rehearsal's learner on the stable pod: ${error.message}`);
+  });
   return {
     paths: ['/api/v1/plans', '/api/v1/chapters/1', '/api/v1/progress', '/api/v1/me', '/api/v1/course'],
     headers: { authorization: `Bearer ${body.access_token}` },

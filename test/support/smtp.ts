@@ -84,3 +84,30 @@ export function mailText(mail: ReceivedMail): string {
 export function resetTokenIn(mail: ReceivedMail): string {
   return linkTokenIn(mailText(mail), '/reset-password');
 }
+
+/** One JSON POST: status and text of the answer. */
+export type JsonPost = (url: string, body: unknown) => Promise<{ status: number; text: string }>;
+
+const fetchPost: JsonPost = async (url, body) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, text: await res.text() };
+};
+
+/**
+ * A learner signed up over HTTP as one would from their inbox: register `email`, take the
+ * link the api at `apiUrl` mailed to `mail` (its SMTP_URL), finish. The api's session answer.
+ * `post` sends each request (a bench sends them from a chosen local address).
+ */
+export async function signUpByMail<Session>(
+  apiUrl: string,
+  mail: TestSmtpServer,
+  account: { email: string; password: string },
+  post: JsonPost = fetchPost,
+): Promise<Session> {
+  const asked = await post(`${apiUrl}/api/v1/auth/register`, account);
+  if (asked.status !== 202) throw new Error(`sign up answered ${asked.status}: ${asked.text}`);
+  const token = linkTokenIn(mailText(await mail.mailTo(account.email)), '/signup/finish');
+  const done = await post(`${apiUrl}/api/v1/auth/register/confirm`, { token });
+  if (done.status !== 201) throw new Error(`finishing sign-up answered ${done.status}: ${done.text}`);
+  return JSON.parse(done.text) as Session;
+}

@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { migrateAndLoad } from '../../../app/src/migrate';
-import { signupTokenIn } from '../../../test/support/mailbox';
-import { mailText, TestSmtpServer } from '../../../test/support/smtp';
+import { signUpByMail, TestSmtpServer } from '../../../test/support/smtp';
 import { startApi, type ServerProcess } from './processes';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -95,15 +94,10 @@ function postFrom(url: string, localAddress: string, body: unknown): Promise<{ s
   });
 }
 
-/** Register, take the link from the mail, finish: the session finishing answers. */
-async function signUpFrom(api: MailingApi, localAddress: string, index: number): Promise<Session> {
-  const email = `bench-${index}-${randomBytes(6).toString('hex')}@example.com`;
-  const asked = await postFrom(`${api.url}/api/v1/auth/register`, localAddress, { email, password: 'bench password 123' });
-  if (asked.status !== 202) throw new Error(`sign up answered ${asked.status}: ${asked.text}`);
-  const token = signupTokenIn(mailText(await api.mail.mailTo(email)));
-  const done = await postFrom(`${api.url}/api/v1/auth/register/confirm`, localAddress, { token });
-  if (done.status !== 201) throw new Error(`finishing sign-up answered ${done.status}: ${done.text}`);
-  return JSON.parse(done.text) as Session;
+/** Register, take the link from the mail, finish, every request from `localAddress`. */
+function signUpFrom(api: MailingApi, localAddress: string, index: number): Promise<Session> {
+  const account = { email: `bench-${index}-${randomBytes(6).toString('hex')}@example.com`, password: 'bench password 123' };
+  return signUpByMail<Session>(api.url, api.mail, account, (url, body) => postFrom(url, localAddress, body));
 }
 
 /**

@@ -14,9 +14,8 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { migrateAndLoad } from '../../../app/src/migrate';
 import { PrivatePostgres } from '../../../test/support/private-postgres';
-import { signupTokenIn } from '../../../test/support/mailbox';
 import { spawnApiServer, type ServerProcess } from '../../../test/support/server-process';
-import { mailText, TestSmtpServer } from '../../../test/support/smtp';
+import { signUpByMail, TestSmtpServer } from '../../../test/support/smtp';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,14 +63,8 @@ export interface SigtermFigures {
 
 /** A learner signed up as one would: register, then the link the api mailed to `mail` (its SMTP_URL). */
 async function registerLearner(api: string, mail: TestSmtpServer): Promise<string> {
-  const post = (path: string, body: unknown) =>
-    fetch(`${api}/api/v1/auth/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const email = `resilience-${Date.now()}@example.com`;
-  const res = await post('register', { email, password: 'resilience password 123' });
-  if (res.status !== 202) throw new Error(`register answered ${res.status}: ${await res.text()}`);
-  const done = await post('register/confirm', { token: signupTokenIn(mailText(await mail.mailTo(email))) });
-  if (done.status !== 201) throw new Error(`finishing sign-up answered ${done.status}: ${await done.text()}`);
-  return ((await done.json()) as { access_token: string }).access_token;
+  const account = { email: `resilience-${Date.now()}@example.com`, password: 'resilience password 123' };
+  return (await signUpByMail<{ access_token: string }>(api, mail, account)).access_token;
 }
 
 /** Polls /readyz every 50 ms and keeps what it saw, with timestamps. */
