@@ -77,7 +77,8 @@ async function signUp(ctx: WebContext, deps: WebRouteDeps): Promise<void> {
     return;
   }
   // An api of the previous release (during a rollout) still creates the account at once
-  // and answers its session: sign the learner in, as that release's web role did.
+  // and answers its session: sign the learner in, as that release's web role did. Remove
+  // once no api of the release before issue 15's sign-up can run (the next release).
   if (answer?.access_token && answer.user) return signIn(ctx, deps, answer as Session);
   sendPage(ctx, 200, <SignUpSentPage frame={frame(ctx, deps)} />);
 }
